@@ -1,0 +1,32 @@
+# Shared helpers for scripts/*. Source it; do not run it.
+AUTHLENS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PNPM_VERSION=10.34.8
+log() { printf '%s: %s\n' "${AUTHLENS_LOG_TAG:-authlens}" "$*" >&2; }
+die() { log "$*"; exit 1; }
+# pnpm from the npm registry (no corepack): a global pnpm of the pinned version, else npx.
+pnpm() {
+  if command -v pnpm >/dev/null 2>&1 && [ "$(command pnpm --version 2>/dev/null)" = "$PNPM_VERSION" ]; then
+    command pnpm "$@"
+  else
+    npx --yes "pnpm@$PNPM_VERSION" "$@"
+  fi
+}
+# Install Debian packages that are missing (root only). Usage: apt_ensure pkg...
+apt_ensure() {
+  local missing=() p
+  for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  [ "$(id -u)" -eq 0 ] || die "missing Debian packages: ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})"
+  log "installing Debian packages: ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+# Node dependencies, installed once per lockfile change.
+ensure_node_modules() {
+  local stamp="$AUTHLENS_ROOT/node_modules/.authlens-install-stamp" want
+  want=$(cat "$AUTHLENS_ROOT/pnpm-lock.yaml" "$AUTHLENS_ROOT"/package.json "$AUTHLENS_ROOT"/*/package.json "$AUTHLENS_ROOT"/*/*/package.json 2>/dev/null | sha256sum | cut -c1-16)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
+  log "installing Node dependencies (pnpm $PNPM_VERSION)"
+  (cd "$AUTHLENS_ROOT" && pnpm install --frozen-lockfile >&2)
+  echo "$want" >"$stamp"
+}
