@@ -4,5 +4,7 @@
  * Sentry; the recorders and loggers depend on `@opentelemetry/api` only.
  */
 
+export * from './domain/index.ts';
+export { getLogger } from './logs/logger.ts';
 export type { AuthlensHandle, StartOptions } from './start.ts';
 export { start } from './start.ts';

@@ -1,0 +1,2 @@
+/** Auth-domain telemetry: recorders, loggers and the instrument catalogue. */
+export {};
