@@ -4,7 +4,25 @@
  * Sentry; the recorders and loggers depend on `@opentelemetry/api` only.
  */
 
+export { captureError } from './capture.ts';
+export {
+  CORRELATION_ID_HEADER,
+  getCorrelationId,
+  getRequestState,
+  type RequestState,
+  setUser,
+  validCorrelationId,
+} from './context.ts';
 export * from './domain/index.ts';
+export { AuthlensConfigError } from './errors.ts';
 export { getLogger } from './logs/logger.ts';
-export type { AuthlensHandle, StartOptions } from './start.ts';
-export { start } from './start.ts';
+export {
+  createRedactor,
+  REDACTED,
+  type RedactionOptions,
+  type Redactor,
+  redact,
+  redactString,
+} from './redaction.ts';
+export type { AuthlensHandle, AuthlensMetricsAccess, StartOptions } from './start.ts';
+export { currentHandle, start } from './start.ts';

@@ -1,16 +1,49 @@
-export interface StartOptions {
-  /** Overrides `OTEL_SERVICE_NAME`. */
-  serviceName?: string;
-}
+/**
+ * `start(options)`: resolves and validates the configuration, then starts the SDK (loaded
+ * lazily). Never throws: a bad value prints one line naming the variable and its accepted
+ * values, and a no-op handle is returned — telemetry never takes the service down.
+ */
+import { normalizeOptions, type StartOptions } from './config.ts';
+import { diagLine } from './diag.ts';
+import { AuthlensConfigError } from './errors.ts';
+import { createRedactor } from './redaction.ts';
+import { type AuthlensHandle, noopHandle, sdkState } from './state.ts';
 
-export interface AuthlensHandle {
-  /** True when telemetry is running; false when disabled or when configuration failed. */
-  readonly enabled: boolean;
-  /** Flushes and stops every provider; safe to call more than once. */
-  shutdown(): Promise<void>;
+export type { StartOptions } from './config.ts';
+export type { AuthlensHandle, AuthlensMetricsAccess } from './state.ts';
+export { currentHandle } from './state.ts';
+
+function disabledByEnv(env: Record<string, string | undefined>): boolean {
+  const v = env.MONITORING_ENABLED?.trim().toLowerCase();
+  return v === 'false' || v === '0' || v === 'no' || v === 'off';
 }
 
 /** Starts authlens telemetry. Never throws: a configuration error yields a no-op handle. */
-export async function start(_options: StartOptions = {}): Promise<AuthlensHandle> {
-  return { enabled: false, shutdown: async () => {} };
+export async function start(options: StartOptions = {}): Promise<AuthlensHandle> {
+  const state = sdkState();
+  if (state.handle?.enabled) return state.handle;
+  const env = options.env ?? process.env;
+  // The cheap path: nothing else is read, loaded or patched.
+  if (disabledByEnv(env)) return noopHandle();
+  try {
+    const config = normalizeOptions(options);
+    if (!config.enabled) return noopHandle();
+    const redactor = createRedactor(config.redaction);
+    const { startSdk } = await import('./sdk.ts');
+    const handle = await startSdk(config, redactor);
+    state.handle = handle;
+    return handle;
+  } catch (err) {
+    if (err instanceof AuthlensConfigError) {
+      diagLine('error', `${err.message} — telemetry is off, the service keeps running`, {
+        variable: err.variable,
+      });
+    } else {
+      diagLine(
+        'error',
+        `failed to start (${(err as Error).message}) — telemetry is off, the service keeps running`,
+      );
+    }
+    return noopHandle();
+  }
 }

@@ -1,18 +1,81 @@
 /**
- * @authlens/status-api — the monitoring HTTP surface as a Fastify plugin:
- * `app.register(monitoring, { prefix: '/monitoring' })`.
+ * @authlens/status-api — the monitoring HTTP surface as a Fastify plugin
+ * (`app.register(monitoring, { prefix: '/monitoring' })`), a standalone server
+ * (`buildServer()`), and the health-check API the scheduled jobs share.
  */
-import type { FastifyPluginAsync } from 'fastify';
-import fp from 'fastify-plugin';
+import { monitoring } from './plugin-export.ts';
 
-export interface MonitoringOptions {
-  /** Reported by the health endpoints. */
-  serviceName?: string;
-}
-
-const monitoringPlugin: FastifyPluginAsync<MonitoringOptions> = async (app) => {
-  app.get('/health/', async () => ({ status: 'healthy', timestamp: new Date().toISOString() }));
-};
-
-const monitoring = fp(monitoringPlugin, { name: '@authlens/status-api', fastify: '5.x', encapsulate: true });
 export default monitoring;
+
+export type {
+  AlertDetails,
+  AlertJson,
+  AlertManager,
+  AlertManagerOptions,
+  AlertmanagerWebhookPayload,
+  AlertRoutesOptions,
+  CreateSilenceInput,
+  RoutingConfig,
+  SecurityDetection,
+} from './alerts/index.ts';
+export {
+  AlertError,
+  alertRoutes,
+  createAlertManager,
+  securityDetectionAlerts,
+  verifyWebhookSignature,
+} from './alerts/index.ts';
+export type { ApiKey, ApiKeyRole, Authorize } from './auth.ts';
+export { createAuthorize, parseApiKeys } from './auth.ts';
+export type { MonitoringContext } from './context.ts';
+export type { ProblemCode } from './errors.ts';
+export { MetricsSourceError, MonitoringConfigError, problemTypes } from './errors.ts';
+export type {
+  BullmqCheckOptions,
+  CollectorCheckOptions,
+  HttpCheckOptions,
+  PostgresCheckOptions,
+  ProcessCheckOptions,
+  RedisCheckOptions,
+  SmtpCheckOptions,
+} from './health/checks.ts';
+export {
+  bullmqCheck,
+  checksFromEnv,
+  collectorCheck,
+  defineHealthCheck,
+  httpCheck,
+  postgresCheck,
+  processCheck,
+  redisCheck,
+  smtpCheck,
+} from './health/checks.ts';
+export type { HealthRegistry, HealthRegistryOptions, RunOptions } from './health/registry.ts';
+export { createHealthRegistry, healthScore, overallStatus } from './health/registry.ts';
+export type { ComponentState, PublicStatus } from './health/status-page.ts';
+export { componentState, publicStatus } from './health/status-page.ts';
+export type {
+  HealthCheck,
+  HealthCheckOutcome,
+  HealthCheckResult,
+  HealthObservation,
+  HealthReport,
+  HealthStatus,
+} from './health/types.ts';
+export * from './jobs/index.ts';
+export type { RetentionPolicy } from './metrics/reports.ts';
+export {
+  businessReport,
+  complianceCsv,
+  complianceReport,
+  performanceReport,
+  securityReport,
+} from './metrics/reports.ts';
+export type { KpiBackend, MetricsSource, Period, ResourceMetricsLike, Series } from './metrics/source.ts';
+export { createPrometheusBackend, createSdkBackend } from './metrics/source.ts';
+export type { MonitoringOptions } from './options.ts';
+export { normalizeOptions } from './options.ts';
+export { type Problem, sendProblem } from './problem.ts';
+export type { ServerOptions, StandaloneServer } from './server.ts';
+export { buildServer } from './server.ts';
+export { monitoring };

@@ -1,0 +1,163 @@
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import winston from 'winston';
+import { type AuditRecord, createAuditLogger, genesisHash, verifyAuditChain } from './audit-logger.ts';
+import { createComplianceMetrics } from './compliance-metrics.ts';
+import { createStructuredLogger } from './structured-logger.ts';
+import { createMetricsHarness, type MetricsHarness } from './test-harness.ts';
+
+function capture() {
+  const stream = new PassThrough();
+  const lines: Record<string, unknown>[] = [];
+  stream.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(JSON.parse(line));
+  });
+  const logger = createStructuredLogger(
+    winston.createLogger({
+      format: winston.format.json(),
+      transports: [new winston.transports.Stream({ stream })],
+    }),
+  );
+  return { logger, lines };
+}
+
+describe('audit logger hash chain', () => {
+  let h: MetricsHarness;
+  let records: AuditRecord[];
+  const sunk: AuditRecord[] = [];
+  const log = capture();
+
+  beforeAll(async () => {
+    h = await createMetricsHarness();
+    const audit = createAuditLogger({
+      chain: 'test-chain',
+      logger: log.logger,
+      metrics: createComplianceMetrics({ meterProvider: h.provider }),
+      sink: (r) => void sunk.push(r),
+      now: () => new Date('2026-05-01T00:00:00Z'),
+    });
+    records = [
+      audit.log({
+        actor: 'user:1',
+        action: 'user.login',
+        target: 'session:9',
+        outcome: 'success',
+        category: 'authentication',
+      }),
+      audit.log({
+        actor: 'admin:2',
+        action: 'user.lock',
+        target: 'user:7',
+        outcome: 'success',
+        category: 'security',
+      }),
+      audit.log({
+        actor: 'user:7',
+        action: 'dsr.erasure',
+        target: 'user:7',
+        outcome: 'failure',
+        category: 'compliance',
+        details: { reason: 'pending_legal_hold' },
+      }),
+      audit.log({
+        actor: 'system',
+        action: 'retention.purge',
+        target: 'sessions',
+        outcome: 'success',
+        details: { rows: 42 },
+      }),
+    ];
+    expect(audit.head()).toBe(records[3]!.hash);
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('chains records, writes them to the log and the sink, and counts them', async () => {
+    expect(records[0]!.prevHash).toBe(genesisHash('test-chain'));
+    expect(records[1]!.prevHash).toBe(records[0]!.hash);
+    expect(records.map((r) => r.seq)).toEqual([0, 1, 2, 3]);
+    expect(sunk).toEqual(records);
+    expect(log.lines).toHaveLength(4);
+    expect(log.lines[2]).toMatchObject({
+      'event.category': 'audit',
+      audit: { action: 'dsr.erasure', hash: records[2]!.hash },
+    });
+    expect(
+      await h.value('compliance.audit.events', {
+        'audit.category': 'compliance',
+        'audit.outcome': 'failure',
+      }),
+    ).toBe(1);
+    expect(await h.value('compliance.audit.events')).toBe(4);
+  });
+
+  it('verifies an intact chain (also after a JSON round trip)', () => {
+    expect(verifyAuditChain(records)).toEqual({ valid: true, count: 4, head: records[3]!.hash });
+    const roundTrip = JSON.parse(JSON.stringify(records)) as AuditRecord[];
+    expect(verifyAuditChain(roundTrip, { expectedHead: records[3]!.hash }).valid).toBe(true);
+  });
+
+  it('detects an edited record', () => {
+    const edited = records.map((r) => ({ ...r }));
+    edited[1] = { ...edited[1]!, target: 'user:8' };
+    expect(verifyAuditChain(edited)).toMatchObject({ valid: false, index: 1, reason: 'hash_mismatch' });
+    const editedDetails = records.map((r) => ({ ...r }));
+    editedDetails[2] = { ...editedDetails[2]!, details: { reason: 'none' } };
+    expect(verifyAuditChain(editedDetails)).toMatchObject({
+      valid: false,
+      index: 2,
+      reason: 'hash_mismatch',
+    });
+  });
+
+  it('detects an edited record whose hash was recomputed (the next link breaks)', async () => {
+    const { hashAuditRecord } = await import('./audit-logger.ts');
+    const forged = records.map((r) => ({ ...r }));
+    const { hash: _old, ...body } = { ...forged[1]!, outcome: 'failure' as const };
+    forged[1] = { ...body, hash: hashAuditRecord(body) };
+    expect(verifyAuditChain(forged)).toMatchObject({ valid: false, index: 2, reason: 'broken_link' });
+  });
+
+  it('detects a removed record (middle, first, and last with the expected head)', () => {
+    expect(verifyAuditChain([records[0]!, records[2]!, records[3]!])).toMatchObject({
+      valid: false,
+      index: 1,
+      reason: 'broken_link',
+    });
+    expect(verifyAuditChain(records.slice(1))).toMatchObject({
+      valid: false,
+      index: 0,
+      reason: 'broken_link',
+    });
+    expect(verifyAuditChain(records.slice(0, 3), { expectedHead: records[3]!.hash })).toMatchObject({
+      valid: false,
+      reason: 'head_mismatch',
+    });
+  });
+
+  it('detects reordered records', () => {
+    const swapped = [records[0]!, records[2]!, records[1]!, records[3]!];
+    expect(verifyAuditChain(swapped)).toMatchObject({ valid: false, index: 1, reason: 'broken_link' });
+  });
+
+  it('verifies a segment given the record before it, and continues a chain', () => {
+    expect(verifyAuditChain(records.slice(2), { previous: records[1]! }).valid).toBe(true);
+    const resumed = createAuditLogger({
+      chain: 'test-chain',
+      resumeFrom: records[3]!,
+      logger: capture().logger,
+      metrics: false,
+    });
+    const next = resumed.log({ actor: 'system', action: 'x.y', target: 'z', outcome: 'success' });
+    expect(verifyAuditChain([...records, next])).toMatchObject({ valid: true, count: 5 });
+  });
+
+  it('rejects incomplete entries naming the field', () => {
+    const audit = createAuditLogger({ logger: capture().logger, metrics: false });
+    expect(() => audit.log({ actor: '', action: 'a', target: 't', outcome: 'success' })).toThrow(/actor/);
+    expect(() => audit.log({ actor: 'a', action: 'a', target: 't', outcome: 'maybe' as 'success' })).toThrow(
+      /outcome/,
+    );
+  });
+});

@@ -1,0 +1,621 @@
+/**
+ * The instrument catalogue: every metric authlens emits or reads, in one place.
+ *
+ * Recorders create their instruments from these entries, the cardinality guard enforces the
+ * attribute sets, `docs/metrics.md` is generated from this file, and dashboards and alert rules
+ * are checked against `prometheusName`. Attribute values are either a closed list (anything else
+ * becomes `other`) or `'free'`: application-defined values (route names, feature names, check
+ * names) that the guard still caps in number and screens for user IDs, e-mails, IPs and tokens.
+ *
+ * `prometheusName` is the name Prometheus sees, both from the SDK's scrape endpoint (port 9464 and
+ * `GET /monitoring/metrics/`, which applies `withUnitSuffixes`) and from the Collector's Prometheus
+ * exporters: dots become underscores, the unit is appended (`s` → `_seconds`, `By` → `_bytes`,
+ * unit `1` on a gauge → `_ratio`; curly-brace units are dropped) and monotonic counters get
+ * `_total`. A histogram in seconds is `auth_login_duration_seconds`, with series
+ * `_bucket`, `_sum` and `_count`. `catalogue.test.ts` checks every name against the real output.
+ */
+
+export type InstrumentKind = 'counter' | 'histogram' | 'updowncounter' | 'gauge';
+
+/** Allowed values of one attribute: a closed list, or application-defined (`'free'`). */
+export type AttributeValues = readonly string[] | 'free';
+
+export interface InstrumentDefinition {
+  /** OpenTelemetry instrument name, e.g. `auth.login.attempts`. */
+  readonly name: string;
+  readonly kind: InstrumentKind;
+  /** UCUM unit: `s`, `1`, `By` or an annotation such as `{attempt}`. */
+  readonly unit: string;
+  readonly description: string;
+  /** Allowed attribute keys and their values; any other key is dropped by the guard. */
+  readonly attributes: Readonly<Record<string, AttributeValues>>;
+  /** Base Prometheus name (histograms add `_bucket`, `_sum`, `_count`). */
+  readonly prometheusName: string;
+  /** Who emits it: the auth-domain recorders, the SDK core, the Node runtime instrumentation or the status API. */
+  readonly source: 'domain' | 'sdk-core' | 'runtime' | 'status-api';
+  /** Histogram bucket boundaries the recorders ask for (advisory), when not the SDK default. */
+  readonly buckets?: readonly number[];
+}
+
+/** The value every out-of-set attribute value becomes. */
+export const OTHER = 'other';
+
+// ---- value sets (shared by several instruments) -------------------------------------------------
+
+export const AUTH_METHODS = ['password', 'oauth', 'passkey', 'magic_link', 'sso'] as const;
+export const AUTH_OUTCOMES = ['success', 'failure'] as const;
+export const AUTH_FAILURE_REASONS = [
+  'none',
+  'invalid_credentials',
+  'unknown_user',
+  'account_locked',
+  'mfa_required',
+  'mfa_failed',
+  'expired_credentials',
+  'rate_limited',
+  'disabled',
+  'other',
+] as const;
+export const MFA_METHODS = ['totp', 'sms', 'webauthn', 'email'] as const;
+export const MFA_ACTIONS = ['enrolled', 'removed'] as const;
+export const OAUTH_PROVIDERS = [
+  'google',
+  'github',
+  'microsoft',
+  'apple',
+  'facebook',
+  'okta',
+  'local',
+  'other',
+] as const;
+export const TOKEN_TYPES = ['access', 'refresh', 'id', 'api_key'] as const;
+export const TOKEN_ACTIONS = ['issued', 'refreshed', 'revoked'] as const;
+export const PASSWORD_RESET_STAGES = ['requested', 'completed', 'failed'] as const;
+
+export const SECURITY_EVENT_TYPES = [
+  'brute_force',
+  'credential_stuffing',
+  'account_lockout',
+  'suspicious_ip',
+  'impossible_travel',
+  'token_reuse',
+  'other',
+] as const;
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export const LOCKOUT_REASONS = [
+  'too_many_failures',
+  'brute_force',
+  'credential_stuffing',
+  'suspicious_activity',
+  'admin',
+  'other',
+] as const;
+
+export const REGISTRATION_SOURCES = [
+  'web_app',
+  'mobile_app',
+  'api',
+  'admin',
+  'invite',
+  'partner',
+  'other',
+] as const;
+export const REGISTRATION_METHODS = [
+  'email',
+  'phone',
+  'oauth',
+  'sso',
+  'passkey',
+  'magic_link',
+  'other',
+] as const;
+export const DEVICE_TYPES = ['desktop', 'mobile', 'tablet', 'other'] as const;
+export const USER_TYPES = [
+  'anonymous',
+  'free',
+  'trial',
+  'premium',
+  'enterprise',
+  'admin',
+  'internal',
+  'other',
+] as const;
+export const ACTIVE_USER_PERIODS = ['daily', 'weekly', 'monthly'] as const;
+
+/** ISO 3166-1 alpha-2 country codes (plus `other` for unknown). */
+export const COUNTRY_CODES = (
+  'AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS ' +
+  'BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE ' +
+  'EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM ' +
+  'HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC ' +
+  'LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA ' +
+  'NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW ' +
+  'SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO ' +
+  'TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW other'
+).split(' ');
+
+export const REGULATIONS = ['gdpr', 'ccpa'] as const;
+export const DSR_TYPES = ['access', 'erasure', 'portability', 'rectification'] as const;
+export const DSR_STATUSES = ['received', 'in_progress', 'completed', 'rejected'] as const;
+export const CONSENT_PURPOSES = [
+  'essential',
+  'analytics',
+  'marketing',
+  'personalization',
+  'third_party_sharing',
+  'other',
+] as const;
+export const CONSENT_ACTIONS = ['granted', 'withdrawn'] as const;
+export const DATA_CATEGORIES = [
+  'account',
+  'profile',
+  'authentication_logs',
+  'audit_logs',
+  'sessions',
+  'tokens',
+  'consents',
+  'other',
+] as const;
+export const AUDIT_CATEGORIES = [
+  'authentication',
+  'authorization',
+  'account',
+  'data_access',
+  'data_change',
+  'configuration',
+  'compliance',
+  'security',
+  'other',
+] as const;
+export const AUDIT_OUTCOMES = ['success', 'failure'] as const;
+
+export const HTTP_METHODS = [
+  'GET',
+  'HEAD',
+  'POST',
+  'PUT',
+  'DELETE',
+  'CONNECT',
+  'OPTIONS',
+  'TRACE',
+  'PATCH',
+  '_OTHER',
+];
+export const TELEMETRY_SIGNALS = ['traces', 'metrics', 'logs'] as const;
+export const ALERT_CHANNELS = ['email', 'slack', 'pagerduty', 'webhook'] as const;
+export const ALERT_OUTCOMES = ['success', 'failure', 'retry'] as const;
+
+/** Buckets for authentication latencies (seconds): 5 ms … 10 s. */
+export const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+/** Buckets for risk scores in 0..1. */
+export const RISK_SCORE_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] as const;
+/** Buckets for data-subject request completion (seconds): 1 h … 60 days. */
+export const DSR_COMPLETION_BUCKETS_SECONDS = [
+  3600, 21600, 86400, 259200, 604800, 1209600, 2592000, 3888000, 5184000,
+] as const;
+
+// ---- Prometheus translation ---------------------------------------------------------------------
+
+const UNIT_SUFFIXES: Readonly<Record<string, string>> = {
+  s: 'seconds',
+  ms: 'milliseconds',
+  us: 'microseconds',
+  By: 'bytes',
+};
+
+/**
+ * The Prometheus name of an instrument: every character outside `[a-zA-Z0-9_:]` becomes `_`,
+ * the unit suffix is appended unless the name already ends with it (`_ratio` for unit `1`
+ * gauges), and monotonic counters get `_total`.
+ */
+export function translateToPrometheus(name: string, kind: InstrumentKind, unit: string): string {
+  let base = name.replace(/[^a-zA-Z0-9_:]/g, '_').replace(/_{2,}/g, '_');
+  const suffix = unit === '1' && kind === 'gauge' ? 'ratio' : UNIT_SUFFIXES[unit];
+  if (suffix && !name.endsWith(suffix)) base = `${base}_${suffix}`;
+  return kind === 'counter' && !base.endsWith('_total') ? `${base}_total` : base;
+}
+
+type Entry = Omit<InstrumentDefinition, 'prometheusName'> & { prometheusName?: string };
+
+const define = (entry: Entry): InstrumentDefinition =>
+  Object.freeze({
+    ...entry,
+    attributes: Object.freeze({ ...entry.attributes }),
+    prometheusName: entry.prometheusName ?? translateToPrometheus(entry.name, entry.kind, entry.unit),
+  });
+
+const method = { 'auth.method': AUTH_METHODS } as const;
+const outcome = { 'auth.outcome': AUTH_OUTCOMES } as const;
+const mfaMethod = { 'auth.mfa.method': MFA_METHODS } as const;
+
+export const instrumentCatalogue: readonly InstrumentDefinition[] = Object.freeze([
+  // ---- SDK core -----------------------------------------------------------------------------------
+  define({
+    name: 'http.server.request.duration',
+    kind: 'histogram',
+    unit: 's',
+    description: 'Duration of inbound HTTP requests (OpenTelemetry semantic convention).',
+    attributes: {
+      'http.request.method': HTTP_METHODS,
+      'http.route': 'free',
+      'http.response.status_code': 'free',
+    },
+    source: 'sdk-core',
+  }),
+  define({
+    name: 'authlens.telemetry.dropped',
+    kind: 'counter',
+    unit: '{item}',
+    description: 'Telemetry items (spans, metric points, log records) dropped before export.',
+    attributes: { 'authlens.signal': TELEMETRY_SIGNALS },
+    source: 'sdk-core',
+  }),
+  // ---- Node runtime (@opentelemetry/instrumentation-runtime-node, exact names it emits) -----------
+  ...(
+    [
+      ['nodejs.eventloop.delay.min', 'Event loop minimum delay.'],
+      ['nodejs.eventloop.delay.max', 'Event loop maximum delay.'],
+      ['nodejs.eventloop.delay.mean', 'Event loop mean delay.'],
+      ['nodejs.eventloop.delay.stddev', 'Event loop standard deviation delay.'],
+      ['nodejs.eventloop.delay.p50', 'Event loop 50 percentile delay.'],
+      ['nodejs.eventloop.delay.p90', 'Event loop 90 percentile delay.'],
+      ['nodejs.eventloop.delay.p99', 'Event loop 99 percentile delay.'],
+    ] as const
+  ).map(([name, description]) =>
+    define({ name, kind: 'gauge', unit: 's', description, attributes: {}, source: 'runtime' }),
+  ),
+  define({
+    name: 'nodejs.eventloop.utilization',
+    kind: 'gauge',
+    unit: '1',
+    description: 'Event loop utilization.',
+    attributes: {},
+    source: 'runtime',
+  }),
+  define({
+    name: 'nodejs.eventloop.time',
+    kind: 'counter',
+    unit: 's',
+    description: 'Cumulative duration of time the event loop has been in each state.',
+    attributes: { 'nodejs.eventloop.state': ['active', 'idle'] },
+    source: 'runtime',
+  }),
+  define({
+    name: 'v8js.gc.duration',
+    kind: 'histogram',
+    unit: 's',
+    description: 'Garbage collection duration by kind, one of major, minor, incremental or weakcb.',
+    attributes: { 'v8js.gc.type': ['major', 'minor', 'incremental', 'weakcb'] },
+    source: 'runtime',
+  }),
+  define({
+    name: 'v8js.memory.heap.space.size',
+    kind: 'updowncounter',
+    unit: 'By',
+    description: 'Total heap memory size pre-allocated for a heap space.',
+    attributes: { 'v8js.heap.space.name': 'free' },
+    source: 'runtime',
+  }),
+  define({
+    name: 'v8js.memory.heap.used',
+    kind: 'gauge',
+    unit: 'By',
+    description: 'Heap Memory size allocated.',
+    attributes: { 'v8js.heap.space.name': 'free' },
+    source: 'runtime',
+  }),
+  define({
+    name: 'v8js.memory.heap.space.available_size',
+    kind: 'gauge',
+    unit: 'By',
+    description: 'Heap space available size.',
+    attributes: { 'v8js.heap.space.name': 'free' },
+    source: 'runtime',
+  }),
+  define({
+    name: 'v8js.memory.heap.space.physical_size',
+    kind: 'gauge',
+    unit: 'By',
+    description: 'Committed size of a heap space.',
+    attributes: { 'v8js.heap.space.name': 'free' },
+    source: 'runtime',
+  }),
+  define({
+    name: 'v8js.resource.active',
+    kind: 'gauge',
+    unit: '{resource}',
+    description: 'Count of the active resources that are currently keeping the event loop alive.',
+    attributes: { 'v8js.resource.type': 'free' },
+    source: 'runtime',
+  }),
+  // ---- Authentication -----------------------------------------------------------------------------
+  define({
+    name: 'auth.login.attempts',
+    kind: 'counter',
+    unit: '{attempt}',
+    description: 'Login attempts by method and outcome, with a bounded failure reason (`none` on success).',
+    attributes: { ...method, ...outcome, 'auth.failure_reason': AUTH_FAILURE_REASONS },
+    source: 'domain',
+  }),
+  define({
+    name: 'auth.login.duration',
+    kind: 'histogram',
+    unit: 's',
+    description: 'Time to process a login attempt, by method and outcome.',
+    attributes: { ...method, ...outcome },
+    source: 'domain',
+    buckets: LATENCY_BUCKETS_SECONDS,
+  }),
+  define({
+    name: 'auth.mfa.challenges',
+    kind: 'counter',
+    unit: '{challenge}',
+    description: 'MFA challenges issued, by MFA method.',
+    attributes: { ...mfaMethod },
+    source: 'domain',
+  }),
+  define({
+    name: 'auth.mfa.verifications',
+    kind: 'counter',
+    unit: '{verification}',
+    description: 'MFA verifications, by MFA method and outcome.',
+    attributes: { ...mfaMethod, ...outcome },
+    source: 'domain',
+  }),
+  define({
+    name: 'auth.mfa.enrollments',
+    kind: 'counter',
+    unit: '{enrollment}',
+    description: 'MFA factors enrolled or removed, by MFA method.',
+    attributes: { ...mfaMethod, 'auth.mfa.action': MFA_ACTIONS },
+    source: 'domain',
+  }),
+  define({
+    name: 'auth.mfa.adoption',
+    kind: 'gauge',
+    unit: '1',
+    description: 'Share of active accounts with at least one MFA factor (0..1).',
+    attributes: {},
+    source: 'domain',
+  }),
+  define({
+    name: 'auth.oauth.requests',
+    kind: 'counter',
+    unit: '{request}',
+    description: 'Calls to OAuth/OIDC providers, by provider and outcome.',
+    attributes: { 'auth.oauth.provider': OAUTH_PROVIDERS, ...outcome },
+    source: 'domain',
+  }),
+  define({
+    name: 'auth.oauth.duration',
+    kind: 'histogram',
+    unit: 's',
+    description: 'Latency of calls to OAuth/OIDC providers, by provider and outcome.',
+    attributes: { 'auth.oauth.provider': OAUTH_PROVIDERS, ...outcome },
+    source: 'domain',
+    buckets: LATENCY_BUCKETS_SECONDS,
+  }),
+  define({
+    name: 'auth.tokens',
+    kind: 'counter',
+    unit: '{token}',
+    description: 'Tokens issued, refreshed or revoked, by token type.',
+    attributes: { 'auth.token.type': TOKEN_TYPES, 'auth.token.action': TOKEN_ACTIONS },
+    source: 'domain',
+  }),
+  define({
+    name: 'auth.sessions.active',
+    kind: 'updowncounter',
+    unit: '{session}',
+    description: 'Sessions currently open (started minus ended) in this process.',
+    attributes: {},
+    source: 'domain',
+  }),
+  define({
+    name: 'auth.password_resets',
+    kind: 'counter',
+    unit: '{reset}',
+    description: 'Password resets by stage (requested, completed, failed).',
+    attributes: { 'auth.password_reset.stage': PASSWORD_RESET_STAGES },
+    source: 'domain',
+  }),
+  // ---- Security -----------------------------------------------------------------------------------
+  define({
+    name: 'security.auth.failures',
+    kind: 'counter',
+    unit: '{failure}',
+    description: 'Failed authentications, by method and failure reason.',
+    attributes: { ...method, 'auth.failure_reason': AUTH_FAILURE_REASONS },
+    source: 'domain',
+  }),
+  define({
+    name: 'security.events',
+    kind: 'counter',
+    unit: '{event}',
+    description:
+      'Detected security events (brute force, credential stuffing, lockouts, …) by type and severity.',
+    attributes: { 'security.event.type': SECURITY_EVENT_TYPES, 'security.severity': SEVERITIES },
+    source: 'domain',
+  }),
+  define({
+    name: 'security.risk_score',
+    kind: 'histogram',
+    unit: '1',
+    description: 'Risk score (0..1) assigned to authentication attempts, by method.',
+    attributes: { ...method },
+    source: 'domain',
+    buckets: RISK_SCORE_BUCKETS,
+  }),
+  define({
+    name: 'security.account_lockouts',
+    kind: 'counter',
+    unit: '{lockout}',
+    description: 'Accounts locked, by reason.',
+    attributes: { 'security.lockout.reason': LOCKOUT_REASONS },
+    source: 'domain',
+  }),
+  // ---- Business -----------------------------------------------------------------------------------
+  define({
+    name: 'business.registrations',
+    kind: 'counter',
+    unit: '{registration}',
+    description: 'User registrations by source, method, country (ISO 3166-1 alpha-2) and device type.',
+    attributes: {
+      'business.source': REGISTRATION_SOURCES,
+      'business.method': REGISTRATION_METHODS,
+      'business.country': COUNTRY_CODES,
+      'business.device_type': DEVICE_TYPES,
+    },
+    source: 'domain',
+  }),
+  define({
+    name: 'business.feature_usage',
+    kind: 'counter',
+    unit: '{use}',
+    description: 'Feature usage by application-defined feature and action, and by user type.',
+    attributes: { 'business.feature': 'free', 'business.action': 'free', 'business.user_type': USER_TYPES },
+    source: 'domain',
+  }),
+  define({
+    name: 'business.funnel.steps',
+    kind: 'counter',
+    unit: '{step}',
+    description: 'Conversion funnel steps reached, by application-defined funnel and step.',
+    attributes: { 'business.funnel': 'free', 'business.funnel.step': 'free' },
+    source: 'domain',
+  }),
+  define({
+    name: 'business.active_users',
+    kind: 'gauge',
+    unit: '{user}',
+    description:
+      'Distinct active users in the current UTC day, ISO week and month (HyperLogLog estimate, no per-user labels).',
+    attributes: { 'business.period': ACTIVE_USER_PERIODS },
+    source: 'domain',
+  }),
+  // ---- Compliance ---------------------------------------------------------------------------------
+  define({
+    name: 'compliance.dsr.requests',
+    kind: 'counter',
+    unit: '{request}',
+    description: 'Data-subject request status changes, by regulation, request type and status.',
+    attributes: {
+      'compliance.regulation': REGULATIONS,
+      'compliance.request.type': DSR_TYPES,
+      'compliance.request.status': DSR_STATUSES,
+    },
+    source: 'domain',
+  }),
+  define({
+    name: 'compliance.dsr.completion_time',
+    kind: 'histogram',
+    unit: 's',
+    description: 'Time from receipt to completion of data-subject requests, by regulation and type.',
+    attributes: { 'compliance.regulation': REGULATIONS, 'compliance.request.type': DSR_TYPES },
+    source: 'domain',
+    buckets: DSR_COMPLETION_BUCKETS_SECONDS,
+  }),
+  define({
+    name: 'compliance.dsr.open',
+    kind: 'gauge',
+    unit: '{request}',
+    description: 'Data-subject requests received and not yet completed or rejected, by regulation and type.',
+    attributes: { 'compliance.regulation': REGULATIONS, 'compliance.request.type': DSR_TYPES },
+    source: 'domain',
+  }),
+  define({
+    name: 'compliance.dsr.overdue',
+    kind: 'gauge',
+    unit: '{request}',
+    description:
+      'Open data-subject requests past their deadline (GDPR 30 days, CCPA 45 days), by regulation.',
+    attributes: { 'compliance.regulation': REGULATIONS },
+    source: 'domain',
+  }),
+  define({
+    name: 'compliance.consent.changes',
+    kind: 'counter',
+    unit: '{change}',
+    description: 'Consent granted or withdrawn, by purpose.',
+    attributes: {
+      'compliance.consent.purpose': CONSENT_PURPOSES,
+      'compliance.consent.action': CONSENT_ACTIONS,
+    },
+    source: 'domain',
+  }),
+  define({
+    name: 'compliance.retention.purged',
+    kind: 'counter',
+    unit: '{record}',
+    description: 'Records deleted by retention policies, by data category.',
+    attributes: { 'compliance.data.category': DATA_CATEGORIES },
+    source: 'domain',
+  }),
+  define({
+    name: 'compliance.audit.events',
+    kind: 'counter',
+    unit: '{event}',
+    description: 'Audit log records written, by category and outcome.',
+    attributes: { 'audit.category': AUDIT_CATEGORIES, 'audit.outcome': AUDIT_OUTCOMES },
+    source: 'domain',
+  }),
+  // ---- Status API ---------------------------------------------------------------------------------
+  define({
+    name: 'authlens.health.check.status',
+    kind: 'gauge',
+    unit: '1',
+    description: 'Result of each health check: 1 pass, 0.5 warn, 0 fail.',
+    attributes: { 'health.check': 'free' },
+    source: 'status-api',
+  }),
+  define({
+    name: 'authlens.alerts.notifications',
+    kind: 'counter',
+    unit: '{notification}',
+    description: 'Alert notifications sent, by channel and outcome.',
+    attributes: { 'alert.channel': ALERT_CHANNELS, 'alert.outcome': ALERT_OUTCOMES },
+    source: 'status-api',
+  }),
+  define({
+    name: 'authlens.alerts.open',
+    kind: 'gauge',
+    unit: '{alert}',
+    description: 'Alerts not yet resolved, by severity.',
+    attributes: { 'alert.severity': SEVERITIES },
+    source: 'status-api',
+  }),
+]);
+
+const byName = new Map(instrumentCatalogue.map((entry) => [entry.name, entry]));
+const byPrometheusName = new Map(instrumentCatalogue.map((entry) => [entry.prometheusName, entry]));
+
+/** The catalogue entry of an OpenTelemetry instrument name; throws when it is not catalogued. */
+export function catalogueEntry(otelName: string): InstrumentDefinition {
+  const entry = byName.get(otelName);
+  if (!entry) throw new Error(`Unknown instrument "${otelName}": it is not in the authlens catalogue`);
+  return entry;
+}
+
+/** The base Prometheus name of a catalogued instrument (e.g. `auth_login_attempts_total`). */
+export function prometheusName(otelName: string): string {
+  return catalogueEntry(otelName).prometheusName;
+}
+
+/** Every Prometheus series name of an instrument: histograms give `_bucket`, `_sum` and `_count`. */
+export function prometheusSeriesNames(otelName: string): readonly string[] {
+  const entry = catalogueEntry(otelName);
+  const base = entry.prometheusName;
+  return entry.kind === 'histogram' ? [`${base}_bucket`, `${base}_sum`, `${base}_count`] : [base];
+}
+
+/**
+ * The catalogue entry a Prometheus series name belongs to (accepts `_bucket`, `_sum`, `_count`
+ * of histograms), or `undefined`. For checking dashboard queries and alert rules.
+ */
+export function findByPrometheusName(series: string): InstrumentDefinition | undefined {
+  const direct = byPrometheusName.get(series);
+  if (direct) return direct;
+  const match = /^(.*)_(bucket|sum|count)$/.exec(series);
+  const entry = match ? byPrometheusName.get(match[1]!) : undefined;
+  return entry?.kind === 'histogram' ? entry : undefined;
+}

@@ -1,0 +1,269 @@
+/**
+ * Compliance recorders: data-subject requests (GDPR, CCPA) with open/overdue gauges and
+ * completion time, consent changes, retention purges and audit event counts.
+ *
+ * Open requests are tracked in process (id → regulation, type, opened at) so `compliance.dsr.open`
+ * and `compliance.dsr.overdue` are observable and `snapshot()` can feed the compliance report.
+ * After a restart, `restore()` reloads the open requests from the application's own store.
+ */
+import type { Meter, ObservableResult } from '@opentelemetry/api';
+import type { Known } from './auth-metrics.ts';
+import { createValueGuard } from './cardinality.ts';
+import {
+  type AUDIT_CATEGORIES,
+  type AUDIT_OUTCOMES,
+  type CONSENT_ACTIONS,
+  type CONSENT_PURPOSES,
+  type DATA_CATEGORIES,
+  DSR_TYPES,
+  REGULATIONS,
+} from './catalogue.ts';
+import { instrument, lazyInstruments } from './meter.ts';
+import { numberCheck, type RecorderOptions } from './recorder-support.ts';
+
+export type Regulation = (typeof REGULATIONS)[number];
+export type DsrType = (typeof DSR_TYPES)[number];
+export type DsrStatus = 'received' | 'in_progress';
+
+export interface DataSubjectRequest {
+  /** The application's request ID (kept in memory for the snapshot, never a metric label). */
+  id: string;
+  regulation: Regulation;
+  type: DsrType;
+  /** Default: now. */
+  receivedAt?: Date;
+}
+
+export interface OpenDataSubjectRequest {
+  id: string;
+  regulation: Regulation;
+  type: DsrType;
+  status: DsrStatus;
+  receivedAt: Date;
+  deadline: Date;
+  overdue: boolean;
+}
+
+export interface ComplianceSnapshot {
+  generatedAt: Date;
+  /** Deadline per regulation, in days. */
+  deadlineDays: Readonly<Record<Regulation, number>>;
+  open: OpenDataSubjectRequest[];
+  overdue: OpenDataSubjectRequest[];
+}
+
+export interface ComplianceMetrics {
+  recordDsrReceived(request: DataSubjectRequest): void;
+  recordDsrInProgress(id: string): void;
+  /** Completes a tracked request (or an untracked one when regulation, type and receivedAt are given). */
+  recordDsrCompleted(
+    request: { id: string; completedAt?: Date } & Partial<Omit<DataSubjectRequest, 'id'>>,
+  ): void;
+  recordDsrRejected(request: { id: string } & Partial<Omit<DataSubjectRequest, 'id'>>): void;
+  /** Reloads open requests (e.g. from the database after a restart) without counting them again. */
+  restore(requests: readonly (DataSubjectRequest & { status?: DsrStatus })[]): void;
+  snapshot(): ComplianceSnapshot;
+  recordConsentChange(change: {
+    purpose: Known<typeof CONSENT_PURPOSES>;
+    action: Known<typeof CONSENT_ACTIONS>;
+  }): void;
+  recordRetentionPurge(purge: { category: Known<typeof DATA_CATEGORIES>; count: number }): void;
+  recordAuditEvent(event: {
+    category: Known<typeof AUDIT_CATEGORIES>;
+    outcome: Known<typeof AUDIT_OUTCOMES>;
+  }): void;
+}
+
+export interface ComplianceMetricsOptions extends RecorderOptions {
+  /** Days to answer a request: GDPR 30, CCPA 45 by default. */
+  deadlineDays?: Partial<Record<Regulation, number>>;
+  /** Most open requests tracked (default 100 000); older ones are forgotten beyond it. */
+  maxOpenRequests?: number;
+  /** Clock (tests). */
+  now?: () => Date;
+}
+
+export const DEFAULT_DEADLINE_DAYS: Readonly<Record<Regulation, number>> = { gdpr: 30, ccpa: 45 };
+const DAY_MS = 86_400_000;
+
+interface Tracked {
+  regulation: Regulation;
+  type: DsrType;
+  status: DsrStatus;
+  receivedAt: number;
+}
+
+/**
+ * Builds a compliance recorder. Its open-request gauges observe this instance's state: create one
+ * per MeterProvider (or use the default `complianceMetrics`), since two instances on one provider
+ * would report over each other.
+ */
+export function createComplianceMetrics(options: ComplianceMetricsOptions = {}): ComplianceMetrics {
+  const now = options.now ?? (() => new Date());
+  const deadlineDays = { ...DEFAULT_DEADLINE_DAYS, ...options.deadlineDays };
+  for (const [regulation, days] of Object.entries(deadlineDays)) {
+    if (!(typeof days === 'number' && days > 0))
+      throw new Error(`deadlineDays.${regulation} must be a positive number`);
+  }
+  const maxOpen = options.maxOpenRequests ?? 100_000;
+  if (!Number.isInteger(maxOpen) || maxOpen < 1)
+    throw new Error('maxOpenRequests must be a positive integer');
+  const g = (name: string, key: string) => createValueGuard(name, key, options);
+  const dsr = {
+    regulation: g('compliance.dsr.requests', 'compliance.regulation'),
+    type: g('compliance.dsr.requests', 'compliance.request.type'),
+  };
+  const consent = {
+    purpose: g('compliance.consent.changes', 'compliance.consent.purpose'),
+    action: g('compliance.consent.changes', 'compliance.consent.action'),
+  };
+  const purgeCategory = g('compliance.retention.purged', 'compliance.data.category');
+  const audit = {
+    category: g('compliance.audit.events', 'audit.category'),
+    outcome: g('compliance.audit.events', 'audit.outcome'),
+  };
+  const countOk = numberCheck('count', 0, Number.MAX_SAFE_INTEGER, options.warn);
+
+  const open = new Map<string, Tracked>();
+  const deadlineOf = (t: Tracked) => t.receivedAt + deadlineDays[t.regulation] * DAY_MS;
+
+  const observeOpen = (result: ObservableResult) => {
+    const counts = new Map<string, number>();
+    for (const t of open.values())
+      counts.set(`${t.regulation}|${t.type}`, (counts.get(`${t.regulation}|${t.type}`) ?? 0) + 1);
+    // Zeros are observed too, so every series exists before the first request.
+    for (const regulation of REGULATIONS) {
+      for (const type of DSR_TYPES) {
+        result.observe(counts.get(`${regulation}|${type}`) ?? 0, {
+          'compliance.regulation': regulation,
+          'compliance.request.type': type,
+        });
+      }
+    }
+  };
+  const observeOverdue = (result: ObservableResult) => {
+    const at = now().getTime();
+    const counts: Record<Regulation, number> = { gdpr: 0, ccpa: 0 };
+    for (const t of open.values()) if (deadlineOf(t) < at) counts[t.regulation]++;
+    for (const regulation of REGULATIONS)
+      result.observe(counts[regulation], { 'compliance.regulation': regulation });
+  };
+
+  const build = (meter: Meter) => {
+    instrument.observableGauge(meter, 'compliance.dsr.open').addCallback(observeOpen);
+    instrument.observableGauge(meter, 'compliance.dsr.overdue').addCallback(observeOverdue);
+    return {
+      requests: instrument.counter(meter, 'compliance.dsr.requests'),
+      completionTime: instrument.histogram(meter, 'compliance.dsr.completion_time'),
+      consentChanges: instrument.counter(meter, 'compliance.consent.changes'),
+      purged: instrument.counter(meter, 'compliance.retention.purged'),
+      auditEvents: instrument.counter(meter, 'compliance.audit.events'),
+    };
+  };
+  const get = lazyInstruments(options, build, 'COMPLIANCE_MONITORING_ENABLED');
+  if (options.meter || options.meterProvider) get();
+
+  const track = (
+    id: string,
+    regulation: string,
+    type: string,
+    status: DsrStatus,
+    receivedAt: Date | undefined,
+  ) => {
+    const r = dsr.regulation(regulation);
+    const t = dsr.type(type);
+    // Only known regulations and types are tracked: their deadlines and gauge series exist.
+    if (!(REGULATIONS as readonly string[]).includes(r) || !(DSR_TYPES as readonly string[]).includes(t))
+      return;
+    if (!open.has(id) && open.size >= maxOpen) open.delete(open.keys().next().value as string);
+    open.set(id, {
+      regulation: r as Regulation,
+      type: t as DsrType,
+      status,
+      receivedAt: (receivedAt ?? now()).getTime(),
+    });
+  };
+
+  const close = (
+    request: { id: string; completedAt?: Date } & Partial<Omit<DataSubjectRequest, 'id'>>,
+    status: 'completed' | 'rejected',
+  ) => {
+    const i = get();
+    const tracked = open.get(request.id);
+    open.delete(request.id);
+    const regulation = tracked?.regulation ?? dsr.regulation(request.regulation);
+    const type = tracked?.type ?? dsr.type(request.type);
+    i.requests.add(1, {
+      'compliance.regulation': regulation,
+      'compliance.request.type': type,
+      'compliance.request.status': status,
+    });
+    const receivedAt = tracked?.receivedAt ?? request.receivedAt?.getTime();
+    if (status === 'completed' && receivedAt !== undefined) {
+      const seconds = Math.max(0, ((request.completedAt ?? now()).getTime() - receivedAt) / 1000);
+      i.completionTime.record(seconds, {
+        'compliance.regulation': regulation,
+        'compliance.request.type': type,
+      });
+    }
+  };
+
+  return {
+    recordDsrReceived({ id, regulation, type, receivedAt }) {
+      get().requests.add(1, {
+        'compliance.regulation': dsr.regulation(regulation),
+        'compliance.request.type': dsr.type(type),
+        'compliance.request.status': 'received',
+      });
+      track(id, regulation, type, 'received', receivedAt);
+    },
+    recordDsrInProgress(id) {
+      const tracked = open.get(id);
+      get().requests.add(1, {
+        'compliance.regulation': tracked?.regulation ?? 'other',
+        'compliance.request.type': tracked?.type ?? 'other',
+        'compliance.request.status': 'in_progress',
+      });
+      if (tracked) tracked.status = 'in_progress';
+    },
+    recordDsrCompleted: (request) => close(request, 'completed'),
+    recordDsrRejected: (request) => close(request, 'rejected'),
+    restore(requests) {
+      get();
+      for (const r of requests) track(r.id, r.regulation, r.type, r.status ?? 'received', r.receivedAt);
+    },
+    snapshot() {
+      const generatedAt = now();
+      const openList: OpenDataSubjectRequest[] = [...open].map(([id, t]) => ({
+        id,
+        regulation: t.regulation,
+        type: t.type,
+        status: t.status,
+        receivedAt: new Date(t.receivedAt),
+        deadline: new Date(deadlineOf(t)),
+        overdue: deadlineOf(t) < generatedAt.getTime(),
+      }));
+      openList.sort((a, b) => a.deadline.getTime() - b.deadline.getTime());
+      return { generatedAt, deadlineDays, open: openList, overdue: openList.filter((r) => r.overdue) };
+    },
+    recordConsentChange({ purpose, action }) {
+      get().consentChanges.add(1, {
+        'compliance.consent.purpose': consent.purpose(purpose),
+        'compliance.consent.action': consent.action(action),
+      });
+    },
+    recordRetentionPurge({ category, count }) {
+      if (countOk(count) && count > 0)
+        get().purged.add(count, { 'compliance.data.category': purgeCategory(category) });
+    },
+    recordAuditEvent({ category, outcome }) {
+      get().auditEvents.add(1, {
+        'audit.category': audit.category(category),
+        'audit.outcome': audit.outcome(outcome),
+      });
+    },
+  };
+}
+
+/** Default recorder bound lazily to the global MeterProvider. */
+export const complianceMetrics: ComplianceMetrics = createComplianceMetrics();

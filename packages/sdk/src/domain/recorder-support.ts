@@ -1,0 +1,37 @@
+/** Small helpers shared by the recorders: options, number checks. */
+import { getLogger } from '../logs/logger.ts';
+import type { GuardOptions, GuardWarn } from './cardinality.ts';
+import type { MeterOptions } from './meter.ts';
+
+/** Options every recorder factory accepts. */
+export interface RecorderOptions extends MeterOptions, GuardOptions {}
+
+let recorderLogger: ReturnType<typeof getLogger> | undefined;
+const defaultWarn: GuardWarn = (message, fields) => {
+  recorderLogger ??= getLogger('authlens.recorders');
+  recorderLogger.warn(message, fields);
+};
+
+/**
+ * Returns a checker for a numeric argument: finite and within [min, max], else the record is
+ * skipped and a warning naming the field is logged once (a recorder never throws at the caller).
+ */
+export function numberCheck(
+  field: string,
+  min: number,
+  max: number,
+  warn: GuardWarn = defaultWarn,
+): (value: number) => boolean {
+  let warned = false;
+  return (value) => {
+    if (typeof value === 'number' && value >= min && value <= max) return true;
+    if (!warned) {
+      warned = true;
+      warn(`Ignored a measurement: ${field} must be a number in [${min}, ${max}]`, {
+        field,
+        value: String(value).slice(0, 40),
+      });
+    }
+    return false;
+  };
+}

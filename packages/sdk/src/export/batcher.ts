@@ -1,0 +1,185 @@
+/**
+ * A bounded batching queue in front of an OTLP exporter, shared by spans and log records.
+ * The request path only pushes onto an array; exports run one at a time on a timer. When the
+ * collector is down or slow, the queue stops growing at `maxQueueSize`, extra items are
+ * dropped and counted (`authlens.telemetry.dropped`), and one warning is written per outage.
+ */
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
+import { diagLine } from '../diag.ts';
+
+export type Signal = 'traces' | 'metrics' | 'logs';
+
+export interface ItemExporter<T> {
+  export(items: T[], resultCallback: (result: ExportResult) => void): void;
+  shutdown(): Promise<void>;
+}
+
+export interface OutageTracker {
+  /** Counts `count` dropped items; warns once when an outage starts. */
+  failed(count: number, reason: unknown): void;
+  /** Marks the end of an outage (logs once). */
+  succeeded(): void;
+  /** Counts items dropped because the queue was full. */
+  dropped(count: number): void;
+}
+
+/** One tracker per signal: counts drops and turns a stream of failures into two log lines. */
+export function createOutageTracker(
+  signal: Signal,
+  endpoint: string,
+  count: (signal: Signal, n: number) => void,
+): OutageTracker {
+  let down = false;
+  let droppedDuringOutage = 0;
+  const begin = (reason: unknown) => {
+    if (down) return;
+    down = true;
+    droppedDuringOutage = 0;
+    const why = reason instanceof Error ? reason.message : String(reason);
+    diagLine(
+      'warn',
+      `OTLP ${signal} export to ${endpoint} is failing (${why}); dropping ${signal} until it recovers`,
+      {
+        'authlens.signal': signal,
+      },
+    );
+  };
+  return {
+    failed(n, reason) {
+      begin(reason);
+      droppedDuringOutage += n;
+      count(signal, n);
+    },
+    dropped(n) {
+      if (n <= 0) return;
+      begin('export queue full');
+      droppedDuringOutage += n;
+      count(signal, n);
+    },
+    succeeded() {
+      if (!down) return;
+      down = false;
+      diagLine(
+        'info',
+        `OTLP ${signal} export to ${endpoint} recovered after dropping ${droppedDuringOutage} items`,
+        {
+          'authlens.signal': signal,
+        },
+      );
+    },
+  };
+}
+
+export interface BatcherOptions<T> {
+  exporter: ItemExporter<T>;
+  maxQueueSize: number;
+  maxExportBatchSize: number;
+  scheduledDelayMs: number;
+  exportTimeoutMs: number;
+  outage: OutageTracker;
+  /** Runs on each batch just before export (off the request path): redaction. */
+  prepare?: (items: T[]) => void;
+}
+
+export interface Batcher<T> {
+  add(item: T): void;
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
+  const { exporter, maxQueueSize, maxExportBatchSize, scheduledDelayMs, exportTimeoutMs, outage, prepare } =
+    options;
+  let queue: T[] = [];
+  let inFlight: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  function schedule(delay: number) {
+    if (timer !== undefined || stopped) return;
+    timer = setTimeout(onTimer, delay);
+    // Telemetry never keeps the process alive.
+    timer.unref();
+  }
+
+  function onTimer() {
+    timer = undefined;
+    void exportNext();
+  }
+
+  function exportOnce(batch: T[]): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let done = false;
+      const guard = setTimeout(
+        () => finish({ code: ExportResultCode.FAILED, error: new Error('export timed out') }),
+        exportTimeoutMs,
+      );
+      guard.unref();
+      function finish(result: ExportResult) {
+        if (done) return;
+        done = true;
+        clearTimeout(guard);
+        if (result.code === ExportResultCode.SUCCESS) outage.succeeded();
+        else outage.failed(batch.length, result.error ?? 'export failed');
+        resolve();
+      }
+      try {
+        prepare?.(batch);
+        exporter.export(batch, finish);
+      } catch (err) {
+        finish({ code: ExportResultCode.FAILED, error: err instanceof Error ? err : new Error(String(err)) });
+      }
+    });
+  }
+
+  async function exportNext(): Promise<void> {
+    if (inFlight) return inFlight;
+    if (queue.length === 0) return;
+    const batch = queue.length <= maxExportBatchSize ? queue : queue.slice(0, maxExportBatchSize);
+    queue = queue.length <= maxExportBatchSize ? [] : queue.slice(maxExportBatchSize);
+    inFlight = exportOnce(batch).finally(() => {
+      inFlight = undefined;
+      if (queue.length >= maxExportBatchSize) setImmediate(() => void exportNext());
+      else if (queue.length > 0) schedule(scheduledDelayMs);
+    });
+    return inFlight;
+  }
+
+  return {
+    add(item) {
+      if (stopped) return;
+      if (queue.length >= maxQueueSize) {
+        // Counted at once (one counter add; the warning is written once per outage).
+        outage.dropped(1);
+        return;
+      }
+      queue.push(item);
+      if (queue.length >= maxExportBatchSize && inFlight === undefined) {
+        if (timer !== undefined) {
+          clearTimeout(timer);
+          timer = undefined;
+        }
+        setImmediate(() => void exportNext());
+      } else schedule(scheduledDelayMs);
+    },
+    async flush() {
+      if (timer !== undefined) {
+        clearTimeout(timer);
+        timer = undefined;
+      }
+      // Bounded: at most the queue's worth of batches, each bounded by exportTimeoutMs.
+      let rounds = Math.ceil(maxQueueSize / maxExportBatchSize) + 2;
+      while ((queue.length > 0 || inFlight) && rounds-- > 0) {
+        if (inFlight) await inFlight;
+        else await exportNext();
+      }
+    },
+    async shutdown() {
+      if (stopped) return;
+      await this.flush();
+      stopped = true;
+      queue = [];
+      await exporter.shutdown().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * The curated instrumentation set (not `getNodeAutoInstrumentations()`): HTTP client, undici
+ * (fetch), Fastify, pg, ioredis, winston correlation and Node runtime metrics. The HTTP server
+ * side is our own lean instrumentation (`http-server.ts`). ESM imports of instrumented
+ * libraries are patched through import-in-the-middle's synchronous module hooks.
+ */
+import { createRequire } from 'node:module';
+import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
+import type { InstrumentationName } from './config.ts';
+import { diagLine } from './diag.ts';
+
+/** Modules whose ESM imports need hooking (everything else is left alone: faster start-up). */
+const HOOKED_MODULES: Record<InstrumentationName, string[]> = {
+  http: ['http', 'https', 'node:http', 'node:https'],
+  undici: [],
+  fastify: [],
+  pg: ['pg', 'pg-pool'],
+  ioredis: ['ioredis'],
+  winston: ['winston'],
+  'runtime-node': [],
+};
+
+let hooksRegistered = false;
+
+/** Registers the ESM hook once per process, limited to the modules we instrument. */
+async function registerEsmHooks(names: ReadonlySet<InstrumentationName>): Promise<void> {
+  if (hooksRegistered) return;
+  const include = [...names].flatMap((n) => HOOKED_MODULES[n]);
+  if (include.length === 0) return;
+  try {
+    const { register, supportsSyncHooks } = await import('import-in-the-middle/register-hooks.mjs');
+    if (supportsSyncHooks()) {
+      register({ include });
+    } else {
+      const { register: registerAsync } = await import('node:module');
+      const { registerOptions } = (await import('import-in-the-middle')).createAddHookMessageChannel();
+      registerAsync('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
+    }
+    hooksRegistered = true;
+  } catch (err) {
+    diagLine(
+      'warn',
+      `ESM module hooks unavailable (${(err as Error).message}); ESM imports of pg/ioredis/winston are not patched`,
+    );
+  }
+}
+
+/** Loads, enables and returns the selected instrumentations; returns the undo function. */
+export async function enableInstrumentations(names: ReadonlySet<InstrumentationName>): Promise<() => void> {
+  await registerEsmHooks(names);
+  const list: Instrumentation[] = [];
+  if (names.has('http')) {
+    const { HttpInstrumentation } = await import('@opentelemetry/instrumentation-http');
+    // Client side only: the server side is `http-server.ts`.
+    list.push(new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }));
+  }
+  if (names.has('undici')) {
+    const { UndiciInstrumentation } = await import('@opentelemetry/instrumentation-undici');
+    list.push(new UndiciInstrumentation());
+  }
+  if (names.has('fastify')) {
+    // @fastify/otel is CommonJS and attaches itself to every Fastify instance on creation.
+    const require = createRequire(import.meta.url);
+    const { FastifyOtelInstrumentation } = require('@fastify/otel') as typeof import('@fastify/otel');
+    list.push(
+      new FastifyOtelInstrumentation({
+        registerOnInitialization: true,
+        recordExceptions: true,
+        instrumentHooks: false,
+      }) as unknown as Instrumentation,
+    );
+  }
+  if (names.has('pg')) {
+    const { PgInstrumentation } = await import('@opentelemetry/instrumentation-pg');
+    list.push(new PgInstrumentation({ requireParentSpan: true }));
+  }
+  if (names.has('ioredis')) {
+    const { IORedisInstrumentation } = await import('@opentelemetry/instrumentation-ioredis');
+    list.push(new IORedisInstrumentation({ requireParentSpan: true }));
+  }
+  if (names.has('winston')) {
+    const { WinstonInstrumentation } = await import('@opentelemetry/instrumentation-winston');
+    list.push(new WinstonInstrumentation());
+  }
+  if (names.has('runtime-node')) {
+    const { RuntimeNodeInstrumentation } = await import('@opentelemetry/instrumentation-runtime-node');
+    list.push(new RuntimeNodeInstrumentation({ monitoringPrecision: 5000 }));
+  }
+  return registerInstrumentations({ instrumentations: list });
+}

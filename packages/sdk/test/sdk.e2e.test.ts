@@ -1,0 +1,208 @@
+/**
+ * End to end: a real Fastify service started with the one-line import, real PostgreSQL and
+ * Redis, a local OTLP receiver and a local Sentry receiver. One request's spans share a
+ * trace, its log lines carry the trace ID, the metrics endpoint shows it, a thrown error
+ * reaches Sentry with the trace ID, and no secret appears anywhere.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requirePostgres, requireRedis, services } from '../../../test/support/services.ts';
+import { type FixtureProcess, startFixture, waitFor } from './support/fixture-process.ts';
+import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver.ts';
+import { freePort } from './support/ports.ts';
+import { type SentryReceiver, startSentryReceiver } from './support/sentry-receiver.ts';
+
+const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyLTQyIn0.c2lnbmF0dXJlLXNlY3JldC14eXo';
+const SECRETS = ['hunter2-Secret!', '918273', JWT, 'sessid-abc123XYZ', 'bearer-token-value-777'];
+
+let otlp: OtlpReceiver;
+let sentry: SentryReceiver;
+let app: FixtureProcess;
+let promPort: number;
+
+beforeAll(async () => {
+  await requirePostgres();
+  await requireRedis();
+  otlp = await startOtlpReceiver();
+  sentry = await startSentryReceiver();
+  promPort = await freePort();
+  app = await startFixture({
+    OTEL_SERVICE_NAME: 'fixture-auth',
+    ENVIRONMENT: 'test',
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+    OTEL_BLRP_SCHEDULE_DELAY: '100',
+    OTEL_METRIC_EXPORT_INTERVAL: '500',
+    OTEL_EXPORTER_PROMETHEUS_PORT: String(promPort),
+    OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+    SENTRY_DSN: sentry.dsn,
+    SENTRY_RELEASE: 'fixture@1.2.3',
+    FIXTURE_PG_URL: services.postgresUrl,
+    FIXTURE_REDIS_URL: services.redisUrl,
+    FIXTURE_SECRET: JWT,
+  });
+});
+
+afterAll(async () => {
+  await app?.stop();
+  await otlp?.close();
+  await sentry?.close();
+});
+
+async function login(correlationId?: string) {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    authorization: 'Bearer bearer-token-value-777',
+    cookie: 'sid=sessid-abc123XYZ; theme=dark',
+  };
+  if (correlationId) headers['x-correlation-id'] = correlationId;
+  return fetch(`${app.base}/login`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ username: 'alice', password: SECRETS[0], otp: SECRETS[1] }),
+  });
+}
+
+describe('one-line start, end to end', () => {
+  it('correlates HTTP, Fastify, pg and Redis spans, logs and metrics of one request', async () => {
+    const res = await login();
+    expect(res.status).toBe(200);
+    const correlationId = res.headers.get('x-correlation-id');
+    expect(correlationId).toMatch(/^[0-9a-f]{32}$/);
+    const traceId = correlationId as string;
+
+    const spans = await waitFor(
+      () => {
+        const mine = otlp.spans.filter((s) => s.traceId === traceId);
+        const scopes = new Set(mine.map((s) => s.scope));
+        const ok =
+          ['@authlens/sdk/http-server', '@fastify/otel'].every((s) => scopes.has(s)) &&
+          mine.some((s) => s.scope.includes('pg')) &&
+          mine.some((s) => s.scope.includes('ioredis'));
+        return ok ? mine : undefined;
+      },
+      10_000,
+      'HTTP, Fastify, pg and Redis spans of one trace',
+    );
+
+    const server = spans.find((s) => s.scope === '@authlens/sdk/http-server');
+    expect(server?.name).toBe('POST /login');
+    expect(server?.kind).toBe(2);
+    expect(server?.attributes).toMatchObject({
+      'http.route': '/login',
+      'http.response.status_code': 200,
+      'enduser.id': 'user-42',
+      correlation_id: traceId,
+    });
+    expect(server?.resource).toMatchObject({
+      'service.name': 'fixture-auth',
+      'deployment.environment.name': 'test',
+    });
+    expect(typeof server?.resource['service.instance.id']).toBe('string');
+    // Every other span descends from the server span.
+    for (const s of spans) if (s !== server) expect(s.parentSpanId).not.toBe('');
+
+    // stdout JSON log line carries the trace ID and request context.
+    const line = await waitFor(
+      () =>
+        app
+          .stdout()
+          .split('\n')
+          .find((l) => l.includes('"login attempt"') && l.includes(traceId)),
+      5000,
+      'log line with trace ID',
+    );
+    const record = JSON.parse(line) as Record<string, unknown>;
+    expect(record).toMatchObject({
+      level: 'info',
+      message: 'login attempt',
+      'service.name': 'fixture-auth',
+      trace_id: traceId,
+      correlation_id: traceId,
+      'http.route': '/login',
+      'enduser.id': 'user-42',
+      password: '[REDACTED]',
+      otp: '[REDACTED]',
+    });
+    expect(record.span_id).toMatch(/^[0-9a-f]{16}$/);
+    expect(record.trace_flags).toBe('01');
+    expect(record.timestamp).toMatch(/^\d{4}-\d\d-\d\dT/);
+
+    // The same record over OTLP.
+    const otlpLog = await waitFor(
+      () => otlp.logs.find((l) => l.body === 'login attempt' && l.traceId === traceId),
+      5000,
+      'OTLP log record',
+    );
+    expect(otlpLog.attributes.password).toBe('[REDACTED]');
+
+    // The Prometheus scrape endpoint shows the request.
+    const text = await (await fetch(`http://127.0.0.1:${promPort}/metrics`)).text();
+    expect(text).toMatch(
+      /http_server_request_duration_seconds_count\{[^}]*http_request_method="POST"[^}]*http_route="\/login"[^}]*http_response_status_code="200"[^}]*\} [1-9]/,
+    );
+    expect(text).toContain('http_server_request_duration_seconds_bucket');
+    // Runtime metrics are on.
+    expect(text).toMatch(/nodejs_eventloop_delay|v8js_memory_heap/);
+    // And metrics reach OTLP too.
+    await waitFor(
+      () => otlp.metricNames.has('http.server.request.duration') || undefined,
+      5000,
+      'OTLP metrics',
+    );
+  });
+
+  it('keeps a valid incoming X-Correlation-ID and replaces an invalid one', async () => {
+    const good = await login('req-0123456789abcdef');
+    expect(good.headers.get('x-correlation-id')).toBe('req-0123456789abcdef');
+    const bad = await login('bad id with spaces <script>');
+    expect(bad.headers.get('x-correlation-id')).toMatch(/^[0-9a-f]{32}$/);
+    await waitFor(
+      () =>
+        app
+          .stdout()
+          .split('\n')
+          .find((l) => l.includes('"correlation_id":"req-0123456789abcdef"')),
+      5000,
+      'log line with the incoming correlation ID',
+    );
+  });
+
+  it('sends a thrown 5xx error to Sentry with the trace ID, but not a 401', async () => {
+    const denied = await fetch(`${app.base}/denied`);
+    expect(denied.status).toBe(401);
+    const res = await fetch(`${app.base}/boom`);
+    expect(res.status).toBe(500);
+    const traceId = res.headers.get('x-correlation-id');
+    const event = await waitFor(
+      () =>
+        sentry.items.find(
+          (i) => i.type === 'event' && JSON.stringify(i.payload).includes('database refused'),
+        ),
+      10_000,
+      'Sentry event',
+    );
+    const payload = event.payload as {
+      contexts?: { trace?: { trace_id?: string } };
+      release?: string;
+      environment?: string;
+      request?: Record<string, unknown>;
+      user?: Record<string, unknown>;
+      tags?: Record<string, string>;
+    };
+    expect(payload.contexts?.trace?.trace_id).toBe(traceId);
+    expect(payload.release).toBe('fixture@1.2.3');
+    expect(payload.environment).toBe('test');
+    expect(payload.tags?.['http.route']).toBe('/boom');
+    expect(JSON.stringify(payload)).not.toContain(JWT);
+    expect(JSON.stringify(payload)).toContain('[REDACTED]');
+    // Only the 5xx produced an event.
+    expect(sentry.items.filter((i) => i.type === 'event')).toHaveLength(1);
+  });
+
+  it('lets no password, token, OTP or cookie reach any output', async () => {
+    await waitFor(() => otlp.logs.length > 0 || undefined, 5000, 'logs');
+    const outputs = [app.stdout(), app.stderr(), ...otlp.raw, ...sentry.raw].join('\n');
+    expect(outputs.length).toBeGreaterThan(1000);
+    for (const secret of SECRETS) expect(outputs).not.toContain(secret);
+  });
+});

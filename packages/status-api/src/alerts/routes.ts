@@ -1,0 +1,507 @@
+/**
+ * HTTP routes of the alert manager (registered under `/alerts` by the monitoring plugin), each
+ * with and without the trailing slash, schema-first. Reads need `authorize.read`, changes
+ * `authorize.write`. Errors are RFC 9457 problem details naming the offending field.
+ */
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  preHandlerHookHandler,
+  RouteOptions,
+} from 'fastify';
+import { sendProblem } from '../problem.ts';
+import { AlertError, invalidField } from './errors.ts';
+import { alertJson, deliveryJson, silenceJson } from './json.ts';
+import type { AlertManager, AlertmanagerWebhookPayload } from './manager.ts';
+import { ALERT_STATUSES, type AlertFilter, type AlertStatus, SEVERITIES, type Severity } from './types.ts';
+
+const stringMap = {
+  type: 'object',
+  additionalProperties: { type: 'string', maxLength: 4000 },
+  maxProperties: 64,
+};
+const nullableString = { type: ['string', 'null'] };
+
+export const alertSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    fingerprint: { type: 'string' },
+    name: { type: 'string' },
+    severity: { type: 'string', enum: [...SEVERITIES] },
+    message: { type: 'string' },
+    source: { type: 'string' },
+    labels: stringMap,
+    annotations: stringMap,
+    status: { type: 'string', enum: [...ALERT_STATUSES] },
+    suppressedReason: nullableString,
+    occurrences: { type: 'integer' },
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+    lastSeenAt: { type: 'string', format: 'date-time' },
+    acknowledgedAt: nullableString,
+    acknowledgedBy: nullableString,
+    resolvedAt: nullableString,
+    resolvedBy: nullableString,
+    escalationLevel: { type: 'integer' },
+    nextEscalationAt: nullableString,
+    lastNotifiedAt: nullableString,
+  },
+} as const;
+
+const deliverySchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    channel: { type: 'string' },
+    channelType: { type: 'string' },
+    event: { type: 'string' },
+    escalationLevel: { type: 'integer' },
+    idempotencyKey: { type: 'string' },
+    state: { type: 'string', enum: ['pending', 'sending', 'sent', 'failed'] },
+    attempts: { type: 'integer' },
+    nextAttemptAt: { type: 'string' },
+    lastError: nullableString,
+    createdAt: { type: 'string' },
+    updatedAt: { type: 'string' },
+    history: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          attempt: { type: 'integer' },
+          at: { type: 'string' },
+          outcome: { type: 'string' },
+          statusCode: { type: ['integer', 'null'] },
+          error: nullableString,
+          durationMs: { type: 'number' },
+        },
+      },
+    },
+  },
+} as const;
+
+const silenceSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    matchers: { type: 'array', items: { type: 'string' } },
+    startsAt: { type: 'string' },
+    endsAt: { type: 'string' },
+    createdBy: { type: 'string' },
+    comment: { type: 'string' },
+    status: { type: 'string', enum: ['pending', 'active', 'expired'] },
+    createdAt: { type: 'string' },
+    updatedAt: { type: 'string' },
+  },
+} as const;
+
+const problemSchema = {
+  type: 'object',
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    code: { type: 'string' },
+    field: { type: 'string' },
+  },
+  additionalProperties: true,
+} as const;
+
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' } },
+} as const;
+
+const actorBody = {
+  type: ['object', 'null'],
+  properties: {
+    by: { type: 'string', minLength: 1, maxLength: 200 },
+    comment: { type: 'string', maxLength: 2000 },
+  },
+} as const;
+
+const createBody = {
+  type: 'object',
+  required: ['name', 'severity', 'message'],
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z_][A-Za-z0-9_.:-]*$' },
+    severity: { type: 'string', enum: [...SEVERITIES] },
+    message: { type: 'string', minLength: 1, maxLength: 4000 },
+    source: { type: 'string', minLength: 1, maxLength: 200 },
+    labels: { ...stringMap, propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' } },
+    annotations: { ...stringMap, propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' } },
+  },
+} as const;
+
+const listQuery = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', description: `comma-separated: ${ALERT_STATUSES.join(', ')}, or "open"` },
+    severity: { type: 'string', description: `comma-separated: ${SEVERITIES.join(', ')}` },
+    name: { type: 'string', maxLength: 200 },
+    source: { type: 'string', maxLength: 200 },
+    fingerprint: { type: 'string', maxLength: 64 },
+    label: {
+      type: 'array',
+      items: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]*=.*$' },
+      maxItems: 16,
+    },
+    delivery: {
+      type: 'string',
+      enum: ['pending', 'sending', 'sent', 'failed'],
+      description: 'alerts with a notification in this state (failed: delivery gave up)',
+    },
+    since: { type: 'string', format: 'date-time' },
+    until: { type: 'string', format: 'date-time' },
+    limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+    offset: { type: 'integer', minimum: 0, default: 0 },
+  },
+} as const;
+
+const silenceBody = {
+  type: 'object',
+  required: ['matchers'],
+  properties: {
+    matchers: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 32,
+      items: { type: 'string', minLength: 1, maxLength: 500 },
+    },
+    startsAt: { type: 'string', format: 'date-time' },
+    endsAt: { type: 'string', format: 'date-time' },
+    durationSeconds: { type: 'integer', minimum: 1, maximum: 31_536_000 },
+    createdBy: { type: 'string', minLength: 1, maxLength: 200 },
+    comment: { type: 'string', maxLength: 2000 },
+  },
+} as const;
+
+const alertmanagerBody = {
+  type: 'object',
+  required: ['alerts'],
+  properties: {
+    version: { type: 'string' },
+    status: { type: 'string' },
+    receiver: { type: 'string' },
+    groupKey: { type: 'string' },
+    alerts: {
+      type: 'array',
+      maxItems: 1000,
+      items: {
+        type: 'object',
+        required: ['status', 'labels'],
+        properties: {
+          status: { type: 'string', enum: ['firing', 'resolved'] },
+          labels: { type: 'object', additionalProperties: { type: 'string' } },
+          annotations: { type: 'object', additionalProperties: { type: 'string' } },
+          startsAt: { type: 'string' },
+          endsAt: { type: 'string' },
+          generatorURL: { type: 'string' },
+          fingerprint: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const;
+
+const errors = { 400: problemSchema, 404: problemSchema, 409: problemSchema };
+
+function splitList<T extends string>(
+  value: string | undefined,
+  allowed: readonly T[],
+  field: string,
+): T[] | undefined {
+  if (value === undefined || value === '') return undefined;
+  const list = value.split(',').map((s) => s.trim());
+  for (const v of list) {
+    if (!(allowed as readonly string[]).includes(v))
+      throw invalidField(field, `"${v}" is not one of ${allowed.join(', ')}`);
+  }
+  return list as T[];
+}
+
+/** The field an Ajv error points at, as a dotted path. */
+function validationField(err: FastifyError): string {
+  const v = err.validation?.[0];
+  if (!v) return err.validationContext ?? 'body';
+  const base = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  const params = v.params as { missingProperty?: string; propertyName?: string };
+  const extra = params.missingProperty ?? params.propertyName;
+  const path = [base, extra].filter(Boolean).join('.');
+  return path || (err.validationContext ?? 'body');
+}
+
+export function registerAlertRoutes(
+  app: FastifyInstance,
+  manager: AlertManager,
+  authorize: { read: preHandlerHookHandler; write: preHandlerHookHandler },
+): void {
+  app.setErrorHandler((err: FastifyError, request, reply: FastifyReply) => {
+    if (err.validation) {
+      const field = validationField(err);
+      return sendProblem(reply, {
+        status: 400,
+        title: 'Invalid request',
+        detail: `${field}: ${err.validation[0]?.message ?? 'is invalid'}`,
+        code: 'invalid_field',
+        field,
+      });
+    }
+    if (err instanceof AlertError && err.code !== 'invalid_config') {
+      return sendProblem(reply, {
+        status: err.status,
+        title: { invalid_field: 'Invalid request', not_found: 'Not found', conflict: 'Conflict' }[err.code],
+        detail: err.message,
+        code: err.code,
+        ...(err.field ? { field: err.field } : {}),
+      });
+    }
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return sendProblem(reply, {
+        status: err.statusCode,
+        title: 'Bad request',
+        detail: err.message,
+        code: err.code,
+      });
+    }
+    request.log.error({ err }, 'alert route failed');
+    return sendProblem(reply, { status: 500, title: 'Internal error', code: 'internal_error' });
+  });
+
+  const route = (options: RouteOptions) => {
+    const url = options.url as string;
+    const urls = url === '/' ? ['/'] : [url, `${url}/`];
+    for (const u of urls) app.route({ ...options, url: u });
+  };
+  const read = { preHandler: authorize.read };
+  const write = { preHandler: authorize.write };
+
+  route({
+    method: 'POST',
+    url: '/create',
+    ...write,
+    schema: {
+      tags: ['alerts'],
+      summary: 'Create an alert (a repeat of an open fingerprint counts an occurrence)',
+      body: createBody,
+      response: { 200: alertSchema, 201: alertSchema, ...errors },
+    },
+    handler: async (request, reply) => {
+      const body = request.body as {
+        name: string;
+        severity: Severity;
+        message: string;
+        source?: string;
+        labels?: Record<string, string>;
+        annotations?: Record<string, string>;
+      };
+      const { alert, created } = await manager.raise(body);
+      return reply.code(created ? 201 : 200).send(alertJson(alert));
+    },
+  });
+
+  route({
+    method: 'GET',
+    url: '/',
+    ...read,
+    schema: {
+      tags: ['alerts'],
+      summary: 'List alerts (newest first) with filters and paging',
+      querystring: listQuery,
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            items: { type: 'array', items: alertSchema },
+            total: { type: 'integer' },
+            limit: { type: 'integer' },
+            offset: { type: 'integer' },
+          },
+        },
+        ...errors,
+      },
+    },
+    handler: async (request) => {
+      const q = request.query as {
+        status?: string;
+        severity?: string;
+        name?: string;
+        source?: string;
+        fingerprint?: string;
+        label?: string[];
+        delivery?: 'pending' | 'sending' | 'sent' | 'failed';
+        since?: string;
+        until?: string;
+        limit: number;
+        offset: number;
+      };
+      const filter: AlertFilter = { limit: q.limit, offset: q.offset };
+      const status =
+        q.status === 'open'
+          ? (['firing', 'acknowledged', 'suppressed'] as AlertStatus[])
+          : splitList(q.status, ALERT_STATUSES, 'status');
+      if (status) filter.status = status;
+      const severity = splitList(q.severity, SEVERITIES, 'severity');
+      if (severity) filter.severity = severity;
+      if (q.name !== undefined) filter.name = q.name;
+      if (q.source !== undefined) filter.source = q.source;
+      if (q.fingerprint !== undefined) filter.fingerprint = q.fingerprint;
+      if (q.delivery) filter.deliveryState = q.delivery;
+      if (q.since) filter.createdAfter = new Date(q.since);
+      if (q.until) filter.createdBefore = new Date(q.until);
+      if (q.label?.length) {
+        filter.labels = Object.fromEntries(
+          q.label.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+        );
+      }
+      const page = await manager.listAlerts(filter);
+      return { ...page, items: page.items.map(alertJson) };
+    },
+  });
+
+  route({
+    method: 'GET',
+    url: '/silences',
+    ...read,
+    schema: {
+      tags: ['alerts'],
+      summary: 'List silences',
+      querystring: { type: 'object', properties: { active: { type: 'boolean' } } },
+      response: { 200: { type: 'object', properties: { items: { type: 'array', items: silenceSchema } } } },
+    },
+    handler: async (request) => {
+      const { active } = request.query as { active?: boolean };
+      const now = Date.now();
+      return {
+        items: (await manager.listSilences({ active: active === true })).map((s) => silenceJson(s, now)),
+      };
+    },
+  });
+
+  route({
+    method: 'POST',
+    url: '/silences',
+    ...write,
+    schema: {
+      tags: ['alerts'],
+      summary: 'Create a silence (label matchers and a time window)',
+      body: silenceBody,
+      response: { 201: silenceSchema, ...errors },
+    },
+    handler: async (request, reply) => {
+      const b = request.body as {
+        matchers: string[];
+        startsAt?: string;
+        endsAt?: string;
+        durationSeconds?: number;
+        createdBy?: string;
+        comment?: string;
+      };
+      const input: Parameters<AlertManager['createSilence']>[0] = { matchers: b.matchers };
+      if (b.startsAt) input.startsAt = new Date(b.startsAt);
+      if (b.endsAt) input.endsAt = new Date(b.endsAt);
+      if (b.durationSeconds !== undefined) input.durationSeconds = b.durationSeconds;
+      if (b.createdBy !== undefined) input.createdBy = b.createdBy;
+      if (b.comment !== undefined) input.comment = b.comment;
+      return reply.code(201).send(silenceJson(await manager.createSilence(input)));
+    },
+  });
+
+  route({
+    method: 'GET',
+    url: '/silences/:id',
+    ...read,
+    schema: {
+      tags: ['alerts'],
+      summary: 'Get a silence',
+      params: idParams,
+      response: { 200: silenceSchema, ...errors },
+    },
+    handler: async (request) => {
+      const { id } = request.params as { id: string };
+      const s = await manager.getSilence(id);
+      if (!s) throw new AlertError('not_found', `silence ${id} does not exist`, 'id');
+      return silenceJson(s);
+    },
+  });
+
+  route({
+    method: 'DELETE',
+    url: '/silences/:id',
+    ...write,
+    schema: {
+      tags: ['alerts'],
+      summary: 'Expire a silence now',
+      params: idParams,
+      response: { 200: silenceSchema, ...errors },
+    },
+    handler: async (request) =>
+      silenceJson(await manager.expireSilence((request.params as { id: string }).id)),
+  });
+
+  route({
+    method: 'POST',
+    url: '/webhooks/alertmanager',
+    ...write,
+    schema: {
+      tags: ['alerts'],
+      summary: 'Alertmanager webhook receiver (payload version 4)',
+      body: alertmanagerBody,
+      response: {
+        200: { type: 'object', properties: { firing: { type: 'integer' }, resolved: { type: 'integer' } } },
+        ...errors,
+      },
+    },
+    handler: async (request) => manager.ingestAlertmanager(request.body as AlertmanagerWebhookPayload),
+  });
+
+  route({
+    method: 'GET',
+    url: '/:id',
+    ...read,
+    schema: {
+      tags: ['alerts'],
+      summary: 'Get one alert with its notification history',
+      params: idParams,
+      response: {
+        200: {
+          type: 'object',
+          properties: { ...alertSchema.properties, notifications: { type: 'array', items: deliverySchema } },
+        },
+        ...errors,
+      },
+    },
+    handler: async (request) => {
+      const { id } = request.params as { id: string };
+      const alert = await manager.getAlert(id);
+      if (!alert) throw new AlertError('not_found', `alert ${id} does not exist`, 'id');
+      return { ...alertJson(alert), notifications: alert.notifications.map(deliveryJson) };
+    },
+  });
+
+  for (const action of ['acknowledge', 'resolve'] as const) {
+    route({
+      method: 'POST',
+      url: `/:id/${action}`,
+      ...write,
+      schema: {
+        tags: ['alerts'],
+        summary: action === 'acknowledge' ? 'Acknowledge an alert (stops escalation)' : 'Resolve an alert',
+        params: idParams,
+        body: actorBody,
+        response: { 200: alertSchema, ...errors },
+      },
+      handler: async (request) => {
+        const { id } = request.params as { id: string };
+        const by = (request.body as { by?: string } | null | undefined)?.by;
+        const alert =
+          action === 'acknowledge' ? await manager.acknowledge(id, by) : await manager.resolve(id, by);
+        return alertJson(alert);
+      },
+    });
+  }
+}

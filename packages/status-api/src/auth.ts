@@ -1,0 +1,111 @@
+/**
+ * API keys (`MONITORING_API_KEYS=name:key:role[,…]`, role `read` or `write`, write implies
+ * read) sent as `Authorization: Bearer <key>`. Keys are hashed once at start; a request is
+ * compared against every key's digest in constant time so timing reveals neither which key
+ * nor how much of it matched.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import { MonitoringConfigError, replyProblem } from './errors.ts';
+
+export type ApiKeyRole = 'read' | 'write';
+
+export interface ApiKey {
+  /** Who holds the key (logged and used for rate limiting; never the key itself). */
+  name: string;
+  key: string;
+  role: ApiKeyRole;
+}
+
+interface PreparedKey {
+  name: string;
+  role: ApiKeyRole;
+  digest: Buffer;
+}
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+
+/** Parses `name:key:role[,name:key:role…]`; throws naming the variable and entry when malformed. */
+export function parseApiKeys(value: string, setting = 'MONITORING_API_KEYS'): ApiKey[] {
+  const keys: ApiKey[] = [];
+  const entries = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  entries.forEach((entry, index) => {
+    const parts = entry.split(':');
+    const [name, key, role] = parts;
+    if (parts.length !== 3 || !name || !key || !role) {
+      throw new MonitoringConfigError(setting, `entry ${index + 1} must be name:key:role`);
+    }
+    if (role !== 'read' && role !== 'write') {
+      throw new MonitoringConfigError(
+        setting,
+        `entry ${index + 1} ('${name}') has role '${role}', expected read or write`,
+      );
+    }
+    if (key.length < 16) {
+      throw new MonitoringConfigError(
+        setting,
+        `entry ${index + 1} ('${name}') key must be at least 16 characters`,
+      );
+    }
+    keys.push({ name, key, role });
+  });
+  return keys;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The name of the API key that authorised this request, when one did. */
+    apiKeyName?: string;
+  }
+}
+
+export interface Authorize {
+  read: preHandlerHookHandler;
+  write: preHandlerHookHandler;
+}
+
+/** Builds the `read` and `write` preHandlers from the configured keys. */
+export function createAuthorize(keys: readonly ApiKey[]): Authorize {
+  const prepared: PreparedKey[] = keys.map((k) => ({ name: k.name, role: k.role, digest: digest(k.key) }));
+
+  const identify = (request: FastifyRequest): PreparedKey | 'missing' | 'unknown' => {
+    const header = request.headers.authorization;
+    if (typeof header !== 'string' || header.length === 0) return 'missing';
+    const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header);
+    if (!match?.[1]) return 'unknown';
+    const presented = digest(match[1]);
+    let found: PreparedKey | undefined;
+    // Compare with every key (no early exit) so the time taken does not depend on which matched.
+    for (const k of prepared) {
+      if (timingSafeEqual(presented, k.digest) && !found) found = k;
+    }
+    return found ?? 'unknown';
+  };
+
+  const guard =
+    (role: ApiKeyRole): preHandlerHookHandler =>
+    (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
+      const who = identify(request);
+      if (who === 'missing') {
+        replyProblem(reply, 'missing_api_key', { detail: 'send an API key as Authorization: Bearer <key>' });
+        return;
+      }
+      if (who === 'unknown') {
+        replyProblem(reply, 'invalid_api_key', { detail: 'the API key is not recognised' });
+        return;
+      }
+      if (role === 'write' && who.role !== 'write') {
+        replyProblem(reply, 'insufficient_role', {
+          detail: `this endpoint needs a key with the '${role}' role`,
+        });
+        return;
+      }
+      request.apiKeyName = who.name;
+      done();
+    };
+
+  return { read: guard('read'), write: guard('write') };
+}

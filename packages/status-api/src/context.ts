@@ -1,0 +1,20 @@
+/** What every route plugin shares, decorated on the encapsulated instance as `app.monitoring`. */
+import type { Authorize } from './auth.ts';
+import type { HealthRegistry } from './health/registry.ts';
+import type { KpiBackend, MetricsSource } from './metrics/source.ts';
+import type { ResolvedOptions } from './options.ts';
+
+export interface MonitoringContext {
+  options: ResolvedOptions;
+  health: HealthRegistry;
+  kpis: KpiBackend;
+  authorize: Authorize;
+  /** The in-process metrics source (injected or the SDK's), resolved per request. */
+  metricsSource(): MetricsSource | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    monitoring: MonitoringContext;
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * The daily monitoring digest: health, KPIs with their trend against the previous snapshot,
+ * open alerts and SLO status, as one HTML + text e-mail to `MONITORING_DIGEST_RECIPIENTS`.
+ * It reads what the other jobs stored, so it needs no metrics source of its own.
+ */
+import nodemailer from 'nodemailer';
+import type { Alert } from '../alerts/types.ts';
+import type { HealthReport } from '../health/types.ts';
+import { MissingSettingError } from './config.ts';
+import type { JobRuntime } from './runtime.ts';
+import { latestSnapshots, type Snapshot } from './snapshots.ts';
+import type { JobResult } from './tasks.ts';
+
+export interface Kpi {
+  name: string;
+  value: number | null;
+  previous: number | null;
+  /** `+12.5%`, `-3`, `n/a`. */
+  trend: string;
+}
+
+export interface DigestContent {
+  subject: string;
+  generatedAt: string;
+  health: Pick<HealthReport, 'status' | 'score'> & { checks: Array<{ name: string; status: string }> };
+  kpis: Kpi[];
+  kpiPeriod: string | null;
+  openAlerts: {
+    total: number;
+    items: Array<Pick<Alert, 'name' | 'severity' | 'status' | 'message'> & { since: string }>;
+  };
+  slo: {
+    target: number;
+    availability: number | null;
+    met: boolean | null;
+    errorBudgetRemaining: number | null;
+    day: string;
+  } | null;
+}
+
+interface BusinessData {
+  registrations?: { total?: number };
+  logins?: { total?: number; successRate?: number | null };
+  activeUsers?: Record<string, number>;
+  mfaAdoption?: number | null;
+}
+
+interface SlaData {
+  availability?: number | null;
+  requests?: number;
+  slo?: { target?: number; met?: boolean; errorBudgetRemaining?: number };
+}
+
+const figures = (d: BusinessData | undefined): Array<[string, number | null]> => [
+  ['Registrations', d?.registrations?.total ?? null],
+  ['Logins', d?.logins?.total ?? null],
+  ['Login success rate', d?.logins?.successRate ?? null],
+  ['Daily active users', d?.activeUsers?.daily ?? null],
+  ['MFA adoption', d?.mfaAdoption ?? null],
+];
+
+export function trend(value: number | null, previous: number | null): string {
+  if (value === null || previous === null) return 'n/a';
+  if (previous === 0) return value === 0 ? '±0' : `+${value}`;
+  const pct = ((value - previous) / Math.abs(previous)) * 100;
+  return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%`;
+}
+
+export async function digestContent(rt: JobRuntime): Promise<DigestContent> {
+  const now = rt.now();
+  const [health, daily, sla, open] = await Promise.all([
+    rt.health.run({ fresh: true }),
+    latestSnapshots<BusinessData>(rt.db, 'business_daily', 2),
+    latestSnapshots<SlaData>(rt.db, 'sla', 1),
+    rt.alerts.listAlerts({ status: ['firing', 'acknowledged'], limit: 20 }),
+  ]);
+  const [latest, before]: Array<Snapshot<BusinessData> | undefined> = daily;
+  const prev = figures(before?.data);
+  const kpis = figures(latest?.data).map(([name, value], i) => {
+    const previous = prev[i]?.[1] ?? null;
+    return { name, value, previous, trend: trend(value, previous) };
+  });
+  const slaSnap = sla[0];
+  const day = now.toISOString().slice(0, 10);
+  return {
+    subject: `[authlens] ${rt.settings.serviceName} monitoring digest ${day}: ${health.status.toUpperCase()}, ${open.total} open alerts`,
+    generatedAt: now.toISOString(),
+    health: {
+      status: health.status,
+      score: health.score,
+      checks: health.checks.map((c) => ({ name: c.name, status: c.status })),
+    },
+    kpis,
+    kpiPeriod: latest ? latest.periodStart.toISOString().slice(0, 10) : null,
+    openAlerts: {
+      total: open.total,
+      items: open.items.map((a) => ({
+        name: a.name,
+        severity: a.severity,
+        status: a.status,
+        message: a.message,
+        since: a.createdAt.toISOString(),
+      })),
+    },
+    slo: slaSnap
+      ? {
+          target: slaSnap.data.slo?.target ?? rt.settings.sloTarget,
+          availability: slaSnap.data.availability ?? null,
+          met: (slaSnap.data.requests ?? 0) > 0 ? (slaSnap.data.slo?.met ?? null) : null,
+          errorBudgetRemaining: slaSnap.data.slo?.errorBudgetRemaining ?? null,
+          day: slaSnap.periodStart.toISOString().slice(0, 10),
+        }
+      : null,
+  };
+}
+
+const esc = (s: string) =>
+  s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+const show = (v: number | null) => (v === null ? 'n/a' : String(v));
+const sloLine = (c: DigestContent) =>
+  c.slo
+    ? `availability ${show(c.slo.availability)} against target ${c.slo.target} on ${c.slo.day}: ${c.slo.met === null ? 'no traffic' : c.slo.met ? 'met' : 'VIOLATED'} (error budget remaining ${show(c.slo.errorBudgetRemaining)})`
+    : 'no SLA data yet';
+
+export function renderDigest(c: DigestContent): { text: string; html: string } {
+  const text = [
+    c.subject,
+    '',
+    `Health: ${c.health.status} (score ${c.health.score})`,
+    ...c.health.checks.map((x) => `  - ${x.name}: ${x.status}`),
+    '',
+    `KPIs (${c.kpiPeriod ?? 'no snapshot yet'}, trend against the previous day):`,
+    ...c.kpis.map((k) => `  - ${k.name}: ${show(k.value)} (${k.trend})`),
+    '',
+    `Open alerts: ${c.openAlerts.total}`,
+    ...c.openAlerts.items.map(
+      (a) => `  - [${a.severity}] ${a.name} (${a.status} since ${a.since}): ${a.message}`,
+    ),
+    '',
+    `SLO: ${sloLine(c)}`,
+    '',
+    `Generated ${c.generatedAt}`,
+    '',
+  ].join('\n');
+  const rows = (cells: string[][]) =>
+    cells.map((r) => `<tr>${r.map((x) => `<td>${esc(x)}</td>`).join('')}</tr>`).join('');
+  const html = `<!doctype html><html><body>
+<h1>${esc(c.subject)}</h1>
+<h2>Health: ${esc(c.health.status)} (score ${c.health.score})</h2>
+<table><tr><th>Check</th><th>Status</th></tr>${rows(c.health.checks.map((x) => [x.name, x.status]))}</table>
+<h2>KPIs (${esc(c.kpiPeriod ?? 'no snapshot yet')})</h2>
+<table><tr><th>KPI</th><th>Value</th><th>Previous</th><th>Trend</th></tr>${rows(c.kpis.map((k) => [k.name, show(k.value), show(k.previous), k.trend]))}</table>
+<h2>Open alerts: ${c.openAlerts.total}</h2>
+<table><tr><th>Severity</th><th>Alert</th><th>Status</th><th>Since</th><th>Message</th></tr>${rows(c.openAlerts.items.map((a) => [a.severity, a.name, a.status, a.since, a.message]))}</table>
+<h2>SLO</h2><p>${esc(sloLine(c))}</p>
+<p><small>Generated ${esc(c.generatedAt)}</small></p>
+</body></html>`;
+  return { text, html };
+}
+
+export async function sendDigest(rt: JobRuntime): Promise<JobResult> {
+  const { recipients, smtpUrl, from } = rt.settings.digest;
+  if (recipients.length === 0)
+    throw new MissingSettingError('MONITORING_DIGEST_RECIPIENTS', 'is not set: nobody to send the digest to');
+  if (!smtpUrl)
+    throw new MissingSettingError('SMTP_URL', 'is not set (nor SMTP_HOST): no mail server for the digest');
+  const content = await digestContent(rt);
+  const { text, html } = renderDigest(content);
+  const transport = nodemailer.createTransport({
+    url: smtpUrl,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 10_000,
+  });
+  try {
+    await transport.sendMail({ from, to: recipients, subject: content.subject, text, html });
+  } finally {
+    transport.close();
+  }
+  return {
+    summary: `digest sent to ${recipients.length} recipient${recipients.length === 1 ? '' : 's'} (health ${content.health.status}, ${content.openAlerts.total} open alerts)`,
+    details: {
+      recipients: recipients.length,
+      health: content.health.status,
+      openAlerts: content.openAlerts.total,
+    },
+  };
+}

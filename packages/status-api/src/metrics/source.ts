@@ -1,0 +1,240 @@
+/**
+ * Where KPI numbers come from: the SDK's in-process metric reader (default) or Prometheus's
+ * HTTP API (`PROMETHEUS_URL`, so many replicas report one truth). Both answer the same small
+ * set of questions, with label names in Prometheus form (attribute dots → underscores).
+ */
+import { currentHandle } from '@authlens/sdk';
+import { MetricsSourceError } from '../errors.ts';
+
+export const periods = ['1h', '6h', '24h', '7d', '30d'] as const;
+export type Period = (typeof periods)[number];
+
+export interface Series {
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** The subset of OTel's `ResourceMetrics` that authlens reads (structurally compatible). */
+export interface ResourceMetricsLike {
+  scopeMetrics: Array<{
+    metrics: Array<{
+      descriptor: { name: string; unit?: string };
+      dataPoints: Array<{
+        attributes: Record<string, unknown>;
+        /** A number (sum, gauge) or a histogram; exponential histograms (no `buckets`) are skipped. */
+        value: number | { count: number; sum?: number; buckets?: { boundaries: number[]; counts: number[] } };
+      }>;
+    }>;
+  }>;
+}
+
+/** In-process metrics: what `currentHandle().metrics` of `@authlens/sdk` provides. */
+export interface MetricsSource {
+  /**
+   * Collects the current cumulative metrics (OTel `ResourceMetrics`, or a reader's
+   * `{ resourceMetrics }`); undefined when telemetry is off.
+   */
+  collect(): Promise<ResourceMetricsLike | { resourceMetrics: ResourceMetricsLike } | undefined>;
+  /** The same metrics in the Prometheus text format. */
+  prometheusText?(): Promise<string>;
+}
+
+export interface KpiBackend {
+  readonly kind: 'sdk' | 'prometheus';
+  /** Counter increase over the period (in-process: since process start), summed by labels. */
+  counter(name: string, by: string[], period: Period): Promise<Series[]>;
+  /** Current gauge / up-down counter value, summed by labels. */
+  gauge(name: string, by: string[]): Promise<Series[]>;
+  /** Histogram observation count over the period, summed by labels. */
+  histogramCount(name: string, by: string[], period: Period): Promise<Series[]>;
+  /** Histogram quantile (0–1) over the period by labels (NaN-free; groups without data are left out). */
+  histogramQuantile(name: string, q: number, by: string[], period: Period): Promise<Series[]>;
+}
+
+const labelName = (key: string) => key.replace(/[^a-zA-Z0-9_]/g, '_');
+
+/** `MetricsSource` of the running SDK (`currentHandle().metrics`), or undefined when it is not running. */
+export function sdkMetricsSource(): MetricsSource | undefined {
+  const handle = currentHandle();
+  return handle?.enabled ? handle.metrics : undefined;
+}
+
+const unavailable = () =>
+  new MetricsSourceError('no metrics source: start @authlens/sdk or set PROMETHEUS_URL', {
+    unavailable: true,
+  });
+
+// ---------------------------------------------------------------------------------------------
+// In-process
+
+type Point = ResourceMetricsLike['scopeMetrics'][number]['metrics'][number]['dataPoints'][number];
+
+function groupKey(labels: Record<string, string>, by: string[]) {
+  return JSON.stringify(by.map((k) => labels[k] ?? ''));
+}
+
+function pick(point: Point, by: string[]): Record<string, string> {
+  const all: Record<string, string> = {};
+  for (const [k, v] of Object.entries(point.attributes)) all[labelName(k)] = String(v);
+  return Object.fromEntries(by.map((k) => [k, all[k] ?? '']));
+}
+
+/**
+ * Prometheus' `histogram_quantile` on merged cumulative buckets: linear interpolation inside
+ * the bucket holding the rank; the lowest bucket starts at 0; ranks in +Inf give the top bound.
+ */
+export function bucketQuantile(q: number, boundaries: number[], counts: number[]): number | undefined {
+  const total = counts.reduce((a, b) => a + b, 0);
+  if (total === 0) return undefined;
+  const rank = q * total;
+  let cumulative = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const count = counts[i] ?? 0;
+    if (cumulative + count >= rank && count > 0) {
+      if (i >= boundaries.length) return boundaries.at(-1);
+      const lower = i === 0 ? 0 : (boundaries[i - 1] ?? 0);
+      const upper = boundaries[i] ?? lower;
+      return lower + ((upper - lower) * (rank - cumulative)) / count;
+    }
+    cumulative += count;
+  }
+  return boundaries.at(-1);
+}
+
+export function createSdkBackend(resolve: () => MetricsSource | undefined): KpiBackend {
+  const points = async (name: string): Promise<Point[]> => {
+    const source = resolve();
+    if (!source) throw unavailable();
+    const collected = await source.collect();
+    if (!collected) throw unavailable();
+    const rm = 'resourceMetrics' in collected ? collected.resourceMetrics : collected;
+    const out: Point[] = [];
+    for (const scope of rm.scopeMetrics) {
+      for (const metric of scope.metrics) if (metric.descriptor.name === name) out.push(...metric.dataPoints);
+    }
+    return out;
+  };
+  const sum = async (
+    name: string,
+    by: string[],
+    read: (p: Point) => number | undefined,
+  ): Promise<Series[]> => {
+    const groups = new Map<string, Series>();
+    for (const point of await points(name)) {
+      const value = read(point);
+      if (value === undefined) continue;
+      const labels = pick(point, by);
+      const key = groupKey(labels, by);
+      const series = groups.get(key);
+      if (series) series.value += value;
+      else groups.set(key, { labels, value });
+    }
+    return [...groups.values()];
+  };
+  const scalar = (p: Point) => (typeof p.value === 'number' ? p.value : undefined);
+  return {
+    kind: 'sdk',
+    counter: (name, by) => sum(name, by, scalar),
+    gauge: (name, by) => sum(name, by, scalar),
+    histogramCount: (name, by) =>
+      sum(name, by, (p) => (typeof p.value === 'number' ? undefined : p.value.count)),
+    async histogramQuantile(name, q, by) {
+      const groups = new Map<
+        string,
+        { labels: Record<string, string>; boundaries: number[]; counts: number[] }
+      >();
+      for (const point of await points(name)) {
+        if (typeof point.value === 'number' || !point.value.buckets) continue;
+        const { boundaries, counts } = point.value.buckets;
+        const labels = pick(point, by);
+        const key = groupKey(labels, by);
+        const group = groups.get(key);
+        if (!group) groups.set(key, { labels, boundaries: [...boundaries], counts: [...counts] });
+        else {
+          for (const [i, c] of counts.entries()) group.counts[i] = (group.counts[i] ?? 0) + c;
+        }
+      }
+      const out: Series[] = [];
+      for (const g of groups.values()) {
+        const value = bucketQuantile(q, g.boundaries, g.counts);
+        if (value !== undefined) out.push({ labels: g.labels, value });
+      }
+      return out;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prometheus HTTP API
+
+/**
+ * Metric names as Prometheus stores them: dots → underscores; the exporter may or may not add
+ * the unit suffix (`_seconds`, `_ratio`) and counters end in `_total`, so one regex matches all.
+ */
+export function prometheusNamePattern(name: string, suffix = ''): string {
+  return `${labelName(name)}(_seconds|_ratio)?${suffix}`;
+}
+
+export interface PrometheusBackendOptions {
+  url: string;
+  timeoutMs?: number;
+  /** Extra label matchers added to every selector, e.g. `job="authlens"`. */
+  selector?: string;
+}
+
+export function createPrometheusBackend(options: PrometheusBackendOptions): KpiBackend {
+  const base = new URL('/api/v1/query', options.url);
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const extra = options.selector ? `,${options.selector}` : '';
+  const selector = (pattern: string) => `{__name__=~"${pattern}"${extra}}`;
+  const byClause = (by: string[]) => (by.length > 0 ? `by (${by.join(',')})` : '');
+
+  async function query(promql: string, by: string[]): Promise<Series[]> {
+    const url = new URL(base);
+    url.searchParams.set('query', promql);
+    let body: {
+      status?: string;
+      error?: string;
+      data?: {
+        resultType: string;
+        result: Array<{ metric: Record<string, string>; value: [number, string] }>;
+      };
+    };
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+      body = (await res.json()) as typeof body;
+    } catch (err) {
+      throw new MetricsSourceError('Prometheus query failed', { cause: err });
+    }
+    if (body.status !== 'success' || !body.data) {
+      throw new MetricsSourceError(`Prometheus query rejected: ${body.error ?? 'unknown error'}`);
+    }
+    const out: Series[] = [];
+    for (const r of body.data.result) {
+      const value = Number(r.value[1]);
+      if (!Number.isFinite(value)) continue;
+      out.push({ labels: Object.fromEntries(by.map((k) => [k, r.metric[k] ?? ''])), value });
+    }
+    return out;
+  }
+
+  return {
+    kind: 'prometheus',
+    counter: (name, by, period) =>
+      query(
+        `sum ${byClause(by)} (increase(${selector(prometheusNamePattern(name, '(_total)?'))}[${period}]))`,
+        by,
+      ),
+    gauge: (name, by) => query(`sum ${byClause(by)} (${selector(prometheusNamePattern(name))})`, by),
+    histogramCount: (name, by, period) =>
+      query(
+        `sum ${byClause(by)} (increase(${selector(prometheusNamePattern(name, '_count'))}[${period}]))`,
+        by,
+      ),
+    histogramQuantile: (name, q, by, period) =>
+      query(
+        `histogram_quantile(${q}, sum by (${['le', ...by].join(',')}) (rate(${selector(prometheusNamePattern(name, '_bucket'))}[${period}])))`,
+        by,
+      ),
+  };
+}

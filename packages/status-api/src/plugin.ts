@@ -1,0 +1,162 @@
+/**
+ * The monitoring plugin: resolves options once, builds the health registry, KPI backend and
+ * API-key guards, then registers security (helmet, rate limit, body limit), the OpenAPI
+ * document and one route plugin per concern. Every error answer is `application/problem+json`.
+ */
+import { createRequire } from 'node:module';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyError, FastifyPluginAsync } from 'fastify';
+import { alertRoutes } from './alerts/index.ts';
+import { createAuthorize } from './auth.ts';
+import type { MonitoringContext } from './context.ts';
+import { MetricsSourceError, replyProblem } from './errors.ts';
+import { processCheck } from './health/checks.ts';
+import { createHealthRegistry } from './health/registry.ts';
+import { createPrometheusBackend, createSdkBackend, sdkMetricsSource } from './metrics/source.ts';
+import { type MonitoringOptions, normalizeOptions } from './options.ts';
+import { complianceRoutes } from './routes/compliance.ts';
+import { dashboardRoutes } from './routes/dashboards.ts';
+import { healthRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { statusRoutes } from './routes/status.ts';
+
+const packageVersion = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+interface ValidationIssue {
+  instancePath: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** The field a validation error is about, as a dotted path (`period`, `checks.0`). */
+export function validationField(issue: ValidationIssue, context: string | undefined): string {
+  const fromParams = issue.params.missingProperty ?? issue.params.additionalProperty;
+  const pathPart = issue.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  if (typeof fromParams === 'string') return pathPart ? `${pathPart}.${fromParams}` : fromParams;
+  return pathPart || (context ?? 'body');
+}
+
+export const monitoringPlugin: FastifyPluginAsync<MonitoringOptions> = async (app, raw) => {
+  const options = normalizeOptions(raw);
+  const authorize = createAuthorize(options.apiKeys);
+  const health =
+    options.healthRegistry ??
+    createHealthRegistry({
+      timeoutMs: options.timeoutMs,
+      cacheTtlMs: options.cacheTtlMs,
+      checks: options.checks.some((c) => c.name === 'process')
+        ? options.checks
+        : [processCheck(), ...options.checks],
+    });
+  if (!options.healthRegistry) app.addHook('onClose', () => health.close());
+  const metricsSource = () => options.metricsSource ?? sdkMetricsSource();
+  const kpis = options.prometheusUrl
+    ? createPrometheusBackend({
+        url: options.prometheusUrl,
+        timeoutMs: options.timeoutMs,
+        ...(options.prometheusSelector && { selector: options.prometheusSelector }),
+      })
+    : createSdkBackend(metricsSource);
+  const context: MonitoringContext = { options, health, kpis, authorize, metricsSource };
+  app.decorate('monitoring', context);
+
+  // Every route in this context (ours and the alert routes) gets at most the configured body limit.
+  app.addHook('onRoute', (route) => {
+    route.bodyLimit = Math.min(route.bodyLimit ?? options.bodyLimitBytes, options.bodyLimitBytes);
+  });
+
+  await app.register(helmet, { global: true });
+  if (options.rateLimitPerMinute !== false) {
+    await app.register(rateLimit, {
+      global: true,
+      max: options.rateLimitPerMinute,
+      timeWindow: 60_000,
+      errorResponseBuilder: (_request, ctx) => ({
+        statusCode: ctx.statusCode,
+        code: 'rate_limited',
+        message: `more than ${ctx.max} requests per minute; retry in ${ctx.after}`,
+      }),
+    });
+  }
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.validation && error.validation.length > 0) {
+      const issue = error.validation[0] as ValidationIssue;
+      const field = validationField(issue, error.validationContext);
+      return replyProblem(reply, 'invalid_field', {
+        detail: `${error.validationContext ?? 'request'} field '${field}' ${issue.message ?? 'is invalid'}`,
+        field,
+      });
+    }
+    if (error instanceof MetricsSourceError) {
+      request.log.warn({ err: error }, 'metrics source failed');
+      return error.unavailable
+        ? replyProblem(reply, 'metrics_unavailable', { detail: 'no metrics source is configured or running' })
+        : replyProblem(reply, 'metrics_source_failed', { detail: 'the metrics backend did not answer' });
+    }
+    switch (error.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return replyProblem(reply, 'body_too_large', {
+          detail: `the body exceeds ${options.bodyLimitBytes} bytes`,
+          field: 'body',
+        });
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return replyProblem(reply, 'unsupported_media_type', {
+          detail: 'send application/json',
+          field: 'content-type',
+        });
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return replyProblem(reply, 'invalid_field', { detail: 'the body is not valid JSON', field: 'body' });
+    }
+    if (error.statusCode === 429) {
+      return replyProblem(reply, 'rate_limited', { detail: error.message });
+    }
+    if (error.statusCode === 404) return replyProblem(reply, 'not_found', { detail: 'no such resource' });
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return replyProblem(reply, 'invalid_field', { detail: 'the request is malformed', field: 'request' });
+    }
+    request.log.error({ err: error }, 'monitoring request failed');
+    return replyProblem(reply, 'internal_error', { detail: 'an unexpected error occurred' });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    replyProblem(reply, 'not_found', {
+      detail: `no endpoint ${request.method} ${request.url.split('?')[0]}`,
+    }),
+  );
+
+  if (options.docs) {
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: 'authlens monitoring API',
+          version: packageVersion,
+          description: 'Health, status, KPIs, compliance, dashboards and alert management.',
+        },
+        components: {
+          securitySchemes: {
+            bearerAuth: { type: 'http', scheme: 'bearer', description: 'MONITORING_API_KEYS key' },
+          },
+        },
+      },
+    });
+  }
+
+  await app.register(healthRoutes);
+  await app.register(statusRoutes);
+  await app.register(metricsRoutes);
+  await app.register(complianceRoutes);
+  await app.register(dashboardRoutes);
+  await app.register(alertRoutes, { prefix: '/alerts', ...options.alerts, authorize });
+
+  if (options.docs) {
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      ...(options.docs !== 'public' && { uiHooks: { onRequest: authorize.read } }),
+    });
+  }
+};

@@ -1,0 +1,71 @@
+/**
+ * The standalone monitoring server (`authlens serve`): a Fastify app with the plugin under
+ * `/monitoring`, listening on `PORT` (default 8000).
+ */
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { MonitoringConfigError } from './errors.ts';
+import { checksFromEnv } from './health/checks.ts';
+import type { MonitoringOptions } from './options.ts';
+import { monitoring } from './plugin-export.ts';
+
+export interface ServerOptions extends MonitoringOptions {
+  /** Env `PORT`, default 8000; 0 picks a free port. */
+  port?: number;
+  /** Env `HOST`, default `0.0.0.0`. */
+  host?: string;
+  /** Default `/monitoring`. */
+  prefix?: string;
+  /** Fastify logger option; default JSON logs at `info`. */
+  logger?: FastifyServerOptions['logger'];
+  /** Trust `X-Forwarded-For` from a proxy (rate limiting per client IP). Default false. */
+  trustProxy?: boolean;
+}
+
+export interface StandaloneServer {
+  app: FastifyInstance;
+  port: number;
+  host: string;
+  /** Starts listening; resolves to the address (e.g. `http://127.0.0.1:8000`). */
+  start(): Promise<string>;
+  close(): Promise<void>;
+}
+
+function portFrom(options: ServerOptions, env: Record<string, string | undefined>): number {
+  if (options.port !== undefined) {
+    if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
+      throw new MonitoringConfigError('port', `${options.port} is not a port number`);
+    }
+    return options.port;
+  }
+  const raw = env.PORT;
+  if (raw === undefined || raw === '') return 8000;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || port > 65535)
+    throw new MonitoringConfigError('PORT', `'${raw}' is not a port number`);
+  return port;
+}
+
+export async function buildServer(options: ServerOptions = {}): Promise<StandaloneServer> {
+  const env = options.env ?? process.env;
+  const port = portFrom(options, env);
+  const host = options.host ?? env.HOST ?? '0.0.0.0';
+  const { port: _p, host: _h, prefix = '/monitoring', logger, trustProxy, ...monitoringOptions } = options;
+  const app = Fastify({
+    logger: logger ?? { level: env.LOG_LEVEL ?? 'info', redact: ['req.headers.authorization'] },
+    trustProxy: trustProxy ?? false,
+  });
+  await app.register(monitoring, {
+    ...monitoringOptions,
+    checks: monitoringOptions.checks ?? checksFromEnv(env),
+    prefix,
+  });
+  app.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect(`${prefix}/status/`));
+  await app.ready();
+  return {
+    app,
+    port,
+    host,
+    start: () => app.listen({ port, host }),
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * The two SQL back ends of the alert store behind one tiny interface: `query` and
+ * `transaction`. SQL is written once with `$1…$n` placeholders; the SQLite adapter rewrites
+ * them to `?1…?n` (numbered parameters) once per statement and caches the prepared statement.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import pg from 'pg';
+
+export type SqlValue = string | number | null;
+export type Row = Record<string, unknown>;
+
+export interface Executor {
+  query<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+}
+
+export interface Database extends Executor {
+  readonly dialect: 'sqlite' | 'postgres';
+  /** Runs `fn` in one transaction (SQLite: `BEGIN IMMEDIATE`, one writer at a time). */
+  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export class StoreUrlError extends Error {
+  readonly field = 'ALERT_STORE_URL';
+  constructor(message: string) {
+    super(`ALERT_STORE_URL: ${message}`);
+    this.name = 'StoreUrlError';
+  }
+}
+
+/** Parses `sqlite:<path>` / `sqlite::memory:` / `postgres://…` / `postgresql://…`. */
+export function openDatabase(url: string): Database {
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (file === '') throw new StoreUrlError('sqlite: needs a file path, e.g. sqlite:./data/authlens.db');
+    return openSqlite(file);
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return openPostgres(url);
+  throw new StoreUrlError('must start with sqlite: or postgres:// (got an unsupported scheme)');
+}
+
+function openSqlite(file: string): Database {
+  if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new DatabaseSync(file, { timeout: 10_000, enableForeignKeyConstraints: true });
+  // WAL: readers never block the writer; NORMAL sync is durable against process crashes
+  // (kill -9) because committed pages are in the OS page cache.
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
+  const statements = new Map<string, StatementSync>();
+  const prepare = (sql: string): StatementSync => {
+    let st = statements.get(sql);
+    if (!st) {
+      st = db.prepare(sql.replace(/\$(\d+)/g, '?$1'));
+      statements.set(sql, st);
+    }
+    return st;
+  };
+  const run = <T extends Row>(sql: string, params: readonly SqlValue[] = []): T[] =>
+    prepare(sql).all(...params) as T[];
+  const exec: Executor = { query: async (sql, params) => run(sql, params) };
+
+  // node:sqlite is synchronous, but a transaction body awaits: serialise every use of the
+  // connection so nothing else runs inside an open transaction.
+  let tail: Promise<unknown> = Promise.resolve();
+  const lock = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = tail.then(fn, fn);
+    tail = next.catch(() => undefined);
+    return next;
+  };
+  let closed = false;
+  return {
+    dialect: 'sqlite',
+    query: (sql, params) => lock(async () => run(sql, params)),
+    transaction: (fn) =>
+      lock(async () => {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          const result = await fn(exec);
+          db.exec('COMMIT');
+          return result;
+        } catch (err) {
+          if (db.isTransaction) db.exec('ROLLBACK');
+          throw err;
+        }
+      }),
+    close: () =>
+      lock(async () => {
+        if (closed) return;
+        closed = true;
+        db.close();
+      }),
+  };
+}
+
+function openPostgres(url: string): Database {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle client that loses its connection must not crash the process.
+  pool.on('error', () => undefined);
+  let closed = false;
+  return {
+    dialect: 'postgres',
+    query: async (sql, params) => (await pool.query(sql, params as SqlValue[])).rows,
+    transaction: async (fn) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn({
+          query: async (sql, params) => (await client.query(sql, params as SqlValue[])).rows,
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}

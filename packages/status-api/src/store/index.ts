@@ -1,0 +1,15 @@
+/** The alert store (`ALERT_STORE_URL`): SQLite via `node:sqlite` by default, PostgreSQL for many replicas. */
+export {
+  type AlertPatch,
+  type AlertRepo,
+  type AlertStore,
+  createAlertStore,
+  DEFAULT_STORE_URL,
+  type DeliveryOutcome,
+  type NewAlertRow,
+  type NewDelivery,
+  type NewSilence,
+  storeOver,
+} from './alert-store.ts';
+export { type Database, openDatabase, StoreUrlError } from './database.ts';
+export { type Migration, migrate, migrations } from './migrations.ts';

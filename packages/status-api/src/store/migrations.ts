@@ -1,0 +1,124 @@
+/**
+ * Versioned schema migrations of the alert store. Each version is applied once, inside one
+ * transaction, and recorded in `alert_schema_migrations`; concurrent starts on PostgreSQL
+ * serialise on an advisory lock, on SQLite on `BEGIN IMMEDIATE`. Never edit a released
+ * version: add a new one.
+ */
+import type { Database } from './database.ts';
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** Statements; `{{id}}` becomes the dialect's auto-increment primary key. */
+  statements: string[];
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'alerts, deliveries, attempts, silences',
+    statements: [
+      `CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        name TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        message TEXT NOT NULL,
+        source TEXT NOT NULL,
+        labels TEXT NOT NULL,
+        annotations TEXT NOT NULL,
+        status TEXT NOT NULL,
+        suppressed_reason TEXT,
+        occurrences INTEGER NOT NULL DEFAULT 1,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        last_seen_at BIGINT NOT NULL,
+        acknowledged_at BIGINT,
+        acknowledged_by TEXT,
+        resolved_at BIGINT,
+        resolved_by TEXT,
+        escalation_level INTEGER NOT NULL DEFAULT 0,
+        next_escalation_at BIGINT,
+        last_notified_at BIGINT
+      )`,
+      `CREATE UNIQUE INDEX alerts_open_fingerprint ON alerts (fingerprint) WHERE status <> 'resolved'`,
+      'CREATE INDEX alerts_created ON alerts (created_at)',
+      'CREATE INDEX alerts_status_created ON alerts (status, created_at)',
+      'CREATE INDEX alerts_escalation_due ON alerts (next_escalation_at) WHERE next_escalation_at IS NOT NULL',
+      'CREATE INDEX alerts_resolved_at ON alerts (resolved_at) WHERE resolved_at IS NOT NULL',
+      `CREATE TABLE alert_deliveries (
+        id {{id}},
+        alert_id TEXT NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,
+        channel TEXT NOT NULL,
+        channel_type TEXT NOT NULL,
+        event TEXT NOT NULL,
+        escalation_level INTEGER NOT NULL DEFAULT 0,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at BIGINT NOT NULL,
+        lease_owner TEXT,
+        lease_until BIGINT,
+        last_error TEXT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX alert_deliveries_due ON alert_deliveries (state, next_attempt_at)',
+      'CREATE INDEX alert_deliveries_alert ON alert_deliveries (alert_id, channel, id)',
+      `CREATE TABLE alert_delivery_attempts (
+        id {{id}},
+        delivery_id BIGINT NOT NULL REFERENCES alert_deliveries (id) ON DELETE CASCADE,
+        alert_id TEXT NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,
+        attempt INTEGER NOT NULL,
+        at BIGINT NOT NULL,
+        outcome TEXT NOT NULL,
+        status_code INTEGER,
+        error TEXT,
+        duration_ms INTEGER NOT NULL
+      )`,
+      'CREATE INDEX alert_delivery_attempts_delivery ON alert_delivery_attempts (delivery_id, id)',
+      'CREATE INDEX alert_delivery_attempts_alert ON alert_delivery_attempts (alert_id)',
+      `CREATE TABLE alert_silences (
+        id TEXT PRIMARY KEY,
+        matchers TEXT NOT NULL,
+        starts_at BIGINT NOT NULL,
+        ends_at BIGINT NOT NULL,
+        created_by TEXT NOT NULL,
+        comment TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX alert_silences_ends ON alert_silences (ends_at)',
+    ],
+  },
+];
+
+const ADVISORY_LOCK_KEY = 7_244_601_006;
+
+/** Applies every migration not yet recorded; returns the versions it applied. */
+export async function migrate(db: Database, list: readonly Migration[] = migrations): Promise<number[]> {
+  const identity =
+    db.dialect === 'postgres'
+      ? 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY'
+      : 'INTEGER PRIMARY KEY AUTOINCREMENT';
+  return db.transaction(async (tx) => {
+    if (db.dialect === 'postgres') await tx.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCK_KEY]);
+    await tx.query(
+      'CREATE TABLE IF NOT EXISTS alert_schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+    );
+    const rows = await tx.query<{ version: number | string }>('SELECT version FROM alert_schema_migrations');
+    const applied = new Set(rows.map((r) => Number(r.version)));
+    const done: number[] = [];
+    for (const m of [...list].sort((a, b) => a.version - b.version)) {
+      if (applied.has(m.version)) continue;
+      for (const sql of m.statements) await tx.query(sql.replaceAll('{{id}}', identity));
+      await tx.query('INSERT INTO alert_schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+        m.version,
+        m.name,
+        Date.now(),
+      ]);
+      done.push(m.version);
+    }
+    return done;
+  });
+}

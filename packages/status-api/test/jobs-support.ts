@@ -1,0 +1,107 @@
+/** Helpers for the jobs and CLI tests: a fresh database per file, a real metrics pipeline, an SMTP receiver. */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import pg from 'pg';
+import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
+import { services } from '../../../test/support/services.ts';
+import type { MetricsSource } from '../src/metrics/source.ts';
+
+export interface TempDb {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A PostgreSQL database with a random name (dropped by `drop`). */
+export async function tempPostgres(prefix = 'authlens_jobs'): Promise<TempDb> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: services.postgresUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(services.postgresUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: services.postgresUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+/** A SQLite file in a fresh temp directory. */
+export function tempSqlite(): TempDb {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'authlens-jobs-'));
+  return {
+    url: `sqlite:${path.join(dir, 'authlens.db')}`,
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export const tempDb = (dialect: 'sqlite' | 'postgres') =>
+  dialect === 'sqlite' ? Promise.resolve(tempSqlite()) : tempPostgres();
+
+/** A real MeterProvider with a pull reader, as the jobs' in-process `MetricsSource`. */
+export function createTestMetrics() {
+  const reader = new PrometheusExporter({ preventServerStart: true });
+  const provider = new MeterProvider({ readers: [reader] });
+  const source: MetricsSource = { collect: () => reader.collect() };
+  return { provider, meter: provider.getMeter('authlens-jobs-test'), source };
+}
+
+export interface Mail {
+  from: string;
+  to: string[];
+  raw: string;
+}
+
+/** Decodes quoted-printable soft breaks and escapes so content can be searched. */
+export const decodeQp = (s: string) =>
+  s
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
+
+/** A local SMTP server on an ephemeral port that records every message. */
+export async function startSmtp(): Promise<{ port: number; mails: Mail[]; close(): Promise<void> }> {
+  const mails: Mail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream: SMTPServerDataStream, session, cb) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        mails.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: decodeQp(Buffer.concat(chunks).toString('utf8')),
+        });
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { port, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+export async function eventually<T>(
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
