@@ -165,7 +165,7 @@ describe('in-process KPIs', () => {
     const res = await app.inject({ url: '/monitoring/metrics/', headers: auth });
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(res.body).toMatch(/^auth_login_attempts_total\{[^}]*auth_outcome="success"[^}]*\} 8/m);
-    expect(res.body).toContain('http_server_request_duration_bucket{');
+    expect(res.body).toContain('http_server_request_duration_seconds_bucket{');
   });
 
   it('answers 503 problem when no metrics source is running', async () => {

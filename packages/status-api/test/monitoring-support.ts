@@ -2,6 +2,7 @@
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { withUnitSuffixes } from '../../sdk/src/sdk.ts';
 import monitoring, { type MetricsSource, type MonitoringOptions } from '../src/index.ts';
 
 export const readKey = 'read-key-0123456789abcdef';
@@ -34,7 +35,9 @@ export function createMetrics() {
   const serializer = new PrometheusSerializer();
   const source: MetricsSource = {
     collect: () => reader.collect(),
-    prometheusText: async () => serializer.serialize((await reader.collect()).resourceMetrics),
+    // Serialise as the SDK's scrape endpoint does (unit suffixes: `_seconds`, `_ratio`).
+    prometheusText: async () =>
+      serializer.serialize(withUnitSuffixes((await reader.collect()).resourceMetrics)),
   };
   return { provider, reader, meter: provider.getMeter('authlens-test'), source };
 }

@@ -3,7 +3,7 @@
  * HTTP API (`PROMETHEUS_URL`, so many replicas report one truth). Both answer the same small
  * set of questions, with label names in Prometheus form (attribute dots → underscores).
  */
-import { currentHandle } from '@authlens/sdk';
+import { currentHandle, prometheusName } from '@authlens/sdk';
 import { MetricsSourceError } from '../errors.ts';
 
 export const periods = ['1h', '6h', '24h', '7d', '30d'] as const;
@@ -167,14 +167,6 @@ export function createSdkBackend(resolve: () => MetricsSource | undefined): KpiB
 // ---------------------------------------------------------------------------------------------
 // Prometheus HTTP API
 
-/**
- * Metric names as Prometheus stores them: dots → underscores; the exporter may or may not add
- * the unit suffix (`_seconds`, `_ratio`) and counters end in `_total`, so one regex matches all.
- */
-export function prometheusNamePattern(name: string, suffix = ''): string {
-  return `${labelName(name)}(_seconds|_ratio)?${suffix}`;
-}
-
 export interface PrometheusBackendOptions {
   url: string;
   timeoutMs?: number;
@@ -185,8 +177,9 @@ export interface PrometheusBackendOptions {
 export function createPrometheusBackend(options: PrometheusBackendOptions): KpiBackend {
   const base = new URL('/api/v1/query', options.url);
   const timeoutMs = options.timeoutMs ?? 5000;
-  const extra = options.selector ? `,${options.selector}` : '';
-  const selector = (pattern: string) => `{__name__=~"${pattern}"${extra}}`;
+  // Exact series names from the SDK's catalogue (the one place that knows the translation).
+  const extra = options.selector ? `{${options.selector}}` : '';
+  const series = (name: string, suffix = '') => `${prometheusName(name)}${suffix}${extra}`;
   const byClause = (by: string[]) => (by.length > 0 ? `by (${by.join(',')})` : '');
 
   async function query(promql: string, by: string[]): Promise<Series[]> {
@@ -220,20 +213,13 @@ export function createPrometheusBackend(options: PrometheusBackendOptions): KpiB
 
   return {
     kind: 'prometheus',
-    counter: (name, by, period) =>
-      query(
-        `sum ${byClause(by)} (increase(${selector(prometheusNamePattern(name, '(_total)?'))}[${period}]))`,
-        by,
-      ),
-    gauge: (name, by) => query(`sum ${byClause(by)} (${selector(prometheusNamePattern(name))})`, by),
+    counter: (name, by, period) => query(`sum ${byClause(by)} (increase(${series(name)}[${period}]))`, by),
+    gauge: (name, by) => query(`sum ${byClause(by)} (${series(name)})`, by),
     histogramCount: (name, by, period) =>
-      query(
-        `sum ${byClause(by)} (increase(${selector(prometheusNamePattern(name, '_count'))}[${period}]))`,
-        by,
-      ),
+      query(`sum ${byClause(by)} (increase(${series(name, '_count')}[${period}]))`, by),
     histogramQuantile: (name, q, by, period) =>
       query(
-        `histogram_quantile(${q}, sum by (${['le', ...by].join(',')}) (rate(${selector(prometheusNamePattern(name, '_bucket'))}[${period}])))`,
+        `histogram_quantile(${q}, sum by (${['le', ...by].join(',')}) (rate(${series(name, '_bucket')}[${period}])))`,
         by,
       ),
   };
