@@ -1,7 +1,7 @@
 /**
  * The benchmark's small Fastify login service. The same code runs bare, under
  * `@opentelemetry/auto-instrumentations-node/register` and under `@authlens/sdk/register`.
- * Prints `LISTENING <port>` once it listens.
+ * Prints `LISTENING <port>` on stderr once it listens (stdout carries its JSON log lines).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { getLogger } from '@authlens/sdk';
@@ -20,7 +20,10 @@ app.post(
       body: {
         type: 'object',
         required: ['username', 'password'],
-        properties: { username: { type: 'string', maxLength: 64 }, password: { type: 'string', maxLength: 256 } },
+        properties: {
+          username: { type: 'string', maxLength: 64 },
+          password: { type: 'string', maxLength: 256 },
+        },
       },
     },
   },
@@ -39,4 +42,3 @@ app.post(
 
 const address = await app.listen({ port: 0, host: '127.0.0.1' });
 process.stderr.write(`LISTENING ${new URL(address).port}\n`);
-process.on('SIGUSR2', () => process.exit(0));

@@ -63,7 +63,11 @@ function scenarios(sink: string): Scenario[] {
       },
     },
     { name: 'authlens 100 %', args: ['--import', path.join(sdkRoot, 'src/register.ts')], env: authlens('1') },
-    { name: 'authlens 10 %', args: ['--import', path.join(sdkRoot, 'src/register.ts')], env: authlens('0.1') },
+    {
+      name: 'authlens 10 %',
+      args: ['--import', path.join(sdkRoot, 'src/register.ts')],
+      env: authlens('0.1'),
+    },
   ];
 }
 
@@ -108,11 +112,15 @@ interface Row {
 
 async function runScenario(s: Scenario): Promise<Row> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--conditions=authlens-source', ...s.args, path.join(here, 'login-service.ts')], {
-    cwd: sdkRoot,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...s.env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=authlens-source', ...s.args, path.join(here, 'login-service.ts')],
+    {
+      cwd: sdkRoot,
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...s.env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let out = '';

@@ -8,6 +8,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import {
+  type Context,
   context,
   type Histogram,
   propagation,
@@ -16,9 +17,8 @@ import {
   SpanKind,
   SpanStatusCode,
   type Tracer,
-  trace,
 } from '@opentelemetry/api';
-import { RPCType, setRPCMetadata } from '@opentelemetry/core';
+import { RPCType } from '@opentelemetry/core';
 import { CORRELATION_ID_HEADER, type RequestState, validCorrelationId } from './context.ts';
 import type { Redactor } from './redaction.ts';
 
@@ -43,9 +43,68 @@ export interface ServerInstrumentationOptions {
   redactor: Redactor;
 }
 
-interface FullRequestState extends RequestState {
-  request: IncomingMessage;
+const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN');
+const RPC_METADATA_KEY = Symbol.for('OpenTelemetry SDK Context Key RPC_METADATA');
+
+/** The request state; a class (one hidden class, no per-request accessor pairs). */
+class HttpRequestState implements RequestState {
+  readonly type = RPCType.HTTP;
+  route: string | undefined = undefined;
+  userId: string | undefined = undefined;
+  readonly request: IncomingMessage;
+  readonly span: Span;
+  readonly method: string;
+  readonly correlationId: string;
+  constructor(request: IncomingMessage, span: Span, method: string, correlationId: string) {
+    this.request = request;
+    this.span = span;
+    this.method = method;
+    this.correlationId = correlationId;
+  }
+  get clientAddress(): string | undefined {
+    return this.request.socket?.remoteAddress;
+  }
 }
+
+/**
+ * A context holding the request's span and state on top of its parent, without copying the
+ * parent's map (what `trace.setSpan(setRPCMetadata(...))` would do twice per request).
+ * Further `setValue` calls chain cheaply.
+ */
+class RequestContext implements Context {
+  readonly parent: Context;
+  readonly key: symbol;
+  readonly value: unknown;
+  readonly key2: symbol | undefined;
+  readonly value2: unknown;
+  constructor(parent: Context, span: Span | undefined, state: unknown, key?: symbol, value?: unknown) {
+    this.parent = parent;
+    if (key === undefined) {
+      this.key = SPAN_KEY;
+      this.value = span;
+      this.key2 = RPC_METADATA_KEY;
+      this.value2 = state;
+    } else {
+      this.key = key;
+      this.value = value;
+      this.key2 = undefined;
+      this.value2 = undefined;
+    }
+  }
+  getValue(key: symbol): unknown {
+    if (key === this.key) return this.value;
+    if (key === this.key2) return this.value2;
+    return this.parent.getValue(key);
+  }
+  setValue(key: symbol, value: unknown): Context {
+    return new RequestContext(this, undefined, undefined, key, value);
+  }
+  deleteValue(key: symbol): Context {
+    return new RequestContext(this, undefined, undefined, key, undefined);
+  }
+}
+
+type FullRequestState = HttpRequestState;
 
 type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean;
 
@@ -63,21 +122,10 @@ export function instrumentHttpServers(options: ServerInstrumentationOptions): ()
     const span = tracer.startSpan(method, { kind: SpanKind.SERVER }, parent);
     const correlationId = validCorrelationId(headers[CORRELATION_ID_HEADER]) ?? span.spanContext().traceId;
     if (!res.headersSent) res.setHeader(CORRELATION_ID_HEADER, correlationId);
-    const state: FullRequestState = {
-      type: RPCType.HTTP,
-      route: undefined,
-      span,
-      method,
-      correlationId,
-      get clientAddress() {
-        return req.socket?.remoteAddress;
-      },
-      userId: undefined,
-      request: req,
-    };
+    const state = new HttpRequestState(req, span, method, correlationId);
     res.once('close', () => onClose(state, res, span, start));
-    const ctx = trace.setSpan(setRPCMetadata(parent, state), span);
-    return context.with(ctx, emit, server, 'request', req, res);
+    // One small context object instead of two copies of the parent's map.
+    return context.with(new RequestContext(parent, span, state), emit, server, 'request', req, res);
   }
 
   function onClose(state: FullRequestState, res: ServerResponse, span: Span, start: number) {

@@ -70,6 +70,8 @@ function buildSampler(config: SdkConfig): Sampler {
   }
 }
 
+const OWN_LOG_SCOPE = '@authlens/sdk/logger';
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Redacts span attributes, event attributes (exception messages) and the status message in place. */
@@ -99,6 +101,8 @@ export function redactSpans(spans: ReadableSpan[], redactor: Redactor) {
 
 export function redactLogRecords(records: ReadableLogRecord[], redactor: Redactor) {
   for (const record of records) {
+    // Records from getLogger() were redacted by its format before they were written.
+    if (record.instrumentationScope.name === OWN_LOG_SCOPE) continue;
     const r = record as unknown as Mutable<ReadableLogRecord>;
     if (typeof r.body === 'string') r.body = redactor.redactString(r.body);
     else if (r.body !== null && typeof r.body === 'object') r.body = redactor.redact(r.body);
@@ -310,7 +314,9 @@ export async function startSdk(config: SdkConfig, redactor: Redactor): Promise<A
   }
   const tracerProvider = new TracerProvider({
     resource,
-    sampler: buildSampler(config),
+    // Nothing exports spans without an endpoint: sample nothing, so requests only pay for
+    // IDs (logs and Sentry still get trace and correlation IDs).
+    sampler: config.tracesEndpoint ? buildSampler(config) : new AlwaysOffSampler(),
     spanProcessors,
     spanLimits: { attributeValueLengthLimit: 4096, attributeCountLimit: 64, eventCountLimit: 32 },
   });
@@ -345,7 +351,7 @@ export async function startSdk(config: SdkConfig, redactor: Redactor): Promise<A
     legacyLogs.setGlobalLoggerProvider(
       loggerProvider as unknown as Parameters<typeof legacyLogs.setGlobalLoggerProvider>[0],
     );
-    const otelLogger = loggerProvider.getLogger('@authlens/sdk');
+    const otelLogger = loggerProvider.getLogger(OWN_LOG_SCOPE);
     state.emitLog = (record) => {
       otelLogger.emit({
         severityNumber: record.severityNumber,

@@ -100,6 +100,13 @@ describe('one-line start, end to end', () => {
     expect(typeof server?.resource['service.instance.id']).toBe('string');
     // Every other span descends from the server span.
     for (const s of spans) if (s !== server) expect(s.parentSpanId).not.toBe('');
+    // Redis spans name the command only: keys (session IDs, token hashes) never leave the process.
+    const redisSpans = spans.filter((s) => s.scope.includes('ioredis'));
+    for (const s of redisSpans) {
+      const text = String(s.attributes['db.query.text'] ?? s.attributes['db.statement'] ?? '');
+      expect(text).toMatch(/^[a-z]+$/i);
+      expect(JSON.stringify(s.attributes)).not.toContain('fixture:');
+    }
 
     // stdout JSON log line carries the trace ID and request context.
     const line = await waitFor(

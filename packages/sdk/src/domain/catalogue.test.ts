@@ -134,6 +134,9 @@ describe('Prometheus names against the real exporter, serialised as the SDK serv
       const text = await harness.scrape();
       if (text.includes('v8js_gc_duration_seconds_bucket')) break;
     }
+    // Every collection resets the event-loop histogram, which reports only with >= 5 samples:
+    // give the 10 ms monitor 150 ms before the final collection.
+    await new Promise((r) => setTimeout(r, 150));
     const text = await harness.scrape();
     const runtimeEntries = instrumentCatalogue.filter((e) => e.source === 'runtime');
     for (const e of runtimeEntries) {

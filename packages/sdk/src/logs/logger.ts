@@ -27,6 +27,16 @@ const SEVERITY: Record<string, number> = {
   silly: 1,
 };
 
+const OTLP_SKIP = new Set([
+  'message',
+  'level',
+  'timestamp',
+  'service.name',
+  'trace_id',
+  'span_id',
+  'trace_flags',
+]);
+
 const RESERVED = new Set(['level', 'message', 'timestamp', 'service.name', 'logger']);
 
 /** Adds trace and request context and redacts the record (keys and string values). */
@@ -83,7 +93,8 @@ function forwardToOtlp(info: Record<string | symbol, unknown>): void {
   if (!emit) return;
   const attributes: Record<string, unknown> = {};
   for (const key of Object.keys(info)) {
-    if (key === 'message' || key === 'level' || key === 'timestamp') continue;
+    // Carried by the record itself (trace context, time, severity) or by the resource.
+    if (OTLP_SKIP.has(key)) continue;
     attributes[key] = info[key];
   }
   const level = String(info[LEVEL] ?? info.level);
@@ -115,6 +126,10 @@ export function getLogger(name: string): winston.Logger {
     format: winston.format.combine(contextFormat(), winston.format.json()),
     transports: [new winston.transports.Console(), otlpTransport()],
   });
+  // instrumentation-winston wraps Logger#write to add the trace fields this logger's format
+  // already adds: use the unwrapped write for this logger (shimmer keeps it as __original).
+  const write = logger.write as { __original?: typeof logger.write };
+  if (typeof write.__original === 'function') logger.write = write.__original;
   // With authlens running, instrumentation-winston's OTLP transport would send every record a
   // second time (unredacted): ours already sends it, so drop theirs.
   if (sdkState().handle?.enabled) {
