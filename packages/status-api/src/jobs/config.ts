@@ -30,7 +30,6 @@ export interface DigestSettings {
 export interface JobSettings {
   storeUrl: string;
   serviceName: string;
-  environment: string;
   /** `METRICS_RETENTION_DAYS` (90): KPI snapshots, health snapshots and job runs. */
   metricsRetentionDays: number;
   /** `ALERT_HISTORY_RETENTION_DAYS` (30): resolved alerts. */
@@ -80,7 +79,6 @@ export function resolveJobSettings(env: Env = process.env, storeUrl?: string): J
   return {
     storeUrl: url,
     serviceName: o.serviceName,
-    environment: env.ENVIRONMENT?.trim() || 'production',
     metricsRetentionDays: days('metrics') ?? 90,
     alertRetentionDays: days('alert_history') ?? 30,
     retention: o.retention,

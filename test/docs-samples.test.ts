@@ -1,0 +1,420 @@
+/**
+ * Every code sample in README.md and docs/*.md is checked:
+ *
+ * - ```ts / ```typescript blocks are written as separate modules into a temporary directory
+ *   inside the repository and type-checked together by ONE `tsc` run (strict, the repo's base
+ *   config, `moduleDetection: force`). `@authlens/*` and the workspace packages' dependencies
+ *   resolve through a generated `node_modules` of symlinks, exactly as an application would
+ *   import them. A failure names the Markdown file and line.
+ * - ```sh / ```bash blocks are parsed (never run): every `authlens <command> [--flag…]` must be a
+ *   command and flags of the CLI, every `bash <path>` / `node <path>` an existing file, and every
+ *   `pnpm [--filter <pkg>] <script>` an existing script.
+ */
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from './support/services.ts';
+
+interface Block {
+  file: string;
+  /** 1-based line of the first code line in the Markdown file. */
+  line: number;
+  lang: string;
+  code: string;
+}
+
+const docFiles = [
+  'README.md',
+  ...readdirSync(path.join(repoRoot, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => `docs/${f}`),
+];
+
+/** Fenced code blocks of a Markdown file (``` or ~~~, any indentation). */
+function extractBlocks(file: string, text: string): Block[] {
+  const blocks: Block[] = [];
+  const lines = text.split('\n');
+  let open: { fence: string; indent: number; lang: string; start: number; body: string[] } | undefined;
+  for (const [i, line] of lines.entries()) {
+    if (!open) {
+      const m = /^(\s*)(`{3,}|~{3,})\s*([\w+-]*)/.exec(line);
+      if (m) open = { fence: m[2]!, indent: m[1]!.length, lang: m[3]!.toLowerCase(), start: i + 2, body: [] };
+      continue;
+    }
+    const close = /^\s*(`{3,}|~{3,})\s*$/.exec(line);
+    if (close && close[1]!.startsWith(open.fence)) {
+      blocks.push({ file, line: open.start, lang: open.lang, code: open.body.join('\n') });
+      open = undefined;
+      continue;
+    }
+    const lead = /^\s*/.exec(line)![0].length;
+    open.body.push(line.slice(Math.min(lead, open.indent)));
+  }
+  return blocks;
+}
+
+const blocks = docFiles.flatMap((f) => extractBlocks(f, readFileSync(path.join(repoRoot, f), 'utf8')));
+const tsBlocks = blocks.filter((b) => b.lang === 'ts' || b.lang === 'typescript');
+const shellBlocks = blocks.filter((b) => b.lang === 'sh' || b.lang === 'bash' || b.lang === 'shell');
+
+// --- TypeScript -----------------------------------------------------------------------------------
+
+/** Where each workspace package's dependencies live; earlier directories win. */
+const dependencyDirs = [
+  'examples/auth-service',
+  'packages/status-api',
+  'packages/sdk',
+  'dashboards',
+  'collector',
+];
+
+/** A node_modules of symlinks: the workspace packages and every dependency they declare. */
+function linkDependencies(target: string): void {
+  const linked = new Set<string>();
+  const link = (name: string, real: string) => {
+    if (linked.has(name) || !existsSync(real)) return;
+    linked.add(name);
+    mkdirSync(path.dirname(path.join(target, name)), { recursive: true });
+    symlinkSync(real, path.join(target, name), 'dir');
+  };
+  for (const [name, dir] of [
+    ['@authlens/sdk', 'packages/sdk'],
+    ['@authlens/status-api', 'packages/status-api'],
+    ['@authlens/dashboards', 'dashboards'],
+  ] as const) {
+    link(name, path.join(repoRoot, dir));
+  }
+  for (const dir of dependencyDirs) {
+    const modules = path.join(repoRoot, dir, 'node_modules');
+    if (!existsSync(modules)) continue;
+    for (const entry of readdirSync(modules)) {
+      if (entry.startsWith('.')) continue;
+      if (entry.startsWith('@')) {
+        for (const sub of readdirSync(path.join(modules, entry)))
+          link(`${entry}/${sub}`, path.join(modules, entry, sub));
+      } else link(entry, path.join(modules, entry));
+    }
+  }
+}
+
+interface Diagnostic {
+  where: string;
+  message: string;
+}
+
+let workDir: string | undefined;
+let tsDiagnostics: Map<string, Diagnostic[]> | undefined;
+let tscFailure: string | undefined;
+
+/** One `tsc` run over every TypeScript sample; diagnostics mapped back to Markdown lines. */
+function typeCheckSamples(): void {
+  workDir = mkdtempSync(path.join(repoRoot, 'test', '.tmp-docs-samples-'));
+  linkDependencies(path.join(workDir, 'node_modules'));
+  writeFileSync(path.join(workDir, 'package.json'), '{ "private": true, "type": "module" }\n');
+  const names = tsBlocks.map((b, i) => {
+    const name = `sample-${String(i).padStart(3, '0')}.ts`;
+    writeFileSync(path.join(workDir!, name), `${b.code}\n`);
+    return name;
+  });
+  writeFileSync(
+    path.join(workDir, 'tsconfig.json'),
+    JSON.stringify(
+      {
+        extends: path.relative(workDir, path.join(repoRoot, 'tsconfig.base.json')),
+        compilerOptions: {
+          noEmit: true,
+          moduleDetection: 'force',
+          declaration: false,
+          declarationMap: false,
+          sourceMap: false,
+          // Samples show usage; an unused import or variable is not an error in a sample.
+          noUnusedLocals: false,
+          noUnusedParameters: false,
+        },
+        files: names,
+      },
+      null,
+      2,
+    ),
+  );
+  const r = spawnSync(path.join(repoRoot, 'node_modules/.bin/tsc'), ['-p', workDir, '--pretty', 'false'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  const out = `${r.stdout}${r.stderr}`;
+  const diagnostics = new Map<string, Diagnostic[]>();
+  let last: Diagnostic | undefined;
+  let parsed = 0;
+  for (const line of out.split('\n')) {
+    const m = /^(.+?)\((\d+),(\d+)\): error (TS\d+): (.*)$/.exec(line);
+    if (m) {
+      parsed++;
+      last = undefined;
+      const file = path.resolve(repoRoot, m[1]!);
+      const index = names.findIndex((n) => path.join(workDir!, n) === file);
+      // Errors inside the packages' own sources are their owners' business (their tsc run reports them).
+      if (index < 0) continue;
+      const block = tsBlocks[index]!;
+      last = {
+        where: `${block.file}:${block.line + Number(m[2]) - 1}:${m[3]}`,
+        message: `${m[4]} ${m[5]}`,
+      };
+      diagnostics.set(block.file, [...(diagnostics.get(block.file) ?? []), last]);
+    } else if (last && /^\s+\S/.test(line)) {
+      last.message += ` ${line.trim()}`;
+    }
+  }
+  if (r.error) tscFailure = `tsc could not run: ${r.error.message}`;
+  else if (r.status !== 0 && parsed === 0) tscFailure = `tsc failed without diagnostics:\n${out}`;
+  tsDiagnostics = diagnostics;
+}
+
+// --- shell ------------------------------------------------------------------------------------------
+
+const cliSource = readFileSync(path.join(repoRoot, 'packages/status-api/src/cli.ts'), 'utf8');
+
+/** The `authlens` commands (keys of the `commands` table) and the flags each one's help lists. */
+function cliCommands(): Map<string, Set<string>> {
+  const table = /const commands\b[^\n]*?=\s*\{\n([\s\S]*?)\n\};/.exec(cliSource)?.[1] ?? '';
+  const names = [...table.matchAll(/^\s*'?([a-z][\w-]*)'?\s*[:,]/gm)].map((m) => m[1]!);
+  const helpTable = /const help[^=]*=\s*\{([\s\S]*?)\n\};/.exec(cliSource)?.[1] ?? '';
+  const commands = new Map<string, Set<string>>();
+  for (const name of names) {
+    const quoted = name.replace(/[-]/g, '\\-');
+    const text = new RegExp(`(?:^|\\n)\\s*'?${quoted}'?:\\s*\`([\\s\\S]*?)\``).exec(helpTable)?.[1] ?? '';
+    commands.set(name, new Set(['--help', '-h', ...(text.match(/--[a-z][\w-]*/g) ?? [])]));
+  }
+  return commands;
+}
+
+function packageScripts(dir: string): { name: string; scripts: Record<string, string> } {
+  const pkg = JSON.parse(readFileSync(path.join(repoRoot, dir, 'package.json'), 'utf8')) as {
+    name: string;
+    scripts?: Record<string, string>;
+  };
+  return { name: pkg.name, scripts: pkg.scripts ?? {} };
+}
+
+const workspaceDirs = [
+  '.',
+  'packages/sdk',
+  'packages/status-api',
+  'dashboards',
+  'collector',
+  'examples/auth-service',
+];
+const PNPM_BUILTINS = new Set([
+  'install',
+  'i',
+  'add',
+  'remove',
+  'update',
+  'exec',
+  'dlx',
+  'why',
+  'list',
+  'ls',
+  'store',
+  'outdated',
+  'publish',
+  'pack',
+  'link',
+  'unlink',
+  'rebuild',
+  'prune',
+  'fetch',
+  'root',
+  'bin',
+  'env',
+  'setup',
+  'audit',
+  'licenses',
+  'create',
+]);
+
+/** Options of `node` / `bash` that take the next word as their value. */
+const OPTIONS_WITH_VALUE = new Set([
+  '--import',
+  '--require',
+  '-r',
+  '--loader',
+  '--experimental-loader',
+  '-C',
+  '--conditions',
+  '--env-file',
+  '-e',
+  '--eval',
+  '-c',
+]);
+
+/** The script a `node` / `bash` command runs: the first word that is neither an option nor an option's value. */
+function scriptArgument(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (OPTIONS_WITH_VALUE.has(a)) {
+      if (a === '-e' || a === '--eval' || a === '-c') return undefined;
+      i++;
+    } else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
+}
+
+/** Problems with one shell sample (an empty list when every reference resolves). */
+function checkShell(code: string): string[] {
+  const problems: string[] = [];
+  const commands = cliCommands();
+  const packages = workspaceDirs.map(packageScripts);
+  const rootScripts = packages[0]!.scripts;
+  const text = code.replace(/\\\n/g, ' ');
+  for (const [n, raw] of text.split('\n').entries()) {
+    const line = raw.replace(/(^|\s)#.*$/, '$1');
+    const at = `line ${n + 1}`;
+    // Command segments: split on ; && || | $( and backticks.
+    for (const segment of line.split(/;|&&|\|\||\||\$\(|`/)) {
+      const words = segment.trim().split(/\s+/).filter(Boolean);
+      // Leading VAR=value assignments and `exec`/`time` prefixes are not the command.
+      while (
+        words.length &&
+        (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!) || ['exec', 'time', 'sudo'].includes(words[0]!))
+      )
+        words.shift();
+      const [cmd, ...args] = words;
+      if (cmd === undefined) continue;
+      if (cmd === 'authlens') {
+        const sub = args[0];
+        if (sub === undefined || sub.startsWith('<')) continue;
+        const flags = commands.get(sub);
+        if (!flags) {
+          problems.push(
+            `${at}: \`authlens ${sub}\` is not an authlens command (${[...commands.keys()].join(', ')})`,
+          );
+          continue;
+        }
+        for (const arg of args.slice(1)) {
+          const flag = /^(--[a-z][\w-]*|-[a-z])(?:=|$)/.exec(arg)?.[1];
+          if (flag && !flags.has(flag) && !(flag === '-q' && flags.has('--quiet')))
+            problems.push(`${at}: \`authlens ${sub}\` has no option ${flag}`);
+        }
+      } else if (cmd === 'bash' || cmd === 'sh' || cmd === 'node') {
+        const target = scriptArgument(args);
+        // Only repository paths (`scripts/demo`, `collector/sentry-env.ts`), not the reader's `server.js`.
+        if (target === undefined || /[$<*{]/.test(target) || !target.includes('/') || path.isAbsolute(target))
+          continue;
+        if (!existsSync(path.join(repoRoot, target)))
+          problems.push(`${at}: \`${cmd} ${target}\`: no such file in the repository`);
+      } else if (cmd === 'pnpm') {
+        let filter: string | undefined;
+        let i = 0;
+        for (; i < args.length; i++) {
+          const a = args[i]!;
+          if (a === '--filter' || a === '-F') filter = args[++i];
+          else if (a.startsWith('--filter=')) filter = a.slice('--filter='.length);
+          else if (a === '-C' || a === '--dir') i++;
+          else if (!a.startsWith('-')) break;
+        }
+        let script = args[i];
+        if (script === 'run') script = args[i + 1];
+        if (script === undefined || PNPM_BUILTINS.has(script) || script.startsWith('<')) continue;
+        const pkg = filter === undefined ? packages[0] : packages.find((p) => p.name === filter);
+        if (!pkg) {
+          problems.push(`${at}: \`pnpm --filter ${filter}\`: no workspace package of that name`);
+          continue;
+        }
+        if (!(script in pkg.scripts) && !(filter === undefined && script in rootScripts))
+          problems.push(
+            `${at}: \`pnpm ${filter ? `--filter ${filter} ` : ''}${script}\`: no such script in ${pkg.name}`,
+          );
+      }
+    }
+  }
+  return problems;
+}
+
+// --- tests ------------------------------------------------------------------------------------------
+
+beforeAll(() => {
+  typeCheckSamples();
+}, 120_000);
+
+afterAll(() => {
+  // KEEP_DOCS_SAMPLES=1 keeps the generated modules for debugging (test/.tmp-docs-samples-*).
+  if (workDir && !process.env.KEEP_DOCS_SAMPLES) rmSync(workDir, { recursive: true, force: true });
+});
+
+describe('documentation samples', () => {
+  it('finds the samples (README and docs/ have TypeScript and shell blocks)', () => {
+    expect(docFiles).toContain('README.md');
+    expect(tsBlocks.some((b) => b.file === 'README.md')).toBe(true);
+    expect(tsBlocks.length).toBeGreaterThan(10);
+    expect(shellBlocks.length).toBeGreaterThan(10);
+  });
+
+  it('tsc ran over every TypeScript sample', () => {
+    expect(tscFailure).toBeUndefined();
+    expect(tsDiagnostics).toBeDefined();
+  });
+
+  it('the shell check rejects unknown commands, flags, scripts and files', () => {
+    expect(checkShell('authlens serve --no-scheduler\nbash scripts/test')).toEqual([]);
+    expect(checkShell('authlens export-dashbords --all')[0]).toContain('is not an authlens command');
+    expect(checkShell('authlens export-dashboards --everything')[0]).toContain('has no option --everything');
+    expect(checkShell('bash scripts/no-such-script')[0]).toContain('no such file');
+    expect(checkShell('pnpm no-such-script')[0]).toContain('no such script');
+    expect(checkShell('pnpm --filter @authlens/dashboards generate')).toEqual([]);
+    expect(checkShell('node --conditions=authlens-source --import x/y packages/nope.ts')[0]).toContain(
+      'no such file',
+    );
+    expect(checkShell('node --import @authlens/sdk/register server.js')).toEqual([]);
+  });
+
+  it("README's quick start is exactly the two commands: the demo and the tests", () => {
+    const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Quick start'));
+    const first = extractBlocks('README.md', section.slice(0, section.indexOf('\n## ', 3)))[0];
+    const commands = (first?.code ?? '')
+      .split('\n')
+      .map((l) => l.replace(/(^|\s)#.*$/, '').trim())
+      .filter(Boolean);
+    expect(commands).toEqual(['bash scripts/demo', 'bash scripts/test']);
+  });
+
+  it('docs/README.md links every page in docs/', () => {
+    const index = readFileSync(path.join(repoRoot, 'docs/README.md'), 'utf8');
+    const missing = docFiles
+      .filter((f) => f.startsWith('docs/') && f !== 'docs/README.md')
+      .filter((f) => !index.includes(`](${path.basename(f)})`) && !index.includes(`](${path.basename(f)}#`));
+    expect(missing).toEqual([]);
+  });
+
+  describe.each(docFiles)('%s', (file) => {
+    it('TypeScript samples compile', () => {
+      expect(tsDiagnostics).toBeDefined();
+      const found = tsDiagnostics?.get(file) ?? [];
+      expect(found.map((d) => `${d.where}: ${d.message}`).join('\n')).toBe('');
+    });
+
+    it('shell samples name existing commands, flags, scripts and files', () => {
+      const problems = shellBlocks
+        .filter((b) => b.file === file)
+        .flatMap((b) =>
+          checkShell(b.code).map(
+            (p) =>
+              `${file}:${b.line + Number(/^line (\d+)/.exec(p)![1]) - 1}: ${p.replace(/^line \d+: /, '')}`,
+          ),
+        );
+      expect(problems.join('\n')).toBe('');
+    });
+  });
+});
