@@ -368,7 +368,7 @@ describe('configuration errors name the setting', () => {
 describe('error table and docs stay in step', () => {
   it('docs/status-api.md lists exactly the codes of src/errors.ts with their status', () => {
     const doc = readFileSync(path.resolve(import.meta.dirname, '../../../docs/status-api.md'), 'utf8');
-    const rows = [...doc.matchAll(/^\| `([a-z_]+)` \| (\d{3}) \|/gm)].map((m) => [m[1], Number(m[2])]);
+    const rows = [...doc.matchAll(/^\| `([a-z_]+)` +\| (\d{3}) +\|/gm)].map((m) => [m[1], Number(m[2])]);
     expect(Object.fromEntries(rows)).toEqual(
       Object.fromEntries(Object.entries(problemTypes).map(([code, t]) => [code, t.status])),
     );
