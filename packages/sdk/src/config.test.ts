@@ -12,6 +12,7 @@ const bad: Array<[string, string, RegExp]> = [
   ['OTEL_NODE_ENABLED_INSTRUMENTATIONS', 'http,mongodb', /undici/],
   ['OTEL_NODE_DISABLED_INSTRUMENTATIONS', 'express', /fastify/],
   ['LOG_LEVEL', 'loud', /debug/],
+  ['AUTHLENS_LOGS_EXPORT_LEVEL', 'important', /warn/],
   ['OTEL_BSP_MAX_QUEUE_SIZE', '-1', /integer/],
   ['AUTHLENS_SHUTDOWN_TIMEOUT_MS', 'soon', /integer/],
   ['SENTRY_DSN', 'not a dsn', /Sentry DSN/],
@@ -32,6 +33,12 @@ describe('normalizeOptions', () => {
     expect((error as AuthlensConfigError).variable).toBe(name);
     expect((error as Error).message).toMatch(accepted);
     expect((error as Error).message.split('\n')).toHaveLength(1);
+  });
+
+  it('exports every written log line over OTLP unless AUTHLENS_LOGS_EXPORT_LEVEL raises the bar', () => {
+    expect(normalizeOptions({ env: {} }).logsExportSeverity).toBe(1);
+    expect(normalizeOptions({ env: { AUTHLENS_LOGS_EXPORT_LEVEL: 'warn' } }).logsExportSeverity).toBe(13);
+    expect(normalizeOptions({ env: { AUTHLENS_LOGS_EXPORT_LEVEL: 'INFO' } }).logsExportSeverity).toBe(9);
   });
 
   it('never prints the Sentry DSN key in its error', () => {

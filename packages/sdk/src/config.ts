@@ -29,6 +29,16 @@ const SAMPLERS = [
 export type SamplerName = (typeof SAMPLERS)[number];
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
+/** winston's npm levels as OTel severity numbers. */
+export const LOG_SEVERITY: Record<(typeof LOG_LEVELS)[number], number> = {
+  error: 17,
+  warn: 13,
+  info: 9,
+  http: 8,
+  verbose: 6,
+  debug: 5,
+  silly: 1,
+};
 
 export interface StartOptions {
   /** Overrides `OTEL_SERVICE_NAME`. */
@@ -70,6 +80,8 @@ export interface SdkConfig {
   prometheusHost: string;
   instrumentations: ReadonlySet<InstrumentationName>;
   logLevel: string;
+  /** OTel severity number from which `getLogger()` records are exported over OTLP. */
+  logsExportSeverity: number;
   bsp: { maxQueueSize: number; maxExportBatchSize: number; scheduledDelayMs: number };
   blrp: { maxQueueSize: number; maxExportBatchSize: number; scheduledDelayMs: number };
   shutdownTimeoutMs: number;
@@ -270,6 +282,8 @@ export function normalizeOptions(options: StartOptions = {}): SdkConfig {
   for (const d of disabledList) instrumentations.delete(d);
 
   const logLevel = oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info');
+  // Unset: every line the logger writes is exported too.
+  const logsExportLevel = oneOf(env, 'AUTHLENS_LOGS_EXPORT_LEVEL', LOG_LEVELS, 'silly');
 
   const batch = (prefix: 'OTEL_BSP' | 'OTEL_BLRP') => {
     const maxQueueSize = int(env, `${prefix}_MAX_QUEUE_SIZE`, 2048, 1, 1_000_000);
@@ -349,6 +363,7 @@ export function normalizeOptions(options: StartOptions = {}): SdkConfig {
     prometheusHost,
     instrumentations,
     logLevel,
+    logsExportSeverity: LOG_SEVERITY[logsExportLevel],
     bsp: batch('OTEL_BSP'),
     blrp: batch('OTEL_BLRP'),
     shutdownTimeoutMs,

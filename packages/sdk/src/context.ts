@@ -1,8 +1,8 @@
 /**
  * Per-request context: correlation ID, route, method, client address and user ID of the
  * request in flight. It lives in the OpenTelemetry context under the RPC-metadata key, so
- * framework instrumentations (`@fastify/otel`) fill in `route` for us and every async
- * continuation of the request sees it. Depends on `@opentelemetry/api` and core only.
+ * framework instrumentations (authlens's Fastify hook, or any that writes OpenTelemetry's RPC
+ * metadata) fill in `route` and every async continuation of the request sees it. Depends on `@opentelemetry/api` and core only.
  */
 import { context, trace } from '@opentelemetry/api';
 import { getRPCMetadata, type RPCType } from '@opentelemetry/core';

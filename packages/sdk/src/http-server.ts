@@ -10,7 +10,6 @@ import https from 'node:https';
 import {
   type Context,
   context,
-  type Histogram,
   propagation,
   ROOT_CONTEXT,
   type Span,
@@ -21,6 +20,7 @@ import {
 import { RPCType } from '@opentelemetry/core';
 import { CORRELATION_ID_HEADER, type RequestState, validCorrelationId } from './context.ts';
 import type { Redactor } from './redaction.ts';
+import type { RecordDuration } from './request-duration.ts';
 
 /** Servers marked with this symbol are not traced (the SDK's own scrape server). */
 export const kIgnoreServer = Symbol.for('authlens.ignore-server');
@@ -39,42 +39,27 @@ const KNOWN_METHODS = new Set([
 
 export interface ServerInstrumentationOptions {
   tracer: Tracer;
-  duration: Histogram;
+  /** Records `http.server.request.duration` (see `request-duration.ts`). */
+  recordDuration: RecordDuration;
   redactor: Redactor;
 }
 
 const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN');
 const RPC_METADATA_KEY = Symbol.for('OpenTelemetry SDK Context Key RPC_METADATA');
 
-/** The request state; a class (one hidden class, no per-request accessor pairs). */
-class HttpRequestState implements RequestState {
-  readonly type = RPCType.HTTP;
-  route: string | undefined = undefined;
-  userId: string | undefined = undefined;
-  readonly request: IncomingMessage;
-  readonly span: Span;
-  readonly method: string;
-  readonly correlationId: string;
-  constructor(request: IncomingMessage, span: Span, method: string, correlationId: string) {
-    this.request = request;
-    this.span = span;
-    this.method = method;
-    this.correlationId = correlationId;
-  }
-  get clientAddress(): string | undefined {
-    return this.request.socket?.remoteAddress;
-  }
-}
+/** Where the request state hangs on the `IncomingMessage` and `ServerResponse` (one slot each). */
+export const kRequestState = Symbol.for('authlens.request-state');
 
 /**
  * A context holding the request's span and state on top of its parent, without copying the
  * parent's map (what `trace.setSpan(setRPCMetadata(...))` would do twice per request).
- * Further `setValue` calls chain cheaply.
+ * Further `setValue` calls chain cheaply. The span slot of the request's own context can be
+ * moved to a child span (the Fastify span of a sampled request) by {@link ServerRequestState}.
  */
 class RequestContext implements Context {
   readonly parent: Context;
   readonly key: symbol;
-  readonly value: unknown;
+  value: unknown;
   readonly key2: symbol | undefined;
   readonly value2: unknown;
   constructor(parent: Context, span: Span | undefined, state: unknown, key?: symbol, value?: unknown) {
@@ -104,13 +89,56 @@ class RequestContext implements Context {
   }
 }
 
-type FullRequestState = HttpRequestState;
+/** The request state; a class (one hidden class, no per-request accessor pairs or closures). */
+export class ServerRequestState implements RequestState {
+  readonly type = RPCType.HTTP;
+  route: string | undefined = undefined;
+  userId: string | undefined = undefined;
+  /** The Fastify span of a sampled request, ended with the response. */
+  frameworkSpan: Span | undefined = undefined;
+  /** True once the Fastify span carries an error status with a message. */
+  frameworkErrored = false;
+  readonly request: IncomingMessage;
+  readonly span: Span;
+  readonly method: string;
+  readonly correlationId: string;
+  readonly start: number;
+  readonly context: RequestContext;
+  constructor(
+    request: IncomingMessage,
+    span: Span,
+    method: string,
+    correlationId: string,
+    start: number,
+    parent: Context,
+  ) {
+    this.request = request;
+    this.span = span;
+    this.method = method;
+    this.correlationId = correlationId;
+    this.start = start;
+    this.context = new RequestContext(parent, span, this);
+  }
+  get clientAddress(): string | undefined {
+    return this.request.socket?.remoteAddress;
+  }
+  /**
+   * Makes `span` (a child of the server span) the active span for the rest of the request:
+   * code that runs later in the request (pg, Redis, log lines) sees it.
+   */
+  setActiveSpan(span: Span): void {
+    this.frameworkSpan = span;
+    this.context.value = span;
+  }
+}
+
+type FullRequestState = ServerRequestState;
 
 type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean;
 
 /** Patches `http.Server` and `https.Server` request dispatch; returns the undo function. */
 export function instrumentHttpServers(options: ServerInstrumentationOptions): () => void {
-  const { tracer, duration, redactor } = options;
+  const { tracer, recordDuration, redactor } = options;
 
   function onRequest(server: unknown, emit: Emit, req: IncomingMessage, res: ServerResponse): boolean {
     const start = performance.now();
@@ -122,10 +150,18 @@ export function instrumentHttpServers(options: ServerInstrumentationOptions): ()
     const span = tracer.startSpan(method, { kind: SpanKind.SERVER }, parent);
     const correlationId = validCorrelationId(headers[CORRELATION_ID_HEADER]) ?? span.spanContext().traceId;
     if (!res.headersSent) res.setHeader(CORRELATION_ID_HEADER, correlationId);
-    const state = new HttpRequestState(req, span, method, correlationId);
-    res.once('close', () => onClose(state, res, span, start));
+    const state = new ServerRequestState(req, span, method, correlationId, start, parent);
+    (req as unknown as Record<symbol, ServerRequestState>)[kRequestState] = state;
+    (res as unknown as Record<symbol, ServerRequestState>)[kRequestState] = state;
+    // 'close' is emitted once: a shared listener, no per-request closure or once-wrapper.
+    res.on('close', onResponseClose);
     // One small context object instead of two copies of the parent's map.
-    return context.with(new RequestContext(parent, span, state), emit, server, 'request', req, res);
+    return context.with(state.context, emit, server, 'request', req, res);
+  }
+
+  function onResponseClose(this: ServerResponse) {
+    const state = (this as unknown as Record<symbol, ServerRequestState | undefined>)[kRequestState];
+    if (state !== undefined) onClose(state, this, state.span, state.start);
   }
 
   function onClose(state: FullRequestState, res: ServerResponse, span: Span, start: number) {
@@ -133,14 +169,16 @@ export function instrumentHttpServers(options: ServerInstrumentationOptions): ()
     const status = res.statusCode;
     const method = KNOWN_METHODS.has(state.method) ? state.method : '_OTHER';
     const route = state.route;
-    duration.record(seconds, {
-      'http.request.method': method,
-      'http.route': route ?? 'other',
-      'http.response.status_code': status,
-    });
+    recordDuration(seconds, method, route ?? 'other', status);
     if (!span.isRecording()) {
       span.end();
       return;
+    }
+    const framework = state.frameworkSpan;
+    if (framework !== undefined) {
+      framework.setAttribute('http.response.status_code', status);
+      if (status >= 500 && !state.frameworkErrored) framework.setStatus({ code: SpanStatusCode.ERROR });
+      framework.end();
     }
     const req = state.request;
     const url = req.url ?? '/';

@@ -1,10 +1,9 @@
 /**
  * The curated instrumentation set (not `getNodeAutoInstrumentations()`): HTTP client, undici
- * (fetch), Fastify, pg, ioredis, winston correlation and Node runtime metrics. The HTTP server
- * side is our own lean instrumentation (`http-server.ts`). ESM imports of instrumented
+ * (fetch), pg, ioredis, winston correlation and Node runtime metrics. The HTTP server side
+ * (`http-server.ts`) and Fastify (`fastify.ts`) are our own lean instrumentations. ESM imports of instrumented
  * libraries are patched through import-in-the-middle's synchronous module hooks.
  */
-import { createRequire } from 'node:module';
 import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
 import type { InstrumentationName } from './config.ts';
 import { diagLine } from './diag.ts';
@@ -57,20 +56,6 @@ export async function enableInstrumentations(names: ReadonlySet<InstrumentationN
   if (names.has('undici')) {
     const { UndiciInstrumentation } = await import('@opentelemetry/instrumentation-undici');
     list.push(new UndiciInstrumentation());
-  }
-  if (names.has('fastify')) {
-    // @fastify/otel is CommonJS and attaches itself to every Fastify instance on creation.
-    const require = createRequire(import.meta.url);
-    const { FastifyOtelInstrumentation } = require('@fastify/otel') as typeof import('@fastify/otel');
-    list.push(
-      new FastifyOtelInstrumentation({
-        registerOnInitialization: true,
-        recordExceptions: true,
-        // One `request` span per request; hook and handler spans cost more than they tell.
-        instrumentHooks: false,
-        instrumentHandler: false,
-      }) as unknown as Instrumentation,
-    );
   }
   if (names.has('pg')) {
     const { PgInstrumentation } = await import('@opentelemetry/instrumentation-pg');

@@ -8,11 +8,10 @@ import type { AddressInfo } from 'node:net';
 import { logs as apiLogs, context, diag, metrics, propagation, trace } from '@opentelemetry/api';
 import { logs as legacyLogs } from '@opentelemetry/api-logs';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import type { ExportResult } from '@opentelemetry/core';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import type { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import type { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   LoggerProvider,
@@ -21,9 +20,11 @@ import {
   type ReadWriteLogRecord,
 } from '@opentelemetry/sdk-logs';
 import {
+  AggregationTemporality,
   DataPointType,
   type IMetricReader,
   MeterProvider,
+  MetricReader,
   PeriodicExportingMetricReader,
   type PushMetricExporter,
   type ResourceMetrics,
@@ -40,10 +41,25 @@ import {
 } from '@opentelemetry/sdk-trace';
 import type { SdkConfig } from './config.ts';
 import { diagLine } from './diag.ts';
-import { createBatcher, createOutageTracker, type Signal } from './export/batcher.ts';
+import {
+  createBatcher,
+  createOutageTracker,
+  type ItemExporter,
+  lazyExporter,
+  type Signal,
+} from './export/batcher.ts';
+import {
+  EncodedLogRecord,
+  encodeEnvelope,
+  encodeLogRecord,
+  encodeLogsRequest,
+} from './export/log-encoding.ts';
+import { type EncodedSpan, encodeSpan, encodeTraceRequest } from './export/span-encoding.ts';
+import { FASTIFY_SCOPE, instrumentFastify } from './fastify.ts';
 import { instrumentHttpServers, kIgnoreServer } from './http-server.ts';
 import { enableInstrumentations } from './instrumentations.ts';
 import type { Redactor } from './redaction.ts';
+import { type RecordDuration, RequestDurationHistogram } from './request-duration.ts';
 import type { SentryBridge } from './sentry.ts';
 import { type AuthlensHandle, sdkState } from './state.ts';
 
@@ -99,8 +115,75 @@ export function redactSpans(spans: ReadableSpan[], redactor: Redactor) {
   }
 }
 
-export function redactLogRecords(records: ReadableLogRecord[], redactor: Redactor) {
+/** Fields of a `getLogger()` record carried by the OTLP record itself or by the resource. */
+const OWN_LOG_SKIP = new Set([
+  'message',
+  'level',
+  'timestamp',
+  'service.name',
+  'trace_id',
+  'span_id',
+  'trace_flags',
+]);
+const LEVEL_NAMES: Record<string, string> = {
+  error: 'ERROR',
+  warn: 'WARN',
+  info: 'INFO',
+  http: 'HTTP',
+  verbose: 'VERBOSE',
+  debug: 'DEBUG',
+  silly: 'SILLY',
+};
+
+type LogItem = ReadableLogRecord | EncodedLogRecord;
+
+interface OtlpSerializer {
+  serializeRequest(items: unknown[]): Uint8Array | undefined;
+  deserializeResponse(data: Uint8Array): unknown;
+}
+
+/**
+ * Lets a stock OTLP exporter (its HTTP transport, headers, compression, retries, timeouts)
+ * send pre-encoded items: its serializer is wrapped so `encode` writes our items and any
+ * other items go through the stock serializer (two serialized requests concatenate into one).
+ * Throws if the exporter's shape is not the one this was written against (the pinned
+ * `@opentelemetry/exporter-*-otlp-proto`): start-up fails loudly in the tests, not silently.
+ */
+export function withEncoder(
+  exporter: object,
+  encode: (items: unknown[]) => Uint8Array,
+  isOurs: (item: unknown) => boolean = () => true,
+): void {
+  const delegate = (exporter as { _delegate?: { _serializer?: OtlpSerializer } })._delegate;
+  const stock = delegate?._serializer;
+  if (!delegate || typeof stock?.serializeRequest !== 'function') {
+    throw new Error('unsupported OTLP exporter version (no serializer to wrap)');
+  }
+  delegate._serializer = {
+    serializeRequest(items) {
+      const own: unknown[] = [];
+      const other: unknown[] = [];
+      for (const item of items) {
+        if (isOurs(item)) own.push(item);
+        else other.push(item);
+      }
+      const a = own.length > 0 ? encode(own) : undefined;
+      const b = other.length > 0 ? stock.serializeRequest(other) : undefined;
+      if (a === undefined) return b;
+      if (b === undefined) return a;
+      const out = new Uint8Array(a.length + b.length);
+      out.set(a, 0);
+      out.set(b, a.length);
+      return out;
+    },
+    deserializeResponse: (data) => stock.deserializeResponse(data),
+  };
+}
+
+export function redactLogRecords(records: LogItem[], redactor: Redactor) {
   for (const record of records) {
+    // getLogger() records were redacted by its format before they were encoded.
+    if (record instanceof EncodedLogRecord) continue;
     // Records from getLogger() were redacted by its format before they were written.
     if (record.instrumentationScope.name === OWN_LOG_SCOPE) continue;
     const r = record as unknown as Mutable<ReadableLogRecord>;
@@ -150,6 +233,16 @@ export function withUnitSuffixes(rm: ResourceMetrics): ResourceMetrics {
   };
 }
 
+/**
+ * The Prometheus pull reader: a plain cumulative MetricReader collected on scrape. (The stock
+ * `PrometheusExporter` reader brings its own copies of the SDK packages and the semantic
+ * conventions at start-up; the serializer is loaded on the first scrape instead.)
+ */
+class PullMetricReader extends MetricReader {
+  protected override async onForceFlush(): Promise<void> {}
+  protected override async onShutdown(): Promise<void> {}
+}
+
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   return new Promise((resolve) => {
     const t = setTimeout(() => resolve(undefined), ms);
@@ -184,42 +277,88 @@ export async function startSdk(config: SdkConfig, redactor: Redactor): Promise<A
   });
 
   // ---- metrics -----------------------------------------------------------------------------
-  const prometheus = new PrometheusExporter({ preventServerStart: true });
+  // The request-duration histogram is our own cumulative producer (cheap on the request path);
+  // with a delta/low-memory OTLP temporality preference the SDK histogram is used instead.
+  const durationInfo = {
+    name: 'http.server.request.duration',
+    unit: 's',
+    description: 'Duration of inbound HTTP requests, from first byte to response end.',
+  };
+  const durationProducer = process.env.OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE?.trim()
+    ? undefined
+    : new RequestDurationHistogram({
+        ...durationInfo,
+        boundaries: HTTP_DURATION_BUCKETS,
+        resource,
+        scope: { name: '@authlens/sdk', version: undefined, schemaUrl: undefined },
+      });
+  const metricProducers = durationProducer ? [durationProducer] : [];
+  const prometheus = new PullMetricReader({ metricProducers });
   const readers: IMetricReader[] = [prometheus];
   let dropped: ((signal: Signal, n: number) => void) | undefined;
   const countDropped = (signal: Signal, n: number) => dropped?.(signal, n);
   if (config.metricsEndpoint) {
-    const otlp = new OTLPMetricExporter({ url: config.metricsEndpoint, timeoutMillis: config.otlpTimeoutMs });
+    const env = process.env;
+    const loadOtlp = async () => {
+      const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-proto');
+      return new OTLPMetricExporter({ url: config.metricsEndpoint, timeoutMillis: config.otlpTimeoutMs });
+    };
+    // A temporality preference is the exporter's to read: load it now. Otherwise (cumulative,
+    // the default) the exporter module loads with the first export.
+    const eager: OTLPMetricExporter | undefined =
+      env.OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE?.trim() ? await loadOtlp() : undefined;
+    let loading: Promise<OTLPMetricExporter> | undefined = eager ? Promise.resolve(eager) : undefined;
     const outage = createOutageTracker('metrics', config.metricsEndpoint, countDropped);
     const exporter: PushMetricExporter = {
       export(rm, cb) {
-        otlp.export(rm, (result) => {
+        const done = (result: ExportResult) => {
           if (result.code === 0) outage.succeeded();
           else outage.failed(countPoints(rm), result.error ?? 'export failed');
           cb(result);
-        });
+        };
+        loading ??= loadOtlp();
+        loading.then(
+          (otlp) => otlp.export(rm, done),
+          (error: Error) => done({ code: 1, error }),
+        );
       },
-      forceFlush: () => otlp.forceFlush(),
-      shutdown: () => otlp.shutdown(),
-      selectAggregationTemporality: otlp.selectAggregationTemporality?.bind(otlp),
-      selectAggregation: otlp.selectAggregation?.bind(otlp),
+      forceFlush: async () => {
+        await (await loading?.catch(() => undefined))?.forceFlush();
+      },
+      shutdown: async () => {
+        await (await loading?.catch(() => undefined))?.shutdown();
+      },
+      selectAggregationTemporality: eager
+        ? eager.selectAggregationTemporality.bind(eager)
+        : () => AggregationTemporality.CUMULATIVE,
     };
     readers.push(
       new PeriodicExportingMetricReader({
         exporter,
         exportIntervalMillis: config.metricExportIntervalMs,
         exportTimeoutMillis: Math.min(config.otlpTimeoutMs, config.metricExportIntervalMs),
+        metricProducers,
       }),
     );
   }
   const meterProvider = new MeterProvider({ resource, readers });
   metrics.setGlobalMeterProvider(meterProvider);
   const meter = meterProvider.getMeter('@authlens/sdk');
-  const duration = meter.createHistogram('http.server.request.duration', {
-    unit: 's',
-    description: 'Duration of inbound HTTP requests, from first byte to response end.',
-    advice: { explicitBucketBoundaries: HTTP_DURATION_BUCKETS },
-  });
+  let recordDuration: RecordDuration;
+  if (durationProducer) recordDuration = durationProducer.record;
+  else {
+    const duration = meter.createHistogram(durationInfo.name, {
+      unit: durationInfo.unit,
+      description: durationInfo.description,
+      advice: { explicitBucketBoundaries: HTTP_DURATION_BUCKETS },
+    });
+    recordDuration = (seconds, method, route, status) =>
+      duration.record(seconds, {
+        'http.request.method': method,
+        'http.route': route,
+        'http.response.status_code': status,
+      });
+  }
   const droppedCounter = meter.createCounter('authlens.telemetry.dropped', {
     unit: '{item}',
     description:
@@ -248,8 +387,12 @@ export async function startSdk(config: SdkConfig, redactor: Redactor): Promise<A
     }, config.metricExportIntervalMs);
     drainTimer.unref();
   }
-  const serializer = new PrometheusSerializer();
+  let serializer: PrometheusSerializer | undefined;
   const prometheusText = async () => {
+    if (serializer === undefined) {
+      const { PrometheusSerializer } = await import('@opentelemetry/exporter-prometheus');
+      serializer = new PrometheusSerializer();
+    }
     const rm = await collect();
     return rm ? serializer.serialize(withUnitSuffixes(rm)) : '';
   };
@@ -294,19 +437,31 @@ export async function startSdk(config: SdkConfig, redactor: Redactor): Promise<A
   const spanProcessors: SpanProcessor[] = [];
   let spanBatcherFlush: (() => Promise<void>) | undefined;
   if (config.tracesEndpoint) {
-    const batcher = createBatcher<ReadableSpan>({
-      exporter: new OTLPTraceExporter({ url: config.tracesEndpoint, timeoutMillis: config.otlpTimeoutMs }),
+    const resourceBytes = encodeEnvelope(resource.attributes, '', undefined).resource;
+    const batcher = createBatcher<EncodedSpan>({
+      exporter: lazyExporter<EncodedSpan>(async () => {
+        const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
+        const otlp = new OTLPTraceExporter({
+          url: config.tracesEndpoint,
+          timeoutMillis: config.otlpTimeoutMs,
+        });
+        withEncoder(otlp, (items) => encodeTraceRequest(resourceBytes, items as EncodedSpan[]));
+        return otlp as unknown as ItemExporter<EncodedSpan>;
+      }),
       ...config.bsp,
       exportTimeoutMs: config.otlpTimeoutMs,
       outage: createOutageTracker('traces', config.tracesEndpoint, countDropped),
-      prepare: (spans) => redactSpans(spans, redactor),
     });
     spanBatcherFlush = () => batcher.flush();
     spanProcessors.push({
       onStart() {},
       onEnd(span) {
-        // Sampled spans only: recorded-but-unsampled spans are never exported.
-        if (span.spanContext().traceFlags & 1) batcher.add(span);
+        // Sampled spans only: recorded-but-unsampled spans are never exported. Redacted and
+        // encoded once, now: the queue holds bytes, not span objects.
+        if (span.spanContext().traceFlags & 1) {
+          redactSpans([span], redactor);
+          batcher.add(encodeSpan(span));
+        }
       },
       forceFlush: () => batcher.flush(),
       shutdown: () => batcher.shutdown(),
@@ -332,8 +487,18 @@ export async function startSdk(config: SdkConfig, redactor: Redactor): Promise<A
   // ---- logs --------------------------------------------------------------------------------
   let loggerProvider: LoggerProvider | undefined;
   if (config.logsEndpoint) {
-    const batcher = createBatcher<ReadableLogRecord>({
-      exporter: new OTLPLogExporter({ url: config.logsEndpoint, timeoutMillis: config.otlpTimeoutMs }),
+    const envelope = encodeEnvelope(resource.attributes, OWN_LOG_SCOPE, undefined);
+    const batcher = createBatcher<LogItem>({
+      exporter: lazyExporter<LogItem>(async () => {
+        const { OTLPLogExporter } = await import('@opentelemetry/exporter-logs-otlp-proto');
+        const otlp = new OTLPLogExporter({ url: config.logsEndpoint, timeoutMillis: config.otlpTimeoutMs });
+        withEncoder(
+          otlp,
+          (items) => encodeLogsRequest(envelope, items as EncodedLogRecord[]),
+          (item) => item instanceof EncodedLogRecord,
+        );
+        return otlp as unknown as ItemExporter<LogItem>;
+      }),
       ...config.blrp,
       exportTimeoutMs: config.otlpTimeoutMs,
       outage: createOutageTracker('logs', config.logsEndpoint, countDropped),
@@ -351,23 +516,36 @@ export async function startSdk(config: SdkConfig, redactor: Redactor): Promise<A
     legacyLogs.setGlobalLoggerProvider(
       loggerProvider as unknown as Parameters<typeof legacyLogs.setGlobalLoggerProvider>[0],
     );
-    const otelLogger = loggerProvider.getLogger(OWN_LOG_SCOPE);
-    state.emitLog = (record) => {
-      otelLogger.emit({
-        severityNumber: record.severityNumber,
-        severityText: record.severityText,
-        body: record.body,
-        attributes: record.attributes as Record<string, string>,
-        context: record.context,
-      });
+    // getLogger() records skip the LoggerProvider: they are redacted, timed and correlated
+    // already, so they are encoded once, right away, and queued as bytes.
+    const logsExportSeverity = config.logsExportSeverity;
+    state.emitLog = (info, severityNumber, level, spanContext, timeMs) => {
+      if (severityNumber < logsExportSeverity) return;
+      const message = info.message;
+      batcher.add(
+        encodeLogRecord(
+          timeMs,
+          severityNumber,
+          LEVEL_NAMES[level] ?? level.toUpperCase(),
+          typeof message === 'string' ? message : String(message),
+          info,
+          OWN_LOG_SKIP,
+          spanContext,
+        ),
+      );
     };
   }
 
   // ---- instrumentations, Sentry --------------------------------------------------------------
   const tracer = tracerProvider.getTracer('@authlens/sdk/http-server');
   const undoServer = config.instrumentations.has('http')
-    ? instrumentHttpServers({ tracer, duration, redactor })
+    ? instrumentHttpServers({ tracer, recordDuration, redactor })
     : () => {};
+  // Fastify names the route on the request state the HTTP server instrumentation creates.
+  const undoFastify =
+    config.instrumentations.has('fastify') && config.instrumentations.has('http')
+      ? instrumentFastify({ tracer: tracerProvider.getTracer(FASTIFY_SCOPE), redactor })
+      : () => {};
   const undoInstrumentations = await enableInstrumentations(config.instrumentations);
 
   let sentry: SentryBridge | undefined;
@@ -395,6 +573,7 @@ export async function startSdk(config: SdkConfig, redactor: Redactor): Promise<A
       );
       scrapeServer?.closeAllConnections();
       undoServer();
+      undoFastify();
       undoInstrumentations();
       removeSignalHandlers();
       state.emitLog = undefined;

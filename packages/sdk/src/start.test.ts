@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { currentHandle, start } from './index.ts';
+import { startOtlpReceiver } from '../test/support/otlp-receiver.ts';
+import { currentHandle, getLogger, start } from './index.ts';
 
 const quiet = { prometheusPort: 0 as const, handleSignals: false };
 
@@ -44,6 +45,28 @@ describe('start', () => {
     expect(handle.scrapePort).toBeGreaterThan(0);
     const scraped = await (await fetch(`http://127.0.0.1:${handle.scrapePort}/metrics`)).text();
     expect(scraped).toContain('http_server_request_duration_seconds_bucket');
+  });
+
+  it('exports getLogger() records over OTLP from AUTHLENS_LOGS_EXPORT_LEVEL up', async () => {
+    const otlp = await startOtlpReceiver();
+    try {
+      const handle = await start({
+        serviceName: 'log-level-test',
+        ...quiet,
+        env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, AUTHLENS_LOGS_EXPORT_LEVEL: 'warn' },
+      });
+      const log = getLogger('level-test');
+      log.info('info line stays on stdout', { n: 1 });
+      log.warn('warn line is exported', { n: 2, nested: { ok: true } });
+      await handle.forceFlush();
+      expect(otlp.logs.map((l) => l.body)).toEqual(['warn line is exported']);
+      expect(otlp.logs[0]?.attributes).toMatchObject({ logger: 'level-test', n: 2, nested: { ok: true } });
+      expect(otlp.logs[0]?.severityText).toBe('WARN');
+      expect(otlp.logs[0]?.resource['service.name']).toBe('log-level-test');
+    } finally {
+      await currentHandle()?.shutdown();
+      await otlp.close();
+    }
   });
 
   it('is a no-op when MONITORING_ENABLED=false', async () => {

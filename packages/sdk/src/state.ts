@@ -3,7 +3,7 @@
  * copy find the same object): the running handle, the compiled redactor and the log settings.
  * Kept on `globalThis[Symbol.for('authlens.sdk')]`.
  */
-import type { Context } from '@opentelemetry/api';
+import type { SpanContext } from '@opentelemetry/api';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { createRedactor, type Redactor } from './redaction.ts';
 
@@ -36,18 +36,21 @@ export interface SdkState {
   handle: AuthlensHandle | undefined;
   redactor: Redactor;
   log: LogSettings;
-  /** Sends one log record over OTLP; set while an OTLP log pipeline runs. */
-  emitLog: ((record: LogRecordInput) => void) | undefined;
+  /**
+   * Queues one redacted `getLogger()` record for OTLP export; set while an OTLP log pipeline
+   * runs. `info` is the winston record (attributes are read from it at export time).
+   */
+  emitLog:
+    | ((
+        info: Record<string, unknown>,
+        severityNumber: number,
+        severityText: string,
+        spanContext: SpanContext | undefined,
+        timeMs: number,
+      ) => void)
+    | undefined;
   /** Reports an error to Sentry with the active trace; set while Sentry runs. */
   captureError: ((error: unknown) => void) | undefined;
-}
-
-export interface LogRecordInput {
-  severityNumber: number;
-  severityText: string;
-  body: string;
-  attributes: Record<string, unknown>;
-  context: Context | undefined;
 }
 
 const KEY = Symbol.for('authlens.sdk');

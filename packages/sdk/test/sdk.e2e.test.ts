@@ -75,7 +75,7 @@ describe('one-line start, end to end', () => {
         const mine = otlp.spans.filter((s) => s.traceId === traceId);
         const scopes = new Set(mine.map((s) => s.scope));
         const ok =
-          ['@authlens/sdk/http-server', '@fastify/otel'].every((s) => scopes.has(s)) &&
+          ['@authlens/sdk/http-server', '@authlens/sdk/fastify'].every((s) => scopes.has(s)) &&
           mine.some((s) => s.scope.includes('pg')) &&
           mine.some((s) => s.scope.includes('ioredis'));
         return ok ? mine : undefined;
@@ -98,8 +98,17 @@ describe('one-line start, end to end', () => {
       'deployment.environment.name': 'test',
     });
     expect(typeof server?.resource['service.instance.id']).toBe('string');
-    // Every other span descends from the server span.
+    // Every other span descends from the server span; pg and Redis nest under the Fastify span.
     for (const s of spans) if (s !== server) expect(s.parentSpanId).not.toBe('');
+    const fastify = spans.find((s) => s.scope === '@authlens/sdk/fastify');
+    expect(fastify?.name).toBe('fastify POST /login');
+    expect(fastify?.parentSpanId).toBe(server?.spanId);
+    expect(fastify?.attributes).toMatchObject({ 'http.route': '/login', 'http.response.status_code': 200 });
+    for (const s of spans.filter((x) => /pg|ioredis/.test(x.scope))) {
+      // Direct children of the Fastify span, or of a pg pool span under it.
+      const parent = spans.find((p) => p.spanId === s.parentSpanId);
+      expect(parent === fastify || parent?.parentSpanId === fastify?.spanId).toBe(true);
+    }
     // Redis spans name the command only: keys (session IDs, token hashes) never leave the process.
     const redisSpans = spans.filter((s) => s.scope.includes('ioredis'));
     for (const s of redisSpans) {

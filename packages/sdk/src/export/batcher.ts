@@ -183,3 +183,41 @@ export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
     },
   };
 }
+
+/**
+ * An exporter whose module is loaded on first use, not at start-up: the OTLP exporters and
+ * their protobuf serializers cost tens of milliseconds to load, and the first export runs
+ * only after the first batch delay.
+ */
+export function lazyExporter<T>(load: () => Promise<ItemExporter<T>>): ItemExporter<T> {
+  let exporter: ItemExporter<T> | undefined;
+  let loading: Promise<ItemExporter<T>> | undefined;
+  const loaded = () => {
+    loading ??= load().then((e) => {
+      exporter = e;
+      return e;
+    });
+    return loading;
+  };
+  return {
+    export(items, resultCallback) {
+      if (exporter !== undefined) {
+        exporter.export(items, resultCallback);
+        return;
+      }
+      loaded().then(
+        (e) => e.export(items, resultCallback),
+        (err: unknown) =>
+          resultCallback({
+            code: ExportResultCode.FAILED,
+            error: err instanceof Error ? err : new Error(String(err)),
+          }),
+      );
+    },
+    async shutdown() {
+      if (loading === undefined) return;
+      const e = await loading.catch(() => undefined);
+      await e?.shutdown();
+    },
+  };
+}

@@ -3,18 +3,17 @@
  * `timestamp`, `level`, `message`, `service.name`, `logger`, `trace_id`, `span_id`,
  * `trace_flags`, `correlation_id` and the request context (route, method, user ID, client IP)
  * of the request in flight. Every record is redacted before it is written, and forwarded over
- * OTLP when the SDK runs with an OTLP log endpoint.
+ * OTLP (from the same format step, no second transport) when the SDK runs with an OTLP log
+ * endpoint.
  */
 
-import { Writable } from 'node:stream';
-import { type Context, context, isSpanContextValid, trace } from '@opentelemetry/api';
+import { context, isSpanContextValid, type SpanContext, trace } from '@opentelemetry/api';
 import winston from 'winston';
 import { getRequestState } from '../context.ts';
 import { sdkState } from '../state.ts';
 
 const LEVEL = Symbol.for('level');
 const SPLAT = Symbol.for('splat');
-const OTEL_CONTEXT = Symbol.for('opentelemetry.js.contrib.winston.context');
 
 /** winston's npm level → OTel severity number. */
 const SEVERITY: Record<string, number> = {
@@ -27,23 +26,31 @@ const SEVERITY: Record<string, number> = {
   silly: 1,
 };
 
-const OTLP_SKIP = new Set([
-  'message',
-  'level',
-  'timestamp',
-  'service.name',
-  'trace_id',
-  'span_id',
-  'trace_flags',
-]);
-
 const RESERVED = new Set(['level', 'message', 'timestamp', 'service.name', 'logger']);
 
-/** Adds trace and request context and redacts the record (keys and string values). */
-const contextFormat = winston.format((info) => {
+/** Per-logger format options: the logger itself (for its current level). */
+interface ContextFormatOptions {
+  logger?: winston.Logger;
+}
+
+/**
+ * Drops records below the logger's level before any work, adds trace and request context,
+ * redacts the record (keys and string values) and hands it to the OTLP log pipeline. The
+ * stdout JSON line and the OTLP record share this work: nothing is redacted, timed or looked
+ * up twice, and the OTLP attributes are built later, off the request path, at export.
+ */
+const contextFormat = winston.format((info, opts?: unknown) => {
+  const rec = info as Record<string | symbol, unknown>;
+  const level = String(rec[LEVEL] ?? info.level);
+  const logger = (opts as ContextFormatOptions | undefined)?.logger;
+  if (logger !== undefined) {
+    const levels = logger.levels;
+    const max = levels[logger.level];
+    const mine = levels[level];
+    if (max !== undefined && mine !== undefined && mine > max) return false;
+  }
   const state = sdkState();
   const redactor = state.redactor;
-  const rec = info as Record<string | symbol, unknown>;
   for (const key of Object.keys(rec)) {
     if (RESERVED.has(key)) continue;
     const value = rec[key];
@@ -57,19 +64,21 @@ const contextFormat = winston.format((info) => {
   else if (message !== undefined && typeof message === 'object')
     rec.message = JSON.stringify(redactor.redact(message));
   if (info instanceof Error && typeof rec.stack === 'string') rec.stack = redactor.redactString(rec.stack);
-  delete rec[SPLAT];
+  if (rec[SPLAT] !== undefined) rec[SPLAT] = undefined;
 
   const ctx = context.active();
-  rec[OTEL_CONTEXT] = ctx;
-  rec.timestamp = new Date().toISOString();
+  const now = Date.now();
+  rec.timestamp = new Date(now).toISOString();
   rec['service.name'] = state.log.serviceName;
+  let spanContext: SpanContext | undefined;
   const span = trace.getSpan(ctx);
   if (span) {
     const sc = span.spanContext();
     if (isSpanContextValid(sc)) {
+      spanContext = sc;
       rec.trace_id = sc.traceId;
       rec.span_id = sc.spanId;
-      rec.trace_flags = `0${sc.traceFlags.toString(16)}`;
+      rec.trace_flags = sc.traceFlags === 1 ? '01' : `0${sc.traceFlags.toString(16)}`;
     }
   }
   const req = getRequestState();
@@ -81,51 +90,21 @@ const contextFormat = winston.format((info) => {
     const ip = req.clientAddress;
     if (ip) rec['client.address'] = ip;
   }
+  const emit = state.emitLog;
+  if (emit !== undefined) emit(rec, SEVERITY[level] ?? 9, level, spanContext, now);
   return info;
 });
 
-/**
- * Forwards records to the SDK's OTLP log pipeline. A no-op (one property read) when the SDK
- * has no OTLP log endpoint.
- */
-function forwardToOtlp(info: Record<string | symbol, unknown>): void {
-  const emit = sdkState().emitLog;
-  if (!emit) return;
-  const attributes: Record<string, unknown> = {};
-  for (const key of Object.keys(info)) {
-    // Carried by the record itself (trace context, time, severity) or by the resource.
-    if (OTLP_SKIP.has(key)) continue;
-    attributes[key] = info[key];
-  }
-  const level = String(info[LEVEL] ?? info.level);
-  emit({
-    severityNumber: SEVERITY[level] ?? 9,
-    severityText: level.toUpperCase(),
-    body: typeof info.message === 'string' ? info.message : String(info.message),
-    attributes,
-    context: info[OTEL_CONTEXT] as Context | undefined,
-  });
-}
-
-function otlpTransport(): winston.transport {
-  const stream = new Writable({
-    objectMode: true,
-    write(info: Record<string | symbol, unknown>, _encoding, callback) {
-      forwardToOtlp(info);
-      callback();
-    },
-  });
-  return new winston.transports.Stream({ stream });
-}
-
 /** A JSON-lines winston logger for `name` (see module comment). */
 export function getLogger(name: string): winston.Logger {
+  const options: ContextFormatOptions = {};
   const logger = winston.createLogger({
     level: sdkState().log.level,
     defaultMeta: { logger: name },
-    format: winston.format.combine(contextFormat(), winston.format.json()),
-    transports: [new winston.transports.Console(), otlpTransport()],
+    format: winston.format.combine(contextFormat(options), winston.format.json()),
+    transports: [new winston.transports.Console()],
   });
+  options.logger = logger;
   // instrumentation-winston wraps Logger#write to add the trace fields this logger's format
   // already adds: use the unwrapped write for this logger (shimmer keeps it as __original).
   const write = logger.write as { __original?: typeof logger.write };

@@ -1,0 +1,139 @@
+/**
+ * A lean Fastify instrumentation (in place of `@fastify/otel`). Fastify 5 publishes every new
+ * instance on the `fastify.initialization` diagnostics channel; we add one synchronous
+ * `onRequest` hook to it (first in line, before the app's own hooks) and one `onError` hook.
+ *
+ * Per request the hook only names the route on the request state (so the server span, the
+ * duration metric, log lines and Sentry events get `http.route`, also for requests rejected
+ * by the app's auth hooks or schema validation). Only for a recorded (sampled) server span it
+ * starts a Fastify child span, makes it the active span for the rest of the request (pg and
+ * Redis spans nest under it) and lets the HTTP server instrumentation end it with the
+ * response. Unsampled requests pay for one hook call and a property read.
+ */
+import diagnostics from 'node:diagnostics_channel';
+import type { IncomingMessage } from 'node:http';
+import { type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { kRequestState, type ServerRequestState } from './http-server.ts';
+import type { Redactor } from './redaction.ts';
+
+/** The instrumentation scope of Fastify spans. */
+export const FASTIFY_SCOPE = '@authlens/sdk/fastify';
+
+interface FastifyRequestLike {
+  raw: IncomingMessage;
+  url: string;
+  routeOptions: { url?: string | undefined };
+}
+type HookDone = (err?: Error) => void;
+interface ReplyLike {
+  statusCode?: number;
+}
+interface FastifyLike {
+  addHook(
+    name: 'onRequest',
+    hook: (req: FastifyRequestLike, reply: unknown, done: HookDone) => void,
+  ): unknown;
+  addHook(
+    name: 'onError',
+    hook: (req: FastifyRequestLike, reply: ReplyLike, error: Error, done: HookDone) => void,
+  ): unknown;
+}
+
+export interface FastifyInstrumentationOptions {
+  tracer: Tracer;
+  redactor: Redactor;
+}
+
+/** The status Fastify will send for `error` (its own rule; onError hooks run before it is set). */
+function errorStatus(reply: ReplyLike, error: Error): number {
+  const e = error as { statusCode?: unknown; status?: unknown };
+  for (const v of [e.statusCode, e.status]) if (typeof v === 'number' && v >= 400 && v <= 599) return v;
+  const current = reply.statusCode ?? 200;
+  return current >= 400 ? current : 500;
+}
+
+/** Fastify's route-context slot on its request objects (`Symbol('fastify.context')`), once found. */
+let kRouteContext: symbol | null | undefined;
+
+/**
+ * The route template of a Fastify request. `request.routeOptions.url` builds a dozen-field
+ * object per call; the route context it reads from is one property away, so read that (found
+ * once by its symbol's description) and fall back to `routeOptions` if Fastify changes.
+ */
+function routeOf(request: FastifyRequestLike): string | undefined {
+  if (kRouteContext === undefined) {
+    kRouteContext =
+      Object.getOwnPropertySymbols(request).find((s) => s.description === 'fastify.context') ?? null;
+  }
+  if (kRouteContext !== null) {
+    const url = (request as unknown as Record<symbol, { config?: { url?: unknown } } | undefined>)[
+      kRouteContext
+    ]?.config?.url;
+    if (typeof url === 'string') return url;
+  }
+  return request.routeOptions.url;
+}
+
+/** Subscribes to new Fastify instances; returns the undo function. */
+export function instrumentFastify(options: FastifyInstrumentationOptions): () => void {
+  const { tracer, redactor } = options;
+  let enabled = true;
+
+  function startFastifySpan(
+    state: ServerRequestState,
+    request: FastifyRequestLike,
+    route: string | undefined,
+  ) {
+    const url = request.url;
+    const q = url.indexOf('?');
+    const attributes: Record<string, string> = {
+      'fastify.root': FASTIFY_SCOPE,
+      'http.request.method': state.method,
+      'url.path': redactor.redactString(q === -1 ? url : url.slice(0, q)),
+    };
+    if (route !== undefined) attributes['http.route'] = route;
+    const span: Span = tracer.startSpan(
+      route === undefined ? `fastify ${state.method}` : `fastify ${state.method} ${route}`,
+      { kind: SpanKind.INTERNAL, attributes },
+      state.context,
+    );
+    state.setActiveSpan(span);
+  }
+
+  // One hook function for every request and instance: no per-request closures.
+  function authlensOnRequest(request: FastifyRequestLike, _reply: unknown, done: HookDone) {
+    const state = (request.raw as unknown as Record<symbol, ServerRequestState | undefined>)[kRequestState];
+    if (enabled && state !== undefined) {
+      const route = routeOf(request);
+      if (route !== undefined) state.route = route;
+      if (state.span.isRecording()) startFastifySpan(state, request, route);
+    }
+    done();
+  }
+
+  // Errors of 4xx responses (validation, 401/403) are normal in auth services: only 5xx mark
+  // the span (the exception message is redacted at export, with the other span fields).
+  function authlensOnError(request: FastifyRequestLike, reply: ReplyLike, error: Error, done: HookDone) {
+    const state = (request.raw as unknown as Record<symbol, ServerRequestState | undefined>)[kRequestState];
+    const span = state?.frameworkSpan;
+    if (enabled && span !== undefined && errorStatus(reply, error) >= 500) {
+      span.recordException(error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+      (state as ServerRequestState).frameworkErrored = true;
+    }
+    done();
+  }
+
+  const onInitialization = (message: unknown) => {
+    if (!enabled) return;
+    const fastify = (message as { fastify?: FastifyLike }).fastify;
+    if (!fastify || typeof fastify.addHook !== 'function') return;
+    fastify.addHook('onRequest', authlensOnRequest);
+    fastify.addHook('onError', authlensOnError);
+  };
+  diagnostics.subscribe('fastify.initialization', onInitialization);
+  return () => {
+    enabled = false;
+    diagnostics.unsubscribe('fastify.initialization', onInitialization);
+  };
+}

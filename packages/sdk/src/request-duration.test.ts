@@ -1,0 +1,81 @@
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { type HistogramMetricData, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { describe, expect, it } from 'vitest';
+import { RequestDurationHistogram } from './request-duration.ts';
+import { HTTP_DURATION_BUCKETS } from './sdk.ts';
+
+class Reader extends MetricReader {
+  protected override async onForceFlush() {}
+  protected override async onShutdown() {}
+}
+
+const resource = resourceFromAttributes({ 'service.name': 'test' });
+const scope = { name: '@authlens/sdk', version: undefined, schemaUrl: undefined };
+
+describe('RequestDurationHistogram', () => {
+  it('reports what the SDK histogram reports for the same measurements', async () => {
+    const mine = new RequestDurationHistogram({
+      name: 'http.server.request.duration',
+      unit: 's',
+      description: 'd',
+      boundaries: HTTP_DURATION_BUCKETS,
+      resource,
+      scope,
+    });
+    const reader = new Reader();
+    const provider = new MeterProvider({ resource, readers: [reader] });
+    const sdk = provider.getMeter('x').createHistogram('http.server.request.duration', {
+      advice: { explicitBucketBoundaries: HTTP_DURATION_BUCKETS },
+    });
+    // Boundary values (inclusive upper bounds), below the first, above the last, and a mix of keys.
+    const samples: Array<[number, string, string, number]> = [
+      [0.005, 'POST', '/login', 200],
+      [0.0049, 'POST', '/login', 200],
+      [0.0051, 'POST', '/login', 200],
+      [10, 'POST', '/login', 200],
+      [11, 'POST', '/login', 200],
+      [0.2, 'POST', '/login', 401],
+      [0.03, 'GET', 'other', 404],
+    ];
+    for (let i = 0; i < 50; i++) samples.push([Math.random() * 3, 'GET', '/users/:id', 200]);
+    for (const [s, method, route, status] of samples) {
+      mine.record(s, method, route, status);
+      sdk.record(s, {
+        'http.request.method': method,
+        'http.route': route,
+        'http.response.status_code': status,
+      });
+    }
+    const expected = (await reader.collect()).resourceMetrics.scopeMetrics[0]
+      ?.metrics[0] as HistogramMetricData;
+    const got = (await mine.collect()).resourceMetrics.scopeMetrics[0]?.metrics[0] as HistogramMetricData;
+    expect(got.descriptor.name).toBe('http.server.request.duration');
+    expect(got.dataPointType).toBe(expected.dataPointType);
+    expect(got.aggregationTemporality).toBe(expected.aggregationTemporality);
+    const key = (p: HistogramMetricData['dataPoints'][number]) => JSON.stringify(p.attributes);
+    const byKey = new Map(expected.dataPoints.map((p) => [key(p), p.value]));
+    expect(got.dataPoints).toHaveLength(expected.dataPoints.length);
+    for (const p of got.dataPoints) {
+      const e = byKey.get(key(p));
+      expect(e, key(p)).toBeDefined();
+      expect(p.value.buckets).toEqual(e?.buckets);
+      expect(p.value.count).toBe(e?.count);
+      expect(p.value.sum).toBeCloseTo(e?.sum ?? Number.NaN, 9);
+      expect(p.value.min).toBe(e?.min);
+      expect(p.value.max).toBe(e?.max);
+    }
+    await provider.shutdown();
+  });
+
+  it('reports nothing before the first request', async () => {
+    const mine = new RequestDurationHistogram({
+      name: 'n',
+      unit: 's',
+      description: 'd',
+      boundaries: [1],
+      resource,
+      scope,
+    });
+    expect((await mine.collect()).resourceMetrics.scopeMetrics).toEqual([]);
+  });
+});
