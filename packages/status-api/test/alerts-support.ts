@@ -1,17 +1,10 @@
-/**
- * Helpers for the alert manager's tests: throwaway PostgreSQL databases, temp SQLite files,
- * a header-checking authorize pair, and an HTTP receiver that records requests and answers
- * with a scripted status (200, 429 + Retry-After, 500, or hang).
- */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { preHandlerHookHandler } from 'fastify';
-import pg from 'pg';
-import { requirePostgres, services } from '../../../test/support/services.ts';
+import { createTempDatabase } from '../../../test/support/postgres.ts';
 
 export interface TempStore {
   url: string;
@@ -19,25 +12,7 @@ export interface TempStore {
 }
 
 /** A fresh PostgreSQL database with a random name (dropped by `drop`). */
-export async function tempPostgres(): Promise<TempStore> {
-  await requirePostgres();
-  const name = `authlens_alerts_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: services.postgresUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(services.postgresUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: services.postgresUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
+export const tempPostgres = (): Promise<TempStore> => createTempDatabase('authlens_alerts');
 
 /** A SQLite file in a fresh temp directory (removed by `drop`). */
 export async function tempSqlite(): Promise<TempStore> {

@@ -1,13 +1,10 @@
-/** Helpers for the jobs and CLI tests: a fresh database per file, a real metrics pipeline, an SMTP receiver. */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import pg from 'pg';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
-import { services } from '../../../test/support/services.ts';
+import { createTempDatabase } from '../../../test/support/postgres.ts';
 import type { MetricsSource } from '../src/metrics/source.ts';
 
 export interface TempDb {
@@ -16,24 +13,7 @@ export interface TempDb {
 }
 
 /** A PostgreSQL database with a random name (dropped by `drop`). */
-export async function tempPostgres(prefix = 'authlens_jobs'): Promise<TempDb> {
-  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: services.postgresUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(services.postgresUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: services.postgresUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
+export const tempPostgres = (prefix = 'authlens_jobs'): Promise<TempDb> => createTempDatabase(prefix);
 
 /** A SQLite file in a fresh temp directory. */
 export function tempSqlite(): TempDb {
