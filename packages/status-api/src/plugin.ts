@@ -17,6 +17,7 @@ import { processCheck } from './health/checks.ts';
 import { createHealthRegistry } from './health/registry.ts';
 import { createPrometheusBackend, createSdkBackend, sdkMetricsSource } from './metrics/source.ts';
 import { type MonitoringOptions, normalizeOptions } from './options.ts';
+import { type ValidationIssue, validationField } from './problem.ts';
 import { complianceRoutes } from './routes/compliance.ts';
 import { dashboardRoutes } from './routes/dashboards.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -24,20 +25,6 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { statusRoutes } from './routes/status.ts';
 
 const packageVersion = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
-
-interface ValidationIssue {
-  instancePath: string;
-  message?: string;
-  params: Record<string, unknown>;
-}
-
-/** The field a validation error is about, as a dotted path (`period`, `checks.0`). */
-export function validationField(issue: ValidationIssue, context: string | undefined): string {
-  const fromParams = issue.params.missingProperty ?? issue.params.additionalProperty;
-  const pathPart = issue.instancePath.replace(/^\//, '').replace(/\//g, '.');
-  if (typeof fromParams === 'string') return pathPart ? `${pathPart}.${fromParams}` : fromParams;
-  return pathPart || (context ?? 'body');
-}
 
 export const monitoringPlugin: FastifyPluginAsync<MonitoringOptions> = async (app, raw) => {
   const options = normalizeOptions(raw);

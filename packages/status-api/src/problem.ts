@@ -18,3 +18,29 @@ export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply
     .type('application/problem+json')
     .send({ type: 'about:blank', ...problem });
 }
+
+/** The part of an Ajv error that locates it. */
+export interface ValidationIssue {
+  instancePath: string;
+  message?: string;
+  params: Record<string, unknown>;
+  /** Set by Ajv on errors of a `propertyNames` schema: the offending key. */
+  propertyName?: string;
+}
+
+/**
+ * The field a validation error is about, as a dotted path (`period`, `labels.env`, `checks.0`):
+ * the missing, additional or unknown key when Ajv names one, else the instance path, else the
+ * request part (`body`, `querystring`).
+ */
+export function validationField(issue: ValidationIssue | undefined, context: string | undefined): string {
+  if (!issue) return context ?? 'body';
+  const key =
+    issue.params.missingProperty ??
+    issue.params.additionalProperty ??
+    issue.propertyName ??
+    issue.params.propertyName;
+  const base = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
+  const path = [base, typeof key === 'string' ? key : ''].filter(Boolean).join('.');
+  return path || (context ?? 'body');
+}

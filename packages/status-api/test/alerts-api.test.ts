@@ -138,7 +138,11 @@ describe.each(backends)('alert API on $name', ({ make }) => {
       201,
     );
     const badLabel = await create({ name: 'x', message: 'm', severity: 'low', labels: { 'bad name': 'v' } });
-    expect(badLabel.json().field).toMatch(/^labels/);
+    expect(badLabel.json().field).toBe('labels.bad name');
+    // An unknown key (a typo of `labels`) is an error naming it, not silently dropped.
+    const typo = await create({ name: 'x', message: 'm', severity: 'low', label: { env: 'prod' } });
+    expect(typo.statusCode).toBe(400);
+    expect(typo.json()).toMatchObject({ code: 'invalid_field', field: 'label' });
     const badQuery = await app.inject({ url: '/monitoring/alerts/?severity=urgent', headers: R });
     expect(badQuery.statusCode).toBe(400);
     expect(badQuery.json().field).toBe('severity');
@@ -152,6 +156,13 @@ describe.each(backends)('alert API on $name', ({ make }) => {
     });
     expect(badSilence.statusCode).toBe(400);
     expect(badSilence.json().field).toBe('matchers[0]');
+    const silenceTypo = await app.inject({
+      method: 'POST',
+      url: '/monitoring/alerts/silences/',
+      headers: W,
+      payload: { matchers: ['env="prod"'], duration: 60 },
+    });
+    expect(silenceTypo.json()).toMatchObject({ code: 'invalid_field', field: 'duration' });
   });
 
   it('needs read for reads and write for changes', async () => {

@@ -10,7 +10,7 @@ import type {
   preHandlerHookHandler,
   RouteOptions,
 } from 'fastify';
-import { sendProblem } from '../problem.ts';
+import { sendProblem, validationField } from '../problem.ts';
 import { AlertError, invalidField } from './errors.ts';
 import { alertJson, deliveryJson, silenceJson } from './json.ts';
 import type { AlertManager, AlertmanagerWebhookPayload } from './manager.ts';
@@ -118,15 +118,21 @@ const idParams = {
 
 const actorBody = {
   type: ['object', 'null'],
+  propertyNames: { enum: ['by', 'comment'] },
   properties: {
     by: { type: 'string', minLength: 1, maxLength: 200 },
     comment: { type: 'string', maxLength: 2000 },
   },
 } as const;
 
+const createFields = ['name', 'severity', 'message', 'source', 'labels', 'annotations'] as const;
 const createBody = {
   type: 'object',
   required: ['name', 'severity', 'message'],
+  // `propertyNames`, not `additionalProperties: false`: Fastify's Ajv would silently strip an
+  // unknown key (a typo such as `label`); this answers 400 naming it instead. The same holds for
+  // the other bodies we define; the Alertmanager webhook payload stays open (its producer adds fields).
+  propertyNames: { enum: [...createFields] },
   properties: {
     name: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z_][A-Za-z0-9_.:-]*$' },
     severity: { type: 'string', enum: [...SEVERITIES] },
@@ -165,6 +171,7 @@ const listQuery = {
 const silenceBody = {
   type: 'object',
   required: ['matchers'],
+  propertyNames: { enum: ['matchers', 'startsAt', 'endsAt', 'durationSeconds', 'createdBy', 'comment'] },
   properties: {
     matchers: {
       type: 'array',
@@ -224,17 +231,6 @@ function splitList<T extends string>(
   return list as T[];
 }
 
-/** The field an Ajv error points at, as a dotted path. */
-function validationField(err: FastifyError): string {
-  const v = err.validation?.[0];
-  if (!v) return err.validationContext ?? 'body';
-  const base = v.instancePath.replace(/^\//, '').replaceAll('/', '.');
-  const params = v.params as { missingProperty?: string; propertyName?: string };
-  const extra = params.missingProperty ?? params.propertyName;
-  const path = [base, extra].filter(Boolean).join('.');
-  return path || (err.validationContext ?? 'body');
-}
-
 export function registerAlertRoutes(
   app: FastifyInstance,
   manager: AlertManager,
@@ -242,7 +238,7 @@ export function registerAlertRoutes(
 ): void {
   app.setErrorHandler((err: FastifyError, request, reply: FastifyReply) => {
     if (err.validation) {
-      const field = validationField(err);
+      const field = validationField(err.validation[0], err.validationContext);
       return sendProblem(reply, {
         status: 400,
         title: 'Invalid request',
