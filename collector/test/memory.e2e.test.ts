@@ -7,21 +7,10 @@
  * before it (see docs/collector.md, Sizing).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireCollector, services } from '../../test/support/services.ts';
-import {
-  type CollectorProcess,
-  collectorPorts,
-  metricValues,
-  type OtlpSink,
-  portEnv,
-  sleep,
-  startCollector,
-  startOtlpSink,
-} from './support/harness.ts';
+import { requireCollector } from '../../test/support/services.ts';
+import { type Gateway, startGateway } from './support/chain.ts';
+import { metricValues, sleep } from './support/harness.ts';
 
 const LIMIT_MIB = 128;
 const SPIKE_MIB = 32;
@@ -30,50 +19,21 @@ const CONCURRENCY = 8;
 const RECORDS_PER_REQUEST = 2000;
 const MiB = 1024 * 1024;
 
-let storageDir: string;
-let loki: OtlpSink;
-let sentry: OtlpSink;
-let gateway: CollectorProcess | undefined;
-let otlpHttp: string;
+let gw: Gateway | undefined;
 
 beforeAll(async () => {
-  const bin = requireCollector();
-  storageDir = mkdtempSync(path.join(os.tmpdir(), 'authlens-gw-mem-'));
-  loki = await startOtlpSink({ logsPath: '/otlp/v1/logs' });
-  sentry = await startOtlpSink({
-    logsPath: '/api/1/integration/otlp/v1/logs',
-    tracesPath: '/api/1/integration/otlp/v1/traces',
-  });
-  const ports = await collectorPorts();
-  otlpHttp = `http://127.0.0.1:${ports.http}`;
-  gateway = await startCollector({
-    bin,
-    name: 'gateway',
-    config: 'gateway.yaml',
-    healthPort: ports.health,
-    metricsPort: ports.metrics,
-    env: {
-      ...portEnv(ports),
-      OTELCOL_STORAGE_DIR: storageDir,
-      PROMETHEUS_REMOTE_WRITE_URL: new URL('/api/v1/write', services.prometheusUrl).href,
-      LOKI_OTLP_ENDPOINT: `http://127.0.0.1:${loki.port}/otlp`,
-      SENTRY_OTLP_ENDPOINT: `http://127.0.0.1:${sentry.port}/api/1/integration/otlp`,
-      SENTRY_PUBLIC_KEY: 'burst',
-      MEMORY_LIMIT_MIB: String(LIMIT_MIB),
-      MEMORY_SPIKE_LIMIT_MIB: String(SPIKE_MIB),
-      LOKI_QUEUE_SIZE: '20000',
-      SENTRY_QUEUE_SIZE: '20000',
-      OTELCOL_LOG_LEVEL: 'error',
-      GOMEMLIMIT: `${Math.floor(LIMIT_MIB * 0.8)}MiB`,
-    },
+  gw = await startGateway(requireCollector(), {
+    MEMORY_LIMIT_MIB: String(LIMIT_MIB),
+    MEMORY_SPIKE_LIMIT_MIB: String(SPIKE_MIB),
+    LOKI_QUEUE_SIZE: '20000',
+    SENTRY_QUEUE_SIZE: '20000',
+    OTELCOL_LOG_LEVEL: 'error',
+    GOMEMLIMIT: `${Math.floor(LIMIT_MIB * 0.8)}MiB`,
   });
 });
 
 afterAll(async () => {
-  await gateway?.stop();
-  await loki?.close();
-  await sentry?.close();
-  if (storageDir) rmSync(storageDir, { recursive: true, force: true });
+  await gw?.stop();
 });
 
 describe('gateway under a burst', () => {
@@ -99,7 +59,7 @@ describe('gateway under a burst', () => {
     const deadline = Date.now() + BURST_MS;
     let maxHeap = 0;
     let maxRss = 0;
-    const metricsUrl = gateway?.metricsUrl ?? '';
+    const metricsUrl = gw?.process.metricsUrl ?? '';
     const sample = async () => {
       const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(2000) })).text();
       maxHeap = Math.max(
@@ -117,7 +77,7 @@ describe('gateway under a burst', () => {
     })();
     const senders = Array.from({ length: CONCURRENCY }, async () => {
       while (Date.now() < deadline) {
-        const status = await fetch(`${otlpHttp}/v1/logs`, {
+        const status = await fetch(`${gw?.otlpHttp}/v1/logs`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body,
@@ -145,7 +105,7 @@ describe('gateway under a burst', () => {
     expect(maxHeap).toBeGreaterThan(0);
     expect(maxHeap).toBeLessThan(LIMIT_MIB * MiB);
     // The gateway is still healthy after the burst.
-    const health = await fetch(gateway?.healthUrl ?? '');
+    const health = await fetch(gw?.process.healthUrl ?? '');
     expect(health.status).toBe(200);
   }, 60_000);
 });

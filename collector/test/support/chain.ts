@@ -38,17 +38,39 @@ export interface Chain {
   stop(): Promise<void>;
 }
 
-/** Starts Loki and Sentry receivers, a gateway and an agent; `gatewayEnv` adds or overrides variables. */
-export async function startChain(bin: string, gatewayEnv: Record<string, string> = {}): Promise<Chain> {
+/** A gateway (collector/gateway.yaml) with local Loki and Sentry receivers and its own storage. */
+export interface Gateway {
+  loki: OtlpSink;
+  sentry: OtlpSink;
+  sentryKey: string;
+  ports: CollectorPorts;
+  /** OTLP/HTTP base URL of the gateway. */
+  otlpHttp: string;
+  /** The running gateway process (a new one after `restart`). */
+  readonly process: CollectorProcess;
+  /** Stops the gateway with `signal` and starts it again on the same file_storage directory. */
+  restart(signal?: NodeJS.Signals): Promise<void>;
+  /** Stops the gateway and the receivers, and removes the storage directory. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Loki and Sentry receivers and a gateway exporting to them and to the real Prometheus;
+ * `env` adds or overrides the gateway's variables. The Sentry settings come from a DSN, as an
+ * operator derives them, and the Sentry receiver refuses any other `x-sentry-auth`.
+ */
+export async function startGateway(bin: string, env: Record<string, string> = {}): Promise<Gateway> {
   const storageDir = mkdtempSync(path.join(os.tmpdir(), 'authlens-gw-'));
-  const started: { stop(): Promise<void> }[] = [];
+  const sinks: OtlpSink[] = [];
+  let current: CollectorProcess | undefined;
   const stop = async () => {
-    for (const s of started.reverse()) await s.stop();
+    await current?.stop();
+    for (const sink of sinks.reverse()) await sink.close();
     rmSync(storageDir, { recursive: true, force: true });
   };
   try {
     const loki = await startOtlpSink({ logsPath: '/otlp/v1/logs' });
-    started.push({ stop: loki.close });
+    sinks.push(loki);
     const sentryKey = randomBytes(16).toString('hex');
     const base = `/api/${SENTRY_PROJECT}/integration/otlp`;
     const sentry = await startOtlpSink({
@@ -56,27 +78,52 @@ export async function startChain(bin: string, gatewayEnv: Record<string, string>
       tracesPath: `${base}/v1/traces`,
       requiredHeader: { name: 'x-sentry-auth', value: `sentry sentry_key=${sentryKey}` },
     });
-    started.push({ stop: sentry.close });
-    const gatewayPorts = await collectorPorts();
-    const gateway = await startCollector({
+    sinks.push(sentry);
+    const ports = await collectorPorts();
+    const options = {
       bin,
       name: 'gateway',
       config: 'gateway.yaml',
-      healthPort: gatewayPorts.health,
-      metricsPort: gatewayPorts.metrics,
+      healthPort: ports.health,
+      metricsPort: ports.metrics,
       env: {
-        ...portEnv(gatewayPorts),
+        ...portEnv(ports),
         OTELCOL_STORAGE_DIR: storageDir,
         PROMETHEUS_REMOTE_WRITE_URL: new URL('/api/v1/write', services.prometheusUrl).href,
         LOKI_OTLP_ENDPOINT: `http://127.0.0.1:${loki.port}/otlp`,
-        // The Sentry settings come from a DSN, as an operator derives them.
         ...sentryOtlpEnv(`http://${sentryKey}@127.0.0.1:${sentry.port}/${SENTRY_PROJECT}`),
         MEMORY_LIMIT_MIB: '256',
         MEMORY_SPIKE_LIMIT_MIB: '64',
-        ...gatewayEnv,
+        ...env,
       },
-    });
-    started.push(gateway);
+    };
+    current = await startCollector(options);
+    return {
+      loki,
+      sentry,
+      sentryKey,
+      ports,
+      otlpHttp: `http://127.0.0.1:${ports.http}`,
+      get process() {
+        return current as CollectorProcess;
+      },
+      async restart(signal = 'SIGTERM') {
+        await current?.stop(signal);
+        current = undefined;
+        current = await startCollector(options);
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/** Starts a gateway (see `startGateway`) and an agent forwarding to it; `gatewayEnv` goes to the gateway. */
+export async function startChain(bin: string, gatewayEnv: Record<string, string> = {}): Promise<Chain> {
+  const gateway = await startGateway(bin, gatewayEnv);
+  try {
     const agentPorts = await collectorPorts();
     const agent = await startCollector({
       bin,
@@ -86,23 +133,25 @@ export async function startChain(bin: string, gatewayEnv: Record<string, string>
       metricsPort: agentPorts.metrics,
       env: {
         ...portEnv(agentPorts),
-        GATEWAY_ENDPOINTS: `[127.0.0.1:${gatewayPorts.grpc}]`,
+        GATEWAY_ENDPOINTS: `[127.0.0.1:${gateway.ports.grpc}]`,
         BATCH_TIMEOUT: '200ms',
       },
     });
-    started.push(agent);
     return {
-      loki,
-      sentry,
-      sentryKey,
-      gateway,
-      gatewayPorts,
+      loki: gateway.loki,
+      sentry: gateway.sentry,
+      sentryKey: gateway.sentryKey,
+      gateway: gateway.process,
+      gatewayPorts: gateway.ports,
       agent,
       agentOtlpHttp: `http://127.0.0.1:${agentPorts.http}`,
-      stop,
+      async stop() {
+        await agent.stop();
+        await gateway.stop();
+      },
     };
   } catch (err) {
-    await stop();
+    await gateway.stop();
     throw err;
   }
 }
