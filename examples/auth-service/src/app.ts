@@ -28,7 +28,7 @@ import {
   type User,
   type UserStore,
 } from './store/users.ts';
-import { type AuthTelemetry, createTelemetry, type Detection } from './telemetry.ts';
+import { type AuthTelemetry, createTelemetry, type Detection, type DsrType } from './telemetry.ts';
 
 export type { AppOptions } from './config.ts';
 
@@ -700,6 +700,30 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
 
   // ---- GDPR data-subject requests ------------------------------------------------------------
 
+  /** Stores a GDPR request as received and records it; `completeDsr` closes it. */
+  async function receiveDsr(userId: string, type: DsrType) {
+    const received = new Date();
+    const dsr = {
+      id: newId(),
+      userId,
+      regulation: 'gdpr' as const,
+      type,
+      status: 'received' as const,
+      receivedAt: received.toISOString(),
+      completedAt: null,
+    };
+    await users.createDsr(dsr);
+    telemetry.dsrReceived({ id: dsr.id, type, userId, receivedAt: received });
+    return dsr;
+  }
+
+  async function completeDsr(dsr: Awaited<ReturnType<typeof receiveDsr>>) {
+    const completedAt = new Date();
+    await users.completeDsr(dsr.id, completedAt.toISOString());
+    telemetry.dsrCompleted({ id: dsr.id, type: dsr.type, userId: dsr.userId, completedAt });
+    return { ...dsr, status: 'completed' as const, completedAt: completedAt.toISOString() };
+  }
+
   app.post(
     '/gdpr/export',
     {
@@ -728,27 +752,13 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
       const userId = request.auth!.userId;
       const user = await users.findById(userId);
       if (!user) throw new HttpProblem('unauthenticated');
-      const received = new Date();
-      const dsr = {
-        id: newId(),
-        userId,
-        regulation: 'gdpr' as const,
-        type: 'access' as const,
-        status: 'received' as const,
-        receivedAt: received.toISOString(),
-        completedAt: null,
-      };
-      await users.createDsr(dsr);
-      telemetry.dsrReceived({ id: dsr.id, type: 'access', userId, receivedAt: received });
+      const dsr = await receiveDsr(userId, 'access');
       const data = {
         user: publicUser(user),
         activeSessions: await sessions.countFor(userId),
         requests: await users.listDsr(userId),
       };
-      const completedAt = new Date();
-      await users.completeDsr(dsr.id, completedAt.toISOString());
-      telemetry.dsrCompleted({ id: dsr.id, type: 'access', userId, completedAt });
-      return { request: { ...dsr, status: 'completed', completedAt: completedAt.toISOString() }, data };
+      return { request: await completeDsr(dsr), data };
     },
   );
 
@@ -760,26 +770,12 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     },
     async (request) => {
       const userId = request.auth!.userId;
-      const received = new Date();
-      const dsr = {
-        id: newId(),
-        userId,
-        regulation: 'gdpr' as const,
-        type: 'erasure' as const,
-        status: 'received' as const,
-        receivedAt: received.toISOString(),
-        completedAt: null,
-      };
-      await users.createDsr(dsr);
-      telemetry.dsrReceived({ id: dsr.id, type: 'erasure', userId, receivedAt: received });
+      const dsr = await receiveDsr(userId, 'erasure');
       await sessions.revokeAll(userId);
       await lockout.clear(userId);
       await users.deleteUser(userId);
       await updateMfaAdoption();
-      const completedAt = new Date();
-      await users.completeDsr(dsr.id, completedAt.toISOString());
-      telemetry.dsrCompleted({ id: dsr.id, type: 'erasure', userId, completedAt });
-      return { request: { ...dsr, status: 'completed', completedAt: completedAt.toISOString() } };
+      return { request: await completeDsr(dsr) };
     },
   );
 
