@@ -129,7 +129,7 @@ describe('agent → gateway → backends', () => {
     // Every request carried the right x-sentry-auth header (the receiver answers 401 otherwise).
     expect(sentry.refused).toEqual([]);
     const error = spans.find((s) => s.traceId === emitted.errorTraceId);
-    expect(error).toMatchObject({ name: 'POST /auth/login', statusCode: 2 });
+    expect(error).toMatchObject({ name: 'POST /auth/login', status: { code: 2 } });
     const sentryLogs = await waitFor(
       'logs at the Sentry receiver',
       () => {

@@ -9,8 +9,13 @@ import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import {
+  decodeLogs,
+  decodeTraces,
+  type ReceivedLog,
+  type ReceivedSpan,
+} from '../../../test/support/otlp-proto.ts';
 import { repoRoot } from '../../../test/support/services.ts';
-import { decodeLogs, decodeTraces, type ReceivedLog, type ReceivedSpan } from './otlp-proto.ts';
 
 export const collectorDir = path.join(repoRoot, 'collector');
 

@@ -1,7 +1,8 @@
 /**
- * Decodes OTLP/HTTP protobuf export requests (logs and traces) as the collector's otlp_http
- * exporter sends them. The schema is the subset of opentelemetry-proto v1 that the receivers in
- * these tests read; field numbers follow opentelemetry/proto/{common,resource,logs,trace}/v1.
+ * Decodes OTLP/HTTP protobuf export requests (traces, logs, metric names) for the local
+ * receivers of the tests (the SDK's OTLP receiver, the collector's Loki and Sentry sinks). The
+ * schema is the subset of opentelemetry-proto v1 the tests read; field numbers follow
+ * opentelemetry/proto/{common,resource,logs,trace,metrics}/v1.
  */
 import protobuf from 'protobufjs';
 
@@ -28,42 +29,53 @@ message ScopeLogs { InstrumentationScope scope = 1; repeated LogRecord log_recor
 message ResourceLogs { Resource resource = 1; repeated ScopeLogs scope_logs = 2; }
 message ExportLogsServiceRequest { repeated ResourceLogs resource_logs = 1; }
 message Status { string message = 2; int32 code = 3; }
+message Event { fixed64 time_unix_nano = 1; string name = 2; repeated KeyValue attributes = 3; }
 message Span {
   bytes trace_id = 1; bytes span_id = 2; bytes parent_span_id = 4; string name = 5; int32 kind = 6;
   fixed64 start_time_unix_nano = 7; fixed64 end_time_unix_nano = 8; repeated KeyValue attributes = 9;
-  Status status = 15;
+  repeated Event events = 11; Status status = 15;
 }
 message ScopeSpans { InstrumentationScope scope = 1; repeated Span spans = 2; }
 message ResourceSpans { Resource resource = 1; repeated ScopeSpans scope_spans = 2; }
 message ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; }
+message Metric { string name = 1; }
+message ScopeMetrics { InstrumentationScope scope = 1; repeated Metric metrics = 2; }
+message ResourceMetrics { Resource resource = 1; repeated ScopeMetrics scope_metrics = 2; }
+message ExportMetricsServiceRequest { repeated ResourceMetrics resource_metrics = 1; }
 `;
 
 const root = protobuf.parse(schema, { keepCase: true }).root;
 const LogsRequest = root.lookupType('otlp.ExportLogsServiceRequest');
 const TraceRequest = root.lookupType('otlp.ExportTraceServiceRequest');
+const MetricsRequest = root.lookupType('otlp.ExportMetricsServiceRequest');
 
 export type AttrValue = string | number | boolean | null | AttrValue[] | { [key: string]: AttrValue };
 export type Attributes = Record<string, AttrValue>;
 
-/** One log record, flattened with its resource attributes. */
+/** One span, flattened with its scope name and resource attributes; IDs in hex. */
+export interface ReceivedSpan {
+  resource: Attributes;
+  scope: string;
+  attributes: Attributes;
+  name: string;
+  kind: number;
+  traceId: string;
+  spanId: string;
+  /** '' for a root span. */
+  parentSpanId: string;
+  events: Array<{ name: string; attributes: Attributes }>;
+  status: { code: number; message: string };
+}
+
+/** One log record, flattened with its resource attributes; IDs in hex. */
 export interface ReceivedLog {
   resource: Attributes;
   attributes: Attributes;
   body: AttrValue;
   severityNumber: number;
+  severityText: string;
   traceId: string;
   spanId: string;
-}
-
-/** One span, flattened with its resource attributes. */
-export interface ReceivedSpan {
-  resource: Attributes;
-  attributes: Attributes;
-  name: string;
-  traceId: string;
-  spanId: string;
-  statusCode: number;
-  statusMessage: string;
 }
 
 interface RawAnyValue {
@@ -88,6 +100,7 @@ interface RawLogs {
     scope_logs?: {
       log_records?: {
         severity_number?: number;
+        severity_text?: string;
         body?: RawAnyValue;
         attributes?: RawKeyValue[];
         trace_id?: string;
@@ -100,18 +113,28 @@ interface RawTraces {
   resource_spans?: {
     resource?: RawResource;
     scope_spans?: {
+      scope?: { name?: string };
       spans?: {
         name?: string;
+        kind?: number;
         trace_id?: string;
         span_id?: string;
+        parent_span_id?: string;
         attributes?: RawKeyValue[];
+        events?: { name?: string; attributes?: RawKeyValue[] }[];
         status?: { code?: number; message?: string };
       }[];
     }[];
   }[];
 }
+interface RawMetrics {
+  resource_metrics?: { scope_metrics?: { metrics?: { name?: string }[] }[] }[];
+}
 
+// Bytes as base64 strings (converted to hex below), 64-bit integers as decimal strings.
 const toObjectOptions = { longs: String, bytes: String, defaults: false, oneofs: false };
+
+const hex = (b64: string | undefined) => Buffer.from(b64 ?? '', 'base64').toString('hex');
 
 function anyValue(v: RawAnyValue | undefined): AttrValue {
   if (v === undefined) return null;
@@ -121,7 +144,7 @@ function anyValue(v: RawAnyValue | undefined): AttrValue {
   if (v.double_value !== undefined) return v.double_value;
   if (v.array_value !== undefined) return (v.array_value.values ?? []).map(anyValue);
   if (v.kvlist_value !== undefined) return attributes(v.kvlist_value.values);
-  if (v.bytes_value !== undefined) return v.bytes_value;
+  if (v.bytes_value !== undefined) return hex(v.bytes_value);
   return null;
 }
 
@@ -130,8 +153,6 @@ function attributes(kvs: RawKeyValue[] | undefined): Attributes {
   for (const kv of kvs ?? []) out[kv.key] = anyValue(kv.value);
   return out;
 }
-
-const hex = (b64: string | undefined) => Buffer.from(b64 ?? '', 'base64').toString('hex');
 
 export function decodeLogs(body: Uint8Array): ReceivedLog[] {
   const raw = LogsRequest.toObject(LogsRequest.decode(body), toObjectOptions) as RawLogs;
@@ -145,6 +166,7 @@ export function decodeLogs(body: Uint8Array): ReceivedLog[] {
           attributes: attributes(r.attributes),
           body: anyValue(r.body),
           severityNumber: r.severity_number ?? 0,
+          severityText: r.severity_text ?? '',
           traceId: hex(r.trace_id),
           spanId: hex(r.span_id),
         });
@@ -163,15 +185,26 @@ export function decodeTraces(body: Uint8Array): ReceivedSpan[] {
       for (const s of ss.spans ?? []) {
         out.push({
           resource,
+          scope: ss.scope?.name ?? '',
           attributes: attributes(s.attributes),
           name: s.name ?? '',
+          kind: s.kind ?? 0,
           traceId: hex(s.trace_id),
           spanId: hex(s.span_id),
-          statusCode: s.status?.code ?? 0,
-          statusMessage: s.status?.message ?? '',
+          parentSpanId: hex(s.parent_span_id),
+          events: (s.events ?? []).map((e) => ({ name: e.name ?? '', attributes: attributes(e.attributes) })),
+          status: { code: s.status?.code ?? 0, message: s.status?.message ?? '' },
         });
       }
     }
   }
   return out;
+}
+
+/** The metric names in an OTLP metrics export request. */
+export function decodeMetricNames(body: Uint8Array): string[] {
+  const raw = MetricsRequest.toObject(MetricsRequest.decode(body), toObjectOptions) as RawMetrics;
+  return (raw.resource_metrics ?? []).flatMap((rm) =>
+    (rm.scope_metrics ?? []).flatMap((sm) => (sm.metrics ?? []).map((m) => m.name ?? '')),
+  );
 }
