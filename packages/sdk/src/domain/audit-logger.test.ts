@@ -1,31 +1,13 @@
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import winston from 'winston';
 import { type AuditRecord, createAuditLogger, genesisHash, verifyAuditChain } from './audit-logger.ts';
 import { createComplianceMetrics } from './compliance-metrics.ts';
-import { createStructuredLogger } from './structured-logger.ts';
-import { createMetricsHarness, type MetricsHarness } from './test-harness.ts';
-
-function capture() {
-  const stream = new PassThrough();
-  const lines: Record<string, unknown>[] = [];
-  stream.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(JSON.parse(line));
-  });
-  const logger = createStructuredLogger(
-    winston.createLogger({
-      format: winston.format.json(),
-      transports: [new winston.transports.Stream({ stream })],
-    }),
-  );
-  return { logger, lines };
-}
+import { captureStructuredLogger, createMetricsHarness, type MetricsHarness } from './test-harness.ts';
 
 describe('audit logger hash chain', () => {
   let h: MetricsHarness;
   let records: AuditRecord[];
   const sunk: AuditRecord[] = [];
-  const log = capture();
+  const log = captureStructuredLogger();
 
   beforeAll(async () => {
     h = await createMetricsHarness();
@@ -146,7 +128,7 @@ describe('audit logger hash chain', () => {
     const resumed = createAuditLogger({
       chain: 'test-chain',
       resumeFrom: records[3]!,
-      logger: capture().logger,
+      logger: captureStructuredLogger().logger,
       metrics: false,
     });
     const next = resumed.log({ actor: 'system', action: 'x.y', target: 'z', outcome: 'success' });
@@ -154,7 +136,7 @@ describe('audit logger hash chain', () => {
   });
 
   it('rejects incomplete entries naming the field', () => {
-    const audit = createAuditLogger({ logger: capture().logger, metrics: false });
+    const audit = createAuditLogger({ logger: captureStructuredLogger().logger, metrics: false });
     expect(() => audit.log({ actor: '', action: 'a', target: 't', outcome: 'success' })).toThrow(/actor/);
     expect(() => audit.log({ actor: 'a', action: 'a', target: 't', outcome: 'maybe' as 'success' })).toThrow(
       /outcome/,

@@ -1,31 +1,14 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import winston from 'winston';
 import { requireRedis, services } from '../../../../test/support/services.ts';
 import { createBruteForceDetector, type Detection } from './brute-force.ts';
 import { createSecurityLogger } from './security-logger.ts';
 import { createSecurityMetrics } from './security-metrics.ts';
-import { createStructuredLogger } from './structured-logger.ts';
-import { createMetricsHarness, type MetricsHarness } from './test-harness.ts';
-
-function captureLogger() {
-  const stream = new PassThrough();
-  const lines: Record<string, unknown>[] = [];
-  stream.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(JSON.parse(line));
-  });
-  const base = winston.createLogger({
-    level: 'debug',
-    format: winston.format.json(),
-    transports: [new winston.transports.Stream({ stream })],
-  });
-  return { logger: createStructuredLogger(base), lines };
-}
+import { captureStructuredLogger, createMetricsHarness, type MetricsHarness } from './test-harness.ts';
 
 const t0 = Date.parse('2026-03-01T12:00:00Z');
 const at = (seconds: number) => new Date(t0 + seconds * 1000);
@@ -41,7 +24,7 @@ describe('brute-force detector, in process', () => {
 
   it('fires at the account threshold, not before, once per crossing; logs and records the event', async () => {
     const seen: Detection[] = [];
-    const log = captureLogger();
+    const log = captureStructuredLogger();
     const detector = createBruteForceDetector({
       redis: false,
       thresholds: { accountFailures: 3, ipFailures: 100, distinctAccountsPerIp: 100 },
@@ -94,7 +77,7 @@ describe('brute-force detector, in process', () => {
       thresholds: { accountFailures: 3 },
       windows: { accountSeconds: 60 },
       metrics: createSecurityMetrics({ meterProvider: h.provider }),
-      logger: createSecurityLogger({ logger: captureLogger().logger }),
+      logger: createSecurityLogger({ logger: captureStructuredLogger().logger }),
     });
     const fire = async (s: number) => (await detector.recordFailure({ account: 'carol', at: at(s) })).length;
     expect([await fire(0), await fire(30), await fire(50)]).toEqual([0, 0, 1]);
@@ -112,7 +95,7 @@ describe('brute-force detector, in process', () => {
       thresholds: { accountFailures: 100, ipFailures: 6, distinctAccountsPerIp: 4 },
       onDetect: (d) => void seen.push(d),
       metrics: createSecurityMetrics({ meterProvider: h.provider }),
-      logger: createSecurityLogger({ logger: captureLogger().logger }),
+      logger: createSecurityLogger({ logger: captureStructuredLogger().logger }),
     });
     const ip = '198.51.100.9';
     // Same account three times: one distinct account, three IP failures.
@@ -143,7 +126,7 @@ describe('brute-force detector, in process', () => {
         throw new Error('pager down');
       },
       metrics: createSecurityMetrics({ meterProvider: h.provider }),
-      logger: createSecurityLogger({ logger: captureLogger().logger }),
+      logger: createSecurityLogger({ logger: captureStructuredLogger().logger }),
     });
     expect(await detector.recordFailure({ account: 'heidi' })).toHaveLength(1);
   });
@@ -153,7 +136,7 @@ describe('brute-force detector, in process', () => {
       redis: 'redis://127.0.0.1:1',
       thresholds: { accountFailures: 2 },
       metrics: createSecurityMetrics({ meterProvider: h.provider }),
-      logger: createSecurityLogger({ logger: captureLogger().logger }),
+      logger: createSecurityLogger({ logger: captureStructuredLogger().logger }),
     });
     expect(detector.shared).toBe(true);
     expect(await detector.recordFailure({ account: 'ivan' })).toEqual([]);

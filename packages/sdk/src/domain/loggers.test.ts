@@ -1,26 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { context, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import winston from 'winston';
 import { createPerformanceLogger, redactSql } from './performance-logger.ts';
 import { createSecurityLogger } from './security-logger.ts';
-import { createStructuredLogger } from './structured-logger.ts';
-
-function capture() {
-  const stream = new PassThrough();
-  const lines: Record<string, unknown>[] = [];
-  stream.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(JSON.parse(line));
-  });
-  const base = winston.createLogger({
-    level: 'debug',
-    format: winston.format.json(),
-    transports: [new winston.transports.Stream({ stream })],
-  });
-  return { logger: createStructuredLogger(base), lines };
-}
+import { captureStructuredLogger } from './test-harness.ts';
 
 describe('getStructuredLogger', () => {
   it('writes one JSON line with the key-value fields (real subprocess, real stdout)', () => {
@@ -66,7 +50,7 @@ describe('getStructuredLogger', () => {
 
 describe('securityLogger', () => {
   it('logs authentication attempts with the brief’s fields', () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureStructuredLogger();
     const security = createSecurityLogger({ logger });
     security.logAuthenticationAttempt({
       userId: '12345',
@@ -128,7 +112,7 @@ describe('performanceLogger', () => {
   });
 
   it('logs slow requests and queries over the thresholds, with the trace ID', () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureStructuredLogger();
     const perf = createPerformanceLogger({ logger, slowRequestMs: 500, slowQueryMs: 50 });
     expect(perf.logRequest({ method: 'POST', route: '/login', statusCode: 200, durationMs: 499 })).toBe(
       false,

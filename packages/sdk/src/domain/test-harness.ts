@@ -6,10 +6,13 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
 import type { Attributes } from '@opentelemetry/api';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { DataPointType, MeterProvider, type MetricData, MetricReader } from '@opentelemetry/sdk-metrics';
+import winston from 'winston';
 import { withUnitSuffixes } from '../sdk.ts';
+import { createStructuredLogger } from './structured-logger.ts';
 
 class PullReader extends MetricReader {
   protected override async onForceFlush(): Promise<void> {}
@@ -126,4 +129,19 @@ export function prometheusSample(
     }
   }
   return undefined;
+}
+
+/** A structured logger (level debug) whose JSON lines are parsed into `lines` as they are written. */
+export function captureStructuredLogger() {
+  const stream = new PassThrough();
+  const lines: Record<string, unknown>[] = [];
+  stream.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(JSON.parse(line));
+  });
+  const base = winston.createLogger({
+    level: 'debug',
+    format: winston.format.json(),
+    transports: [new winston.transports.Stream({ stream })],
+  });
+  return { logger: createStructuredLogger(base), lines };
 }
