@@ -5,14 +5,11 @@
  * both through the collector and by the direct scrape; and Ctrl-C (SIGINT) must end it — every
  * child process included — within 5 s, removing its temp directory.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBinary, requireCollector } from '../../../test/support/services.ts';
-
-const exampleDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { type DemoProcess, startDemo } from './demo-process.ts';
 
 /** Variables that would pin a port of the stack; the test wants every port free. */
 const PORT_OVERRIDES = [
@@ -56,63 +53,30 @@ const isAlive = (pid: number) => {
 };
 
 describe('pnpm demo:stack', () => {
-  let demo: ChildProcess;
-  let output = '';
-  let exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  let demo: DemoProcess;
   const pids: Record<string, number> = {};
-  const field = (label: string) => output.match(new RegExp(`^\\s+${label}:\\s+(\\S+)`, 'm'))?.[1] ?? '';
+  const field = (label: string) => demo.field(label);
 
   beforeAll(async () => {
     requireCollector();
     requireBinary('prometheus', 'prometheus');
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', NODE_OPTIONS: '' };
     for (const name of PORT_OVERRIDES) delete env[name];
-    demo = spawn(process.execPath, ['src/demo-stack.ts'], {
-      cwd: exampleDir,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    exit = new Promise((resolve) => demo.once('exit', (code, signal) => resolve({ code, signal })));
-    demo.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-    });
-    demo.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-    });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`demo:stack not ready after 50 s; output:\n${output}`)),
-        50_000,
-      );
-      const check = () => {
-        if (output.includes('Press Ctrl-C to stop.')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      demo.stdout!.on('data', check);
-      void exit.then(() => {
-        clearTimeout(timer);
-        reject(new Error(`demo:stack exited before it was ready; output:\n${output}`));
-      });
-    });
+    demo = await startDemo('src/demo-stack.ts', env, 50_000);
     // "Processes:  prometheus 123, collector 124, service 125"
-    const line = output.match(/^\s+Processes:(.*)$/m)?.[1] ?? '';
+    const line = demo.output.match(/^\s+Processes:(.*)$/m)?.[1] ?? '';
     for (const [, role, pid] of line.matchAll(/([a-z]+) (\d+)/g)) pids[role as string] = Number(pid);
   }, 60_000);
 
   afterAll(async () => {
-    if (demo.exitCode === null && demo.signalCode === null) {
-      demo.kill('SIGKILL');
-      await exit;
-    }
+    await demo?.kill();
     // Only if the demo failed to stop them: never leave the stack running.
     for (const pid of Object.values(pids)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   });
 
   it('drives the traffic script and prints every URL and the child PIDs', () => {
-    expect(output).not.toContain('✗');
-    expect(output).toContain('second burst');
+    expect(demo.output).not.toContain('✗');
+    expect(demo.output).toContain('second burst');
     for (const label of [
       'Service',
       'Status page',
@@ -209,8 +173,8 @@ describe('pnpm demo:stack', () => {
     const workDir = path.dirname(logs);
     expect(existsSync(workDir)).toBe(true);
     const started = Date.now();
-    demo.kill('SIGINT');
-    const result = await exit;
+    demo.child.kill('SIGINT');
+    const result = await demo.exit;
     const elapsed = Date.now() - started;
     expect(result).toEqual({ code: 0, signal: null });
     expect(elapsed).toBeLessThan(5000);

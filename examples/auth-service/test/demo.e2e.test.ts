@@ -2,63 +2,30 @@
  * `pnpm demo` (= `node src/demo.ts`) as a user runs it: it must print where to look, those URLs
  * must answer, and Ctrl-C (SIGINT) must end it — service included — within 5 s.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const exampleDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+import { type DemoProcess, startDemo } from './demo-process.ts';
 
 describe('pnpm demo', () => {
-  let demo: ChildProcess;
-  let output = '';
-  let exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  const field = (label: string) => output.match(new RegExp(`^\\s+${label}:\\s+(\\S+)`, 'm'))?.[1] ?? '';
+  let demo: DemoProcess;
+  const field = (label: string) => demo.field(label);
 
   beforeAll(async () => {
-    demo = spawn(process.execPath, ['src/demo.ts'], {
-      cwd: exampleDir,
-      env: { ...process.env, PORT: '0', OTEL_EXPORTER_PROMETHEUS_PORT: '0', NODE_OPTIONS: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    exit = new Promise((resolve) => demo.once('exit', (code, signal) => resolve({ code, signal })));
-    demo.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-    });
-    demo.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-    });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`demo not ready after 45 s; output:\n${output}`)),
-        45_000,
-      );
-      const check = () => {
-        if (output.includes('Press Ctrl-C to stop.')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      };
-      demo.stdout!.on('data', check);
-      void exit.then(() => {
-        clearTimeout(timer);
-        reject(new Error(`demo exited before it was ready; output:\n${output}`));
-      });
-    });
+    demo = await startDemo(
+      'src/demo.ts',
+      { ...process.env, PORT: '0', OTEL_EXPORTER_PROMETHEUS_PORT: '0', NODE_OPTIONS: '' },
+      45_000,
+    );
   }, 60_000);
 
   afterAll(async () => {
-    if (demo.exitCode === null && demo.signalCode === null) {
-      demo.kill('SIGKILL');
-      await exit;
-    }
+    await demo?.kill();
   });
 
   it('drives every step of the traffic script successfully', () => {
-    expect(output).not.toContain('✗');
+    expect(demo.output).not.toContain('✗');
     for (const step of ['brute-force burst', 'MFA', 'OAuth login', 'GDPR', 'token refresh']) {
-      expect(output).toContain(step);
+      expect(demo.output).toContain(step);
     }
   });
 
@@ -103,8 +70,8 @@ describe('pnpm demo', () => {
     const logFile = field('Service log');
     expect(existsSync(logFile)).toBe(true);
     const started = Date.now();
-    demo.kill('SIGINT');
-    const result = await exit;
+    demo.child.kill('SIGINT');
+    const result = await demo.exit;
     const elapsed = Date.now() - started;
     expect(result).toEqual({ code: 0, signal: null });
     expect(elapsed).toBeLessThan(5000);
