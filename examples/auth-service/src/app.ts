@@ -327,6 +327,21 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     },
   );
 
+  /** A password login that passed every check (MFA included): clear failures, issue tokens, record it. */
+  async function passwordLoginSucceeded(userId: string, ip: string, start: number) {
+    await lockout.succeed(userId);
+    const tokens = await sessions.issue(userId);
+    telemetry.login({
+      method: 'password',
+      outcome: 'success',
+      reason: 'none',
+      durationSeconds: (performance.now() - start) / 1000,
+      userId,
+      clientIp: ip,
+    });
+    return tokens;
+  }
+
   app.post<{ Body: { email: string; password: string } }>(
     '/auth/login',
     {
@@ -391,17 +406,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
         telemetry.mfaChallenge(user.id, ip);
         return { mfaRequired: true, mfaToken, methods: ['totp'] };
       }
-      await lockout.succeed(user.id);
-      const tokens = await sessions.issue(user.id);
-      telemetry.login({
-        method: 'password',
-        outcome: 'success',
-        reason: 'none',
-        durationSeconds: (performance.now() - start) / 1000,
-        userId: user.id,
-        clientIp: ip,
-      });
-      return { mfaRequired: false, ...tokens };
+      return { mfaRequired: false, ...(await passwordLoginSucceeded(user.id, ip, start)) };
     },
   );
 
@@ -449,18 +454,8 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
       }
       await kv.del(mfaKey);
       await users.setTotpLastStep(user.id, step);
-      await lockout.succeed(user.id);
       telemetry.mfaVerification('success', user.id, ip);
-      const tokens = await sessions.issue(user.id);
-      telemetry.login({
-        method: 'password',
-        outcome: 'success',
-        reason: 'none',
-        durationSeconds: (performance.now() - start) / 1000,
-        userId: user.id,
-        clientIp: ip,
-      });
-      return tokens;
+      return passwordLoginSucceeded(user.id, ip, start);
     },
   );
 
