@@ -222,7 +222,7 @@ async function securityAnalysis(rt: JobRuntime, t: SecurityThresholds): Promise<
   }
   // In-process counters are cumulative since start: the window is the change since the last run
   // (a smaller value means the process restarted). Prometheus already answers per window.
-  const [previous] = await latestSnapshots<SecurityFigures>(rt.db, 'security', 1, now);
+  const [previous] = await latestSnapshots<SecurityFigures>(rt.db, 'security', 1);
   const base = rt.kpis.kind === 'sdk' && previous?.source === 'sdk' ? previous.data : undefined;
   const delta = (cur: number, prev: number | undefined) =>
     prev !== undefined && cur >= prev ? cur - prev : cur;
@@ -236,7 +236,14 @@ async function securityAnalysis(rt: JobRuntime, t: SecurityThresholds): Promise<
   };
   await saveSnapshot(
     rt.db,
-    { kind: 'security', periodStart: now, period: '1h', source: rt.kpis.kind, data: current },
+    {
+      kind: 'security',
+      // One row per run, even for two runs in the same millisecond (or a clock that stepped back).
+      periodStart: new Date(Math.max(now.getTime(), (previous?.periodStart.getTime() ?? 0) + 1)),
+      period: '1h',
+      source: rt.kpis.kind,
+      data: current,
+    },
     now,
   );
 
