@@ -21,6 +21,9 @@ apt_ensure() {
   DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
+# Debian packages the tests need beyond the services: headless Chromium (and a font) for the
+# status page's browser test.
+ensure_test_packages() { apt_ensure chromium fonts-dejavu-core; }
 # Node dependencies, installed once per lockfile change.
 ensure_node_modules() {
   local stamp="$AUTHLENS_ROOT/node_modules/.authlens-install-stamp" want
