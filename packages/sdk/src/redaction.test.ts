@@ -61,7 +61,7 @@ interface Secret {
 /** One secret embedded in a randomly chosen carrier. */
 function secretCarrier(): Secret {
   const s = token();
-  const kind = Math.floor(rand() * 17);
+  const kind = Math.floor(rand() * 27);
   switch (kind) {
     case 0:
       return { forbidden: [s], value: { password: s } };
@@ -106,6 +106,48 @@ function secretCarrier(): Secret {
     }
     case 15:
       return { forbidden: [s], value: new URL(`https://api.example.com/v1/me?api_key=${s}&x=1`) };
+    case 16:
+      return {
+        forbidden: [s],
+        value: { [pick(['password_confirmation', 'passwordConfirm', 'new_password', 'oldPasswd'])]: s },
+      };
+    case 17:
+      return {
+        forbidden: [s],
+        value: { [pick(['secret_key', 'secretAccessKey', 'aws_secret_access_key', 'webhookSecret'])]: s },
+      };
+    case 18: {
+      // An OTP, OAuth authorization code or PIN under its usual field name.
+      const code = pick([digits(6), s]);
+      return { forbidden: [code], value: { [pick(['code', 'pin', 'otp', 'sms_code', 'authCode'])]: code } };
+    }
+    case 19: {
+      const codes = [token(10), token(10), token(10)];
+      return { forbidden: codes, value: { [pick(['recovery_codes', 'backupCodes', 'codes'])]: codes } };
+    }
+    case 20:
+      return { forbidden: [s], value: { [pick(['credentials', 'client_credential', 'db_credentials'])]: s } };
+    case 21:
+      return {
+        forbidden: [s],
+        value: `config ${pick(['secret_key', 'SECRET_ACCESS_KEY', 'password_confirmation', 'x_auth_token', 'credential'])}=${s} loaded`,
+      };
+    case 22:
+      return {
+        forbidden: [s],
+        value: `{"${pick(['passwordConfirm', 'secretKey', 'refresh_token_value', 'code', 'pin', 'recovery_codes'])}": "${s}"}`,
+      };
+    case 23:
+      return { forbidden: [s], value: `sent ${pick(['otp', 'pin', 'mfa_code', 'verification-code'])}: ${s}` };
+    case 24:
+      return {
+        forbidden: [s],
+        value: `GET /reset?${pick(['password_reset_token', 'secret_key', 'pin'])}=${s}&x=1`,
+      };
+    case 25: {
+      const err = Object.assign(new Error('verification failed'), { otp_code: s });
+      return { forbidden: [s], value: err };
+    }
     default:
       return { forbidden: [`sk_live_${s}`], value: `stripe key sk_live_${s} leaked` };
   }
@@ -150,6 +192,13 @@ describe('redaction (fuzzed)', () => {
       const out = JSON.stringify(redact(c.value));
       assertClean(out, c.forbidden);
       expect(JSON.stringify(c.value, (_k, v) => (v instanceof Map ? [...v] : v))).toBe(before);
+    }
+  });
+
+  it('is idempotent: redacting redacted output changes nothing', () => {
+    for (const c of cases(300)) {
+      const once = redact(c.value);
+      expect(redact(once)).toEqual(once);
     }
   });
 
@@ -243,6 +292,48 @@ describe('redaction (fuzzed)', () => {
       'user bob logged in from Berlin at 2026-01-02T03:04:05Z',
     );
     expect(redactString('order 1234567890123 shipped')).toBe('order 1234567890123 shipped');
+    expect(redactString('upstream answered status code: 503')).toBe('upstream answered status code: 503');
+    const safeKeys = {
+      'http.response.status_code': 401,
+      'auth.token.type': 'refresh',
+      'auth.token.action': 'issued',
+      token_type: 'Bearer',
+      'auth.password_reset.stage': 'requested',
+      'code.function.name': 'login',
+      country_code: 'DE',
+      spin: 3,
+    };
+    expect(redact(safeKeys)).toEqual(safeKeys);
+    // An error's own `code` is Node's error code, kept; a `code` field elsewhere is a one-time code.
+    const err = redact(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })) as unknown as {
+      code: string;
+    };
+    expect(err.code).toBe('ECONNREFUSED');
+    expect(redact({ code: 'ECONNREFUSED' })).toEqual({ code: REDACTED });
+  });
+
+  it('treats every key naming a password, secret, token, credential or one-time code as a secret', () => {
+    const r = createRedactor();
+    for (const key of [
+      'password_confirmation',
+      'passwordConfirm',
+      'secret_key',
+      'secretAccessKey',
+      'x-auth-token',
+      'credentials',
+      'passphrase',
+      'code',
+      'pin',
+      'otp',
+      'user.otp',
+      'recovery_codes',
+      'backup_codes',
+      'backupCodes',
+      'Authorization',
+      'Set-Cookie',
+    ]) {
+      expect(r.isSensitiveKey(key), key).toBe(true);
+    }
   });
 
   it('is extensible by configuration without losing the built-in rules', () => {

@@ -6,34 +6,43 @@
 
 export const REDACTED = '[REDACTED]';
 
-/** Key names (compared lower-case with every non-alphanumeric removed) whose values are secrets. */
+/**
+ * Words that make any key containing them a secret, whatever surrounds them
+ * (`password_confirmation`, `secretAccessKey`, `github_access_token`, `aws_credentials`).
+ * Keys are compared lower-case with every non-alphanumeric removed.
+ */
+const DEFAULT_SENSITIVE_WORDS = ['password', 'passwd', 'passphrase', 'secret', 'token', 'credential'];
+
+/** Key names whose values are secrets (also matched as a suffix when 6 characters or longer). */
 const DEFAULT_SENSITIVE_KEYS = [
-  'password',
-  'passwd',
   'pwd',
-  'passphrase',
-  'secret',
-  'clientsecret',
-  'token',
-  'accesstoken',
-  'refreshtoken',
-  'idtoken',
   'apikey',
+  'apikeys',
   'xapikey',
   'authorization',
   'proxyauthorization',
   'cookie',
   'cookies',
   'setcookie',
+  // One-time codes: OTP/MFA, OAuth authorization codes, PINs, recovery codes.
+  'code',
+  'codes',
+  'pin',
+  'pincode',
   'otp',
+  'otps',
   'otpcode',
   'totp',
   'totpcode',
   'mfacode',
+  'smscode',
   'passcode',
+  'authcode',
   'verificationcode',
   'recoverycode',
+  'recoverycodes',
   'backupcode',
+  'backupcodes',
   'privatekey',
   'cardnumber',
   'creditcard',
@@ -41,32 +50,25 @@ const DEFAULT_SENSITIVE_KEYS = [
   'cvv',
   'cvc',
   'sessionid',
-  'sessiontoken',
-  'csrftoken',
-  'xcsrftoken',
   'signature',
 ];
 
-/** Key suffixes that mark a secret whatever comes before (`user.password`, `github_access_token`). */
-const DEFAULT_SENSITIVE_SUFFIXES = [
-  'password',
-  'passwd',
-  'secret',
-  'token',
-  'apikey',
-  'authorization',
-  'cookie',
-  'otp',
-  'otpcode',
-  'mfacode',
-  'totpcode',
-  'passcode',
-  'privatekey',
-  'cardnumber',
-];
+/** Shorter key suffixes that mark a secret whatever comes before (`user.otp`, `x_auth_cookie`). */
+const DEFAULT_SENSITIVE_SUFFIXES = ['otp', 'pwd'];
 
-/** Key names that look like a suffix match but are not secrets (`auth.token.type` is fine anyway). */
-const DEFAULT_SAFE_KEYS = new Set(['tokentype', 'authtokentype', 'authtokenaction', 'passwordresetstage']);
+/**
+ * Keys that contain a sensitive word but hold no secret: the auth-domain attribute keys of the
+ * metric catalogue and OAuth's `token_type`.
+ */
+const DEFAULT_SAFE_KEYS = new Set([
+  'tokentype',
+  'tokentypehint',
+  'authtokentype',
+  'authtokenaction',
+  'authtokenkind',
+  'passwordresetstage',
+  'authpasswordresetstage',
+]);
 
 interface ValuePattern {
   readonly name: string;
@@ -76,6 +78,21 @@ interface ValuePattern {
 
 const SECRET_WORDS =
   'password|passwd|pwd|passphrase|secret|client_secret|token|access_token|refresh_token|id_token|api[_-]?key|apikey|otp|otp_code|mfa_code|totp|passcode|session_?id|private_key';
+
+/**
+ * Key names in free text (`secret_key=…`, `"password_confirmation": "…"`, `otp: 123456`): any name
+ * containing a sensitive word (no left boundary: `x_auth_token`), short names as whole words, and
+ * a bare `code` only as a quoted JSON key (`status code: 500` is not a secret).
+ */
+const SECRET_KEY_TEXT = [
+  '(?:password|passwd|passphrase|secret|token|credential)[A-Za-z0-9_.-]{0,40}',
+  'api[_-]?keys?',
+  'private[_-]?keys?',
+  'session[_-]?id',
+  '(?:otp|mfa|totp|sms|email|auth|oauth|verification|recovery|backup|reset)[_-]?codes?',
+  '\\b(?:pwd|otp|totp|passcode|pin|authorization)',
+  '\\\\?"(?:code|codes|pin)\\\\?"',
+].join('|');
 
 function luhnValid(digits: string): boolean {
   let sum = 0;
@@ -98,7 +115,7 @@ const DEFAULT_PATTERNS: ValuePattern[] = [
   {
     name: 'cookie-header',
     // (also as JSON text: `"cookie":"a=b"`, `"set-cookie":["a=b; HttpOnly"]`).
-    regex: /\b((?:set-)?cookies?["']?\s*[:=]\s*\[?\s*["']?)(?!\[REDACTED)[^\r\n"']+/gi,
+    regex: /\b((?:set-)?cookies?["']?\s*[:=]\s*\[?\s*["']?)(?!\[?REDACTED\])[^\r\n"']+/gi,
     replace: (_m, p) => `${p}${REDACTED}`,
   },
   // `Authorization: Bearer x` / `Basic x` / `Digest …` and bare `Bearer x`.
@@ -131,14 +148,16 @@ const DEFAULT_PATTERNS: ValuePattern[] = [
     ),
     replace: (_m, p) => `${p}${REDACTED}`,
   },
-  // `password=…`, `"token": "…"`, `otp: 123456` inside free text.
+  // `password=…`, `"token": "…"`, `secret_key=…`, `otp: 123456`, `"recovery_codes": ["…", "…"]`
+  // inside free text, also as escaped JSON (`{\\"secretKey\\": \\"…\\"}`). The look-ahead keeps
+  // redaction idempotent (`token:[REDACTED]` stays).
   {
     name: 'key-value',
     regex: new RegExp(
-      `\\b(${SECRET_WORDS}|authorization)(["']?\\s*[:=]\\s*\\[?\\s*["']?)(?!\\[REDACTED)([^\\s"'&,;}\\]]+)`,
+      `(${SECRET_KEY_TEXT})(\\\\?["']?\\s*[:=]\\s*)(?:(\\[[^\\]\\r\\n]*\\])|(\\\\?["']?)(?!\\[?REDACTED\\])[^\\s"'&,;{}\\]\\\\]+)`,
       'gi',
     ),
-    replace: (_m, k, sep) => `${k}${sep}${REDACTED}`,
+    replace: (_m, k, sep, list, quote) => `${k}${sep}${list ? '' : (quote ?? '')}${REDACTED}`,
   },
   // Card-like numbers: 13–19 digits, optionally grouped by spaces or dashes, passing Luhn.
   {
@@ -153,7 +172,7 @@ const DEFAULT_PATTERNS: ValuePattern[] = [
 
 /** A cheap first look: strings without any of these cannot match a pattern above. */
 const DEFAULT_PREFILTER =
-  /cookie|bearer|basic|digest|token|apikey|eyJ|sk_|pk_|rk_|gh[pousr]_|xox|AKIA|AIza|glpat|:\/\/|[?&;#][a-z_]+=|pass|pwd|secret|otp|key|session|authorization|\d{4}/i;
+  /cookie|bearer|basic|digest|token|apikey|eyJ|sk_|pk_|rk_|gh[pousr]_|xox|AKIA|AIza|glpat|:\/\/|[?&;#][a-z_]+=|pass|pwd|secret|credential|otp|code|\bpin\b|key|session|authorization|\d{4}/i;
 
 export interface RedactionOptions {
   /** Extra key names treated as secrets (matched like the built-in ones). */
@@ -185,7 +204,7 @@ function normalizeKey(key: string): string {
 export function createRedactor(options: RedactionOptions = {}): Redactor {
   const exact = new Set(DEFAULT_SENSITIVE_KEYS);
   for (const key of options.keys ?? []) exact.add(normalizeKey(key));
-  const suffixes = DEFAULT_SENSITIVE_SUFFIXES;
+  const suffixes = [...DEFAULT_SENSITIVE_SUFFIXES, ...[...exact].filter((k) => k.length >= 6)];
   const patterns: ValuePattern[] = [...DEFAULT_PATTERNS];
   for (const [i, regex] of (options.patterns ?? []).entries()) {
     const flags = regex.flags.includes('g') ? regex.flags : `${regex.flags}g`;
@@ -199,26 +218,11 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
     const cached = keyCache.get(key);
     if (cached !== undefined) return cached;
     const n = normalizeKey(key);
-    let sensitive = false;
-    if (!DEFAULT_SAFE_KEYS.has(n)) {
-      if (exact.has(n)) sensitive = true;
-      else {
-        for (const s of suffixes) {
-          if (n.endsWith(s)) {
-            sensitive = true;
-            break;
-          }
-        }
-        if (!sensitive) {
-          for (const k of exact) {
-            if (k.length >= 6 && n.endsWith(k)) {
-              sensitive = true;
-              break;
-            }
-          }
-        }
-      }
-    }
+    const sensitive =
+      !DEFAULT_SAFE_KEYS.has(n) &&
+      (exact.has(n) ||
+        DEFAULT_SENSITIVE_WORDS.some((w) => n.includes(w)) ||
+        suffixes.some((s) => n.endsWith(s)));
     if (keyCache.size < 10_000) keyCache.set(key, sensitive);
     return sensitive;
   }
@@ -255,7 +259,8 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
         };
         if (value.stack) out.stack = redactString(value.stack);
         for (const [k, v] of Object.entries(value)) {
-          out[k] = isSensitiveKey(k) ? REDACTED : walk(v, depth + 1, seen);
+          // An error's own `code` is Node's error code (`ECONNREFUSED`, `FST_ERR_…`), not a one-time code.
+          out[k] = k !== 'code' && isSensitiveKey(k) ? REDACTED : walk(v, depth + 1, seen);
         }
         if (value.cause !== undefined) out.cause = walk(value.cause, depth + 1, seen);
         return out;

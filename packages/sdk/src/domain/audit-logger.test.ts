@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuditRecord, createAuditLogger, genesisHash, verifyAuditChain } from './audit-logger.ts';
 import { createComplianceMetrics } from './compliance-metrics.ts';
-import { captureStructuredLogger, createMetricsHarness, type MetricsHarness } from './test-harness.ts';
+import {
+  captureSdkLogger,
+  captureStructuredLogger,
+  createMetricsHarness,
+  type MetricsHarness,
+} from './test-harness.ts';
 
 describe('audit logger hash chain', () => {
   let h: MetricsHarness;
@@ -141,5 +146,51 @@ describe('audit logger hash chain', () => {
     expect(() => audit.log({ actor: 'a', action: 'a', target: 't', outcome: 'maybe' as 'success' })).toThrow(
       /outcome/,
     );
+  });
+});
+
+describe('audit chain rebuilt from the SDK logger output', () => {
+  it('verifies records parsed from real getLogger JSON lines, secrets redacted before hashing', () => {
+    const log = captureSdkLogger('authlens.audit');
+    const audit = createAuditLogger({ chain: 'log-chain', logger: log.logger, metrics: false });
+    const returned = [
+      audit.log({
+        actor: 'user:1',
+        action: 'token.revoke',
+        target: 'token:abc123secret',
+        outcome: 'success',
+      }),
+      audit.log({
+        actor: 'admin:2',
+        action: 'user.password_change',
+        target: 'user:7',
+        outcome: 'success',
+        details: { password: 'hunter2!', note: 'sent Bearer abcdefghijkl', api_key: 'sk_live_abcdefgh1234' },
+      }),
+      audit.log({
+        actor: 'svc',
+        action: 'oauth.callback',
+        target: 'https://app.example/cb?code=xyz987&state=ok',
+        outcome: 'failure',
+        details: { attempts: 3, ok: false, none: null },
+      }),
+    ];
+    const text = JSON.stringify(log.lines);
+    for (const secret of ['abc123secret', 'hunter2!', 'abcdefghijkl', 'sk_live_abcdefgh1234', 'xyz987'])
+      expect(text).not.toContain(secret);
+    expect(log.lines).toHaveLength(3);
+    expect(log.lines[0]).toMatchObject({ logger: 'authlens.audit', 'service.name': expect.any(String) });
+    const parsed = log.lines.map((line) => line.audit as AuditRecord);
+    expect(parsed[0]!.target).toBe('token:[REDACTED]');
+    expect(parsed[1]!.details).toMatchObject({ password: '[REDACTED]', api_key: '[REDACTED]' });
+    expect(parsed).toEqual(returned);
+    expect(verifyAuditChain(parsed, { expectedHead: audit.head() })).toEqual({
+      valid: true,
+      count: 3,
+      head: audit.head(),
+    });
+    const edited = parsed.map((r) => ({ ...r }));
+    edited[0] = { ...edited[0]!, target: 'token:other' };
+    expect(verifyAuditChain(edited)).toMatchObject({ valid: false, index: 0, reason: 'hash_mismatch' });
   });
 });

@@ -7,8 +7,12 @@
  * genesis hash derived from the chain id. Records go to the `authlens.audit` JSON log and to an
  * optional `sink` (e.g. an INSERT into an append-only table) and are counted in
  * `compliance.audit.events`.
+ *
+ * A record is redacted (with the SDK's rule set) before it is hashed: the hash covers exactly what
+ * the log line and the sink receive, so a chain rebuilt from the log verifies.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { sdkState } from '../state.ts';
 import type { Known } from './auth-metrics.ts';
 import type { AUDIT_CATEGORIES } from './catalogue.ts';
 import { type ComplianceMetrics, complianceMetrics } from './compliance-metrics.ts';
@@ -106,24 +110,31 @@ export function createAuditLogger(options: AuditLoggerOptions = {}): AuditLogger
   const logger = lazyLogger(options, 'authlens.audit');
   const metrics = options.metrics === false ? undefined : (options.metrics ?? complianceMetrics);
   let seq = options.resumeFrom ? options.resumeFrom.seq + 1 : 0;
-  let prevHash = options.resumeFrom?.hash ?? genesisHash(chain);
+  // Without `resumeFrom`, the first record links to the genesis of the chain ID as emitted (redacted).
+  let prevHash = options.resumeFrom?.hash;
 
   return {
     log(entry) {
       const outcome = entry.outcome;
       if (outcome !== 'success' && outcome !== 'failure')
         throw new Error('audit entry: outcome must be success or failure');
+      const actor = requireText('actor', entry.actor);
+      const action = requireText('action', entry.action);
+      const target = requireText('target', entry.target);
+      // Hash what is emitted: the log format redacts again, a no-op on redacted values.
+      const redactor = sdkState().redactor;
+      const id = redactor.redactString(chain);
       const body: Omit<AuditRecord, 'hash'> = {
-        chain,
+        chain: id,
         seq,
         timestamp: now().toISOString(),
-        actor: requireText('actor', entry.actor),
-        action: requireText('action', entry.action),
-        target: requireText('target', entry.target),
+        actor: redactor.redactString(actor),
+        action: redactor.redactString(action),
+        target: redactor.redactString(target),
         outcome,
-        category: entry.category ?? 'other',
-        details: { ...entry.details },
-        prevHash,
+        category: redactor.redactString(entry.category ?? 'other'),
+        details: redactor.redact({ ...entry.details }),
+        prevHash: prevHash ?? genesisHash(id),
       };
       const record: AuditRecord = { ...body, hash: hashAuditRecord(body) };
       seq += 1;
@@ -145,7 +156,7 @@ export function createAuditLogger(options: AuditLoggerOptions = {}): AuditLogger
       }
       return record;
     },
-    head: () => prevHash,
+    head: () => prevHash ?? genesisHash(sdkState().redactor.redactString(chain)),
   };
 }
 

@@ -11,6 +11,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { DataPointType, MeterProvider, type MetricData, MetricReader } from '@opentelemetry/sdk-metrics';
 import winston from 'winston';
+import { getLogger } from '../logs/logger.ts';
 import { withUnitSuffixes } from '../sdk.ts';
 import { createStructuredLogger } from './structured-logger.ts';
 
@@ -131,17 +132,35 @@ export function prometheusSample(
   return undefined;
 }
 
-/** A structured logger (level debug) whose JSON lines are parsed into `lines` as they are written. */
-export function captureStructuredLogger() {
+/** A stream whose JSON lines are parsed into `lines` as they are written. */
+function jsonLineStream() {
   const stream = new PassThrough();
   const lines: Record<string, unknown>[] = [];
   stream.on('data', (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(JSON.parse(line));
   });
+  return { transport: new winston.transports.Stream({ stream }), lines };
+}
+
+/** A structured logger (plain winston JSON, level debug) whose lines are parsed into `lines`. */
+export function captureStructuredLogger() {
+  const { transport, lines } = jsonLineStream();
   const base = winston.createLogger({
     level: 'debug',
     format: winston.format.json(),
-    transports: [new winston.transports.Stream({ stream })],
+    transports: [transport],
   });
+  return { logger: createStructuredLogger(base), lines };
+}
+
+/**
+ * The SDK's own `getLogger(name)` (its context and redaction format, its JSON encoding) with the
+ * stdout transport swapped for a stream whose lines are parsed into `lines`.
+ */
+export function captureSdkLogger(name: string) {
+  const { transport, lines } = jsonLineStream();
+  const base = getLogger(name);
+  base.clear();
+  base.add(transport);
   return { logger: createStructuredLogger(base), lines };
 }
