@@ -169,7 +169,15 @@ export function instrumentHttpServers(options: ServerInstrumentationOptions): ()
     const status = res.statusCode;
     const method = KNOWN_METHODS.has(state.method) ? state.method : '_OTHER';
     const route = state.route;
-    recordDuration(seconds, method, route ?? 'other', status);
+    const spanContext = span.spanContext();
+    // A sampled request's IDs become the bucket's exemplar (its trace reaches the backend).
+    recordDuration(
+      seconds,
+      method,
+      route ?? 'other',
+      status,
+      spanContext.traceFlags & 1 ? spanContext : undefined,
+    );
     if (!span.isRecording()) {
       span.end();
       return;

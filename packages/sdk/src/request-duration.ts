@@ -4,9 +4,13 @@
  * every measurement); here one measurement is three map lookups on (method, route, status)
  * and a bucket increment. The readers collect it as a `MetricProducer`: a cumulative explicit
  * bucket histogram, the same data the SDK histogram would report.
+ *
+ * Exemplars: each bucket of each attribute set keeps the latest measurement of a sampled request
+ * (trace and span ID, value, time). They ride on the data points as {@link ExemplarDataPoint}
+ * (the SDK's data model has no exemplar field) and are written by the OpenMetrics serializer.
  */
 
-import type { HrTime } from '@opentelemetry/api';
+import type { HrTime, SpanContext } from '@opentelemetry/api';
 import { ValueType } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
@@ -18,8 +22,31 @@ import {
   type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
 
-/** Records one request duration (seconds) for the method, route and status. */
-export type RecordDuration = (seconds: number, method: string, route: string, status: number) => void;
+/**
+ * Records one request duration (seconds) for the method, route and status; `sampled` is the
+ * span context of a sampled request (kept as the bucket's exemplar), undefined otherwise.
+ */
+export type RecordDuration = (
+  seconds: number,
+  method: string,
+  route: string,
+  status: number,
+  sampled?: SpanContext,
+) => void;
+
+/** The latest sampled measurement that fell in one bucket. */
+export interface Exemplar {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly value: number;
+  /** Unix time in milliseconds. */
+  readonly timeMs: number;
+}
+
+/** A histogram data point with its exemplars, one slot per bucket (undefined: none yet). */
+export type ExemplarDataPoint = HistogramMetricData['dataPoints'][number] & {
+  exemplars?: ReadonlyArray<Exemplar | undefined>;
+};
 
 class Cell {
   readonly counts: number[];
@@ -27,6 +54,8 @@ class Cell {
   count = 0;
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
+  /** Per bucket: the latest sampled measurement; allocated with the first sampled request. */
+  exemplars: Array<Exemplar | undefined> | undefined = undefined;
   constructor(buckets: number) {
     this.counts = new Array<number>(buckets).fill(0);
   }
@@ -57,7 +86,7 @@ export class RequestDurationHistogram implements MetricProducer {
     this.startTime = hrTimeOf(performance.timeOrigin + performance.now());
   }
 
-  readonly record: RecordDuration = (seconds, method, route, status) => {
+  readonly record: RecordDuration = (seconds, method, route, status, sampled) => {
     let byRoute = this.cells.get(method);
     if (byRoute === undefined) {
       byRoute = new Map();
@@ -82,6 +111,16 @@ export class RequestDurationHistogram implements MetricProducer {
     cell.count++;
     if (seconds < cell.min) cell.min = seconds;
     if (seconds > cell.max) cell.max = seconds;
+    // Unsampled requests (most of them at low sampling rates) stop here: no allocation.
+    if (sampled !== undefined) {
+      cell.exemplars ??= new Array<Exemplar | undefined>(b.length + 1).fill(undefined);
+      cell.exemplars[i] = {
+        traceId: sampled.traceId,
+        spanId: sampled.spanId,
+        value: seconds,
+        timeMs: Date.now(),
+      };
+    }
   };
 
   /** The cumulative histogram as one metric of the SDK's data model. */
@@ -91,7 +130,7 @@ export class RequestDurationHistogram implements MetricProducer {
     for (const [method, byRoute] of this.cells) {
       for (const [route, byStatus] of byRoute) {
         for (const [status, cell] of byStatus) {
-          dataPoints.push({
+          const point: ExemplarDataPoint = {
             attributes: {
               'http.request.method': method,
               'http.route': route,
@@ -106,7 +145,9 @@ export class RequestDurationHistogram implements MetricProducer {
               min: cell.min,
               max: cell.max,
             },
-          });
+          };
+          if (cell.exemplars !== undefined) point.exemplars = [...cell.exemplars];
+          dataPoints.push(point);
         }
       }
     }

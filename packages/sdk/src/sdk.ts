@@ -58,6 +58,7 @@ import { type EncodedSpan, encodeSpan, encodeTraceRequest } from './export/span-
 import { FASTIFY_SCOPE, instrumentFastify } from './fastify.ts';
 import { instrumentHttpServers, kIgnoreServer } from './http-server.ts';
 import { enableInstrumentations } from './instrumentations.ts';
+import { acceptsOpenMetrics, OPENMETRICS_CONTENT_TYPE, serializeOpenMetrics } from './openmetrics.ts';
 import type { Redactor } from './redaction.ts';
 import { type RecordDuration, RequestDurationHistogram } from './request-duration.ts';
 import type { SentryBridge } from './sentry.ts';
@@ -396,6 +397,10 @@ export async function startSdk(config: SdkConfig, redactor: Redactor): Promise<A
     const rm = await collect();
     return rm ? serializer.serialize(withUnitSuffixes(rm)) : '';
   };
+  const openMetricsText = async () => {
+    const rm = await collect();
+    return rm ? serializeOpenMetrics(withUnitSuffixes(rm)) : '# EOF\n';
+  };
 
   let scrapeServer: http.Server | undefined;
   if (config.prometheusPort !== false) {
@@ -405,9 +410,14 @@ export async function startSdk(config: SdkConfig, redactor: Redactor): Promise<A
         res.end('Not found: the metrics are at /metrics\n');
         return;
       }
-      prometheusText().then(
+      // Scrapers that accept OpenMetrics (Prometheus does) get it: it carries the exemplars.
+      const openMetrics = acceptsOpenMetrics(req.headers.accept);
+      (openMetrics ? openMetricsText() : prometheusText()).then(
         (text) => {
-          res.setHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8');
+          res.setHeader(
+            'content-type',
+            openMetrics ? OPENMETRICS_CONTENT_TYPE : 'text/plain; version=0.0.4; charset=utf-8',
+          );
           res.end(text);
         },
         (err: Error) => {
