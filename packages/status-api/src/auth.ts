@@ -5,7 +5,7 @@
  * nor how much of it matched.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { MonitoringConfigError, replyProblem } from './errors.ts';
 
 export type ApiKeyRole = 'read' | 'write';
@@ -63,11 +63,16 @@ declare module 'fastify' {
 }
 
 export interface Authorize {
-  read: preHandlerHookHandler;
-  write: preHandlerHookHandler;
+  read: onRequestHookHandler;
+  write: onRequestHookHandler;
+  /**
+   * The rate-limit bucket of a request: `key:<name>` when it carries a valid API key (one budget
+   * per key, whatever address it comes from), else `ip:<address>`.
+   */
+  rateLimitKey(request: FastifyRequest): string;
 }
 
-/** Builds the `read` and `write` preHandlers from the configured keys. */
+/** Builds the `read` and `write` `onRequest` hooks (and the rate-limit key) from the configured keys. */
 export function createAuthorize(keys: readonly ApiKey[]): Authorize {
   const prepared: PreparedKey[] = keys.map((k) => ({ name: k.name, role: k.role, digest: digest(k.key) }));
 
@@ -85,10 +90,21 @@ export function createAuthorize(keys: readonly ApiKey[]): Authorize {
     return found ?? 'unknown';
   };
 
+  // The rate limiter and the guard both need the key of one request: hash and compare it once.
+  const identified = new WeakMap<FastifyRequest, PreparedKey | 'missing' | 'unknown'>();
+  const identifyOnce = (request: FastifyRequest) => {
+    let who = identified.get(request);
+    if (who === undefined) {
+      who = identify(request);
+      identified.set(request, who);
+    }
+    return who;
+  };
+
   const guard =
-    (role: ApiKeyRole): preHandlerHookHandler =>
+    (role: ApiKeyRole): onRequestHookHandler =>
     (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
-      const who = identify(request);
+      const who = identifyOnce(request);
       if (who === 'missing') {
         replyProblem(reply, 'missing_api_key', { detail: 'send an API key as Authorization: Bearer <key>' });
         return;
@@ -107,5 +123,10 @@ export function createAuthorize(keys: readonly ApiKey[]): Authorize {
       done();
     };
 
-  return { read: guard('read'), write: guard('write') };
+  const rateLimitKey = (request: FastifyRequest) => {
+    const who = identifyOnce(request);
+    return typeof who === 'string' ? `ip:${request.ip}` : `key:${who.name}`;
+  };
+
+  return { read: guard('read'), write: guard('write'), rateLimitKey };
 }

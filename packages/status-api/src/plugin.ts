@@ -8,16 +8,15 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyError, FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { alertRoutes } from './alerts/index.ts';
 import { createAuthorize } from './auth.ts';
 import type { MonitoringContext } from './context.ts';
-import { MetricsSourceError, replyProblem } from './errors.ts';
+import { replyError, replyProblem } from './errors.ts';
 import { processCheck } from './health/checks.ts';
 import { createHealthRegistry } from './health/registry.ts';
 import { createPrometheusBackend, createSdkBackend, sdkMetricsSource } from './metrics/source.ts';
 import { type MonitoringOptions, normalizeOptions } from './options.ts';
-import { type ValidationIssue, validationField } from './problem.ts';
 import { complianceRoutes } from './routes/compliance.ts';
 import { dashboardRoutes } from './routes/dashboards.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -58,57 +57,23 @@ export const monitoringPlugin: FastifyPluginAsync<MonitoringOptions> = async (ap
   await app.register(helmet, { global: true });
   if (options.rateLimitPerMinute !== false) {
     await app.register(rateLimit, {
-      global: true,
+      global: false,
       max: options.rateLimitPerMinute,
       timeWindow: 60_000,
+      // One budget per API key name when a valid key is sent, else per client IP.
+      keyGenerator: authorize.rateLimitKey,
       errorResponseBuilder: (_request, ctx) => ({
         statusCode: ctx.statusCode,
         code: 'rate_limited',
         message: `more than ${ctx.max} requests per minute; retry in ${ctx.after}`,
       }),
     });
+    // An instance hook, not the plugin's per-route one: route hooks (the key check) run after
+    // instance hooks, so requests without a valid key are counted too and cannot guess keys freely.
+    app.addHook('onRequest', app.rateLimit());
   }
 
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error.validation && error.validation.length > 0) {
-      const issue = error.validation[0] as ValidationIssue;
-      const field = validationField(issue, error.validationContext);
-      return replyProblem(reply, 'invalid_field', {
-        detail: `${error.validationContext ?? 'request'} field '${field}' ${issue.message ?? 'is invalid'}`,
-        field,
-      });
-    }
-    if (error instanceof MetricsSourceError) {
-      request.log.warn({ err: error }, 'metrics source failed');
-      return error.unavailable
-        ? replyProblem(reply, 'metrics_unavailable', { detail: 'no metrics source is configured or running' })
-        : replyProblem(reply, 'metrics_source_failed', { detail: 'the metrics backend did not answer' });
-    }
-    switch (error.code) {
-      case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return replyProblem(reply, 'body_too_large', {
-          detail: `the body exceeds ${options.bodyLimitBytes} bytes`,
-          field: 'body',
-        });
-      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-        return replyProblem(reply, 'unsupported_media_type', {
-          detail: 'send application/json',
-          field: 'content-type',
-        });
-      case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-        return replyProblem(reply, 'invalid_field', { detail: 'the body is not valid JSON', field: 'body' });
-    }
-    if (error.statusCode === 429) {
-      return replyProblem(reply, 'rate_limited', { detail: error.message });
-    }
-    if (error.statusCode === 404) return replyProblem(reply, 'not_found', { detail: 'no such resource' });
-    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-      return replyProblem(reply, 'invalid_field', { detail: 'the request is malformed', field: 'request' });
-    }
-    request.log.error({ err: error }, 'monitoring request failed');
-    return replyProblem(reply, 'internal_error', { detail: 'an unexpected error occurred' });
-  });
+  app.setErrorHandler(replyError);
   app.setNotFoundHandler((request, reply) =>
     replyProblem(reply, 'not_found', {
       detail: `no endpoint ${request.method} ${request.url.split('?')[0]}`,

@@ -3,8 +3,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { preHandlerHookHandler } from 'fastify';
+import type { onRequestHookHandler } from 'fastify';
 import { createTempDatabase } from '../../../test/support/postgres.ts';
+import { replyProblem } from '../src/errors.ts';
 
 export interface TempStore {
   url: string;
@@ -34,17 +35,17 @@ export const backends = [
 export const TEST_WRITE_TOKEN = 'test-write-token';
 
 /** Role checks as the monitoring plugin would supply: `x-role: read|write` (or the test Bearer token). */
-export const headerAuthorize: { read: preHandlerHookHandler; write: preHandlerHookHandler } = {
+export const headerAuthorize: { read: onRequestHookHandler; write: onRequestHookHandler } = {
   read: (req, reply, done) => {
     const role = req.headers['x-role'];
     if (role === 'read' || role === 'write' || req.headers.authorization === `Bearer ${TEST_WRITE_TOKEN}`)
       return done();
-    reply.code(401).type('application/problem+json').send({ status: 401, title: 'Unauthorized' });
+    replyProblem(reply, 'missing_api_key', { detail: 'send x-role: read|write' });
   },
   write: (req, reply, done) => {
     if (req.headers['x-role'] === 'write' || req.headers.authorization === `Bearer ${TEST_WRITE_TOKEN}`)
       return done();
-    reply.code(403).type('application/problem+json').send({ status: 403, title: 'Forbidden' });
+    replyProblem(reply, 'insufficient_role', { detail: 'send x-role: write' });
   },
 };
 

@@ -3,13 +3,13 @@
  * `alertRoutes` is registered by the monitoring plugin under `/alerts` with role checks it supplies:
  * `app.register(alertRoutes, { prefix: '/alerts', authorize, ...options.alerts })`.
  */
-import type { FastifyPluginAsync, preHandlerHookHandler } from 'fastify';
+import type { FastifyPluginAsync, onRequestHookHandler } from 'fastify';
 import { type AlertManager, type AlertManagerOptions, createAlertManager } from './manager.ts';
 import { registerAlertRoutes } from './routes.ts';
 
 export interface AlertRoutesOptions {
-  /** Role checks supplied by the monitoring plugin (API keys). */
-  authorize: { read: preHandlerHookHandler; write: preHandlerHookHandler };
+  /** Role checks supplied by the monitoring plugin (API keys), run as `onRequest` hooks. */
+  authorize: { read: onRequestHookHandler; write: onRequestHookHandler };
   /** A running manager (not closed with the app). Without it one is created from `manager options` + env and closed on `onClose`. */
   manager?: AlertManager;
   /** Options for the manager created when `manager` is not given. */

@@ -1,16 +1,13 @@
 /**
  * HTTP routes of the alert manager (registered under `/alerts` by the monitoring plugin), each
- * with and without the trailing slash, schema-first. Reads need `authorize.read`, changes
- * `authorize.write`. Errors are RFC 9457 problem details naming the offending field.
+ * with and without the trailing slash (the OpenAPI document lists the slash form), schema-first.
+ * The key is checked on `onRequest` — before the body is parsed or anything validated: reads
+ * need `authorize.read`, changes `authorize.write`. Errors are the monitoring API's problems
+ * (`src/errors.ts`), naming the offending field.
  */
-import type {
-  FastifyError,
-  FastifyInstance,
-  FastifyReply,
-  preHandlerHookHandler,
-  RouteOptions,
-} from 'fastify';
-import { sendProblem, validationField } from '../problem.ts';
+import type { FastifyError, FastifyInstance, onRequestHookHandler, RouteOptions } from 'fastify';
+import { replyError, replyProblem } from '../errors.ts';
+import { bearer, paths, problemSchema, protectedErrors } from '../routes/schemas.ts';
 import { AlertError, invalidField } from './errors.ts';
 import { alertJson, deliveryJson, silenceJson } from './json.ts';
 import type { AlertManager, AlertmanagerWebhookPayload } from './manager.ts';
@@ -95,19 +92,6 @@ const silenceSchema = {
     createdAt: { type: 'string' },
     updatedAt: { type: 'string' },
   },
-} as const;
-
-const problemSchema = {
-  type: 'object',
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    code: { type: 'string' },
-    field: { type: 'string' },
-  },
-  additionalProperties: true,
 } as const;
 
 const idParams = {
@@ -215,7 +199,8 @@ const alertmanagerBody = {
   },
 } as const;
 
-const errors = { 400: problemSchema, 404: problemSchema, 409: problemSchema };
+/** Routes that look an alert or silence up by id. */
+const byIdErrors = { ...protectedErrors, 404: problemSchema };
 
 function splitList<T extends string>(
   value: string | undefined,
@@ -234,47 +219,25 @@ function splitList<T extends string>(
 export function registerAlertRoutes(
   app: FastifyInstance,
   manager: AlertManager,
-  authorize: { read: preHandlerHookHandler; write: preHandlerHookHandler },
+  authorize: { read: onRequestHookHandler; write: onRequestHookHandler },
 ): void {
-  app.setErrorHandler((err: FastifyError, request, reply: FastifyReply) => {
-    if (err.validation) {
-      const field = validationField(err.validation[0], err.validationContext);
-      return sendProblem(reply, {
-        status: 400,
-        title: 'Invalid request',
-        detail: `${field}: ${err.validation[0]?.message ?? 'is invalid'}`,
-        code: 'invalid_field',
-        field,
-      });
-    }
+  // Alert errors map onto the shared problem types; everything else is answered as on every
+  // other monitoring route (also when these routes are mounted without the monitoring plugin).
+  app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof AlertError && err.code !== 'invalid_config') {
-      return sendProblem(reply, {
-        status: err.status,
-        title: { invalid_field: 'Invalid request', not_found: 'Not found', conflict: 'Conflict' }[err.code],
-        detail: err.message,
-        code: err.code,
-        ...(err.field ? { field: err.field } : {}),
-      });
+      return replyProblem(reply, err.code, { detail: err.message, ...(err.field && { field: err.field }) });
     }
-    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      return sendProblem(reply, {
-        status: err.statusCode,
-        title: 'Bad request',
-        detail: err.message,
-        code: err.code,
-      });
-    }
-    request.log.error({ err }, 'alert route failed');
-    return sendProblem(reply, { status: 500, title: 'Internal error', code: 'internal_error' });
+    return replyError(err, request, reply);
   });
 
   const route = (options: RouteOptions) => {
-    const url = options.url as string;
-    const urls = url === '/' ? ['/'] : [url, `${url}/`];
-    for (const u of urls) app.route({ ...options, url: u });
+    const url = options.url === '/' ? [{ url: '/', hide: false }] : paths(`${options.url}/`);
+    for (const u of url) {
+      app.route({ ...options, url: u.url, schema: { ...options.schema, hide: u.hide, security: bearer } });
+    }
   };
-  const read = { preHandler: authorize.read };
-  const write = { preHandler: authorize.write };
+  const read = { onRequest: authorize.read };
+  const write = { onRequest: authorize.write };
 
   route({
     method: 'POST',
@@ -284,7 +247,7 @@ export function registerAlertRoutes(
       tags: ['alerts'],
       summary: 'Create an alert (a repeat of an open fingerprint counts an occurrence)',
       body: createBody,
-      response: { 200: alertSchema, 201: alertSchema, ...errors },
+      response: { 200: alertSchema, 201: alertSchema, ...protectedErrors },
     },
     handler: async (request, reply) => {
       const body = request.body as {
@@ -318,7 +281,7 @@ export function registerAlertRoutes(
             offset: { type: 'integer' },
           },
         },
-        ...errors,
+        ...protectedErrors,
       },
     },
     handler: async (request) => {
@@ -367,7 +330,10 @@ export function registerAlertRoutes(
       tags: ['alerts'],
       summary: 'List silences',
       querystring: { type: 'object', properties: { active: { type: 'boolean' } } },
-      response: { 200: { type: 'object', properties: { items: { type: 'array', items: silenceSchema } } } },
+      response: {
+        200: { type: 'object', properties: { items: { type: 'array', items: silenceSchema } } },
+        ...protectedErrors,
+      },
     },
     handler: async (request) => {
       const { active } = request.query as { active?: boolean };
@@ -386,7 +352,7 @@ export function registerAlertRoutes(
       tags: ['alerts'],
       summary: 'Create a silence (label matchers and a time window)',
       body: silenceBody,
-      response: { 201: silenceSchema, ...errors },
+      response: { 201: silenceSchema, ...protectedErrors },
     },
     handler: async (request, reply) => {
       const b = request.body as {
@@ -415,7 +381,7 @@ export function registerAlertRoutes(
       tags: ['alerts'],
       summary: 'Get a silence',
       params: idParams,
-      response: { 200: silenceSchema, ...errors },
+      response: { 200: silenceSchema, ...byIdErrors },
     },
     handler: async (request) => {
       const { id } = request.params as { id: string };
@@ -433,7 +399,7 @@ export function registerAlertRoutes(
       tags: ['alerts'],
       summary: 'Expire a silence now',
       params: idParams,
-      response: { 200: silenceSchema, ...errors },
+      response: { 200: silenceSchema, ...byIdErrors },
     },
     handler: async (request) =>
       silenceJson(await manager.expireSilence((request.params as { id: string }).id)),
@@ -449,7 +415,7 @@ export function registerAlertRoutes(
       body: alertmanagerBody,
       response: {
         200: { type: 'object', properties: { firing: { type: 'integer' }, resolved: { type: 'integer' } } },
-        ...errors,
+        ...protectedErrors,
       },
     },
     handler: async (request) => manager.ingestAlertmanager(request.body as AlertmanagerWebhookPayload),
@@ -468,7 +434,7 @@ export function registerAlertRoutes(
           type: 'object',
           properties: { ...alertSchema.properties, notifications: { type: 'array', items: deliverySchema } },
         },
-        ...errors,
+        ...byIdErrors,
       },
     },
     handler: async (request) => {
@@ -489,7 +455,7 @@ export function registerAlertRoutes(
         summary: action === 'acknowledge' ? 'Acknowledge an alert (stops escalation)' : 'Resolve an alert',
         params: idParams,
         body: actorBody,
-        response: { 200: alertSchema, ...errors },
+        response: { 200: alertSchema, 409: problemSchema, ...byIdErrors },
       },
       handler: async (request) => {
         const { id } = request.params as { id: string };

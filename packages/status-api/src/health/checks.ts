@@ -12,9 +12,10 @@ import pg from 'pg';
 import type { HealthCheck, HealthCheckOutcome, HealthObservation, HealthStatus } from './types.ts';
 
 interface CommonCheckOptions {
-  /** Check name (also the `health.check` metric attribute). */
+  /** Check name (also the `health.check` metric attribute); shown on authenticated endpoints only. */
   name?: string;
   critical?: boolean;
+  /** Name on the public status page. Default: a generic label per kind (`Database`, `Cache`, …), never the name or a host. */
   displayName?: string;
   timeoutMs?: number;
   /** Latency above which the check reports `warn`. Default 1000 ms. */
@@ -24,12 +25,20 @@ interface CommonCheckOptions {
 const elapsed = (started: number) => Math.round((performance.now() - started) * 100) / 100;
 const latencyStatus = (ms: number, degradedMs: number): HealthStatus => (ms > degradedMs ? 'warn' : 'pass');
 
-function common(options: CommonCheckOptions, name: string, componentType: string, critical: boolean) {
+/**
+ * Fields every built-in check shares. The public status page shows `displayName` only, so its
+ * default is a generic label: a name (e.g. `httpCheck`'s host name, or `postgres`) would tell
+ * the public what runs inside.
+ */
+function common(
+  options: CommonCheckOptions,
+  defaults: { name: string; displayName: string; componentType: string; critical: boolean },
+) {
   return {
-    name: options.name ?? name,
-    critical: options.critical ?? critical,
-    componentType,
-    displayName: options.displayName ?? options.name ?? name,
+    name: options.name ?? defaults.name,
+    critical: options.critical ?? defaults.critical,
+    componentType: defaults.componentType,
+    displayName: options.displayName ?? defaults.displayName,
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
   };
 }
@@ -64,7 +73,12 @@ export function postgresCheck(options: PostgresCheckOptions): HealthCheck {
   // A pool emits 'error' when an idle client loses its server; the next check reports it.
   if (owned) pool.on('error', () => {});
   return {
-    ...common(options, 'postgres', 'datastore', true),
+    ...common(options, {
+      name: 'postgres',
+      displayName: 'Database',
+      componentType: 'datastore',
+      critical: true,
+    }),
     async check() {
       const started = performance.now();
       await pool.query('SELECT 1');
@@ -120,7 +134,7 @@ export function redisCheck(options: RedisCheckOptions): HealthCheck {
   // Connection errors surface through the commands below; keep ioredis from logging them.
   if (owned) client.on('error', () => {});
   return {
-    ...common(options, 'redis', 'datastore', true),
+    ...common(options, { name: 'redis', displayName: 'Cache', componentType: 'datastore', critical: true }),
     async check() {
       if (client.status === 'wait') await client.connect();
       const started = performance.now();
@@ -168,7 +182,12 @@ export function bullmqCheck(options: BullmqCheckOptions): HealthCheck {
   const maxFailed = options.maxFailed ?? 100;
   if (options.queues.length === 0) throw new TypeError('bullmqCheck: queues must not be empty');
   return {
-    ...common(options, 'queues', 'component', false),
+    ...common(options, {
+      name: 'queues',
+      displayName: 'Background jobs',
+      componentType: 'component',
+      critical: false,
+    }),
     async check() {
       const per = await Promise.all(
         options.queues.map(async (queue) => {
@@ -233,7 +252,12 @@ export function httpCheck(options: HttpCheckOptions): HealthCheck {
   const isUp = options.isUp ?? ((status: number) => status < 400);
   const url = new URL(options.url);
   return {
-    ...common(options, url.hostname, 'http', false),
+    ...common(options, {
+      name: url.hostname,
+      displayName: 'External service',
+      componentType: 'http',
+      critical: false,
+    }),
     async check(signal) {
       const started = performance.now();
       const res = await fetch(url, {
@@ -291,7 +315,12 @@ export interface SmtpCheckOptions extends CommonCheckOptions {
 export function smtpCheck(options: SmtpCheckOptions): HealthCheck {
   const degradedMs = options.degradedMs ?? 1000;
   return {
-    ...common(options, 'smtp', 'component', false),
+    ...common(options, {
+      name: 'smtp',
+      displayName: 'E-mail delivery',
+      componentType: 'component',
+      critical: false,
+    }),
     check(signal) {
       const started = performance.now();
       return new Promise<HealthCheckOutcome>((resolve, reject) => {
@@ -361,7 +390,12 @@ export function processCheck(options: ProcessCheckOptions = {}): HealthCheck {
   const histogram = monitorEventLoopDelay({ resolution: 20 });
   let sampling = false;
   return {
-    ...common({ displayName: 'Application', ...options }, 'process', 'system', false),
+    ...common(options, {
+      name: 'process',
+      displayName: 'Application',
+      componentType: 'system',
+      critical: false,
+    }),
     async check() {
       const p99 = histogram.count > 0 ? Math.round((histogram.percentile(99) / 1e6) * 100) / 100 : undefined;
       histogram.reset();
@@ -414,7 +448,7 @@ export function checksFromEnv(env: Record<string, string | undefined>): HealthCh
   const checks: HealthCheck[] = [];
   const databaseUrl = env.DATABASE_URL?.trim();
   const redisUrl = env.REDIS_URL?.trim();
-  if (databaseUrl) checks.push(postgresCheck({ connectionString: databaseUrl, displayName: 'Database' }));
-  if (redisUrl) checks.push(redisCheck({ url: redisUrl, displayName: 'Cache' }));
+  if (databaseUrl) checks.push(postgresCheck({ connectionString: databaseUrl }));
+  if (redisUrl) checks.push(redisCheck({ url: redisUrl }));
   return checks;
 }
