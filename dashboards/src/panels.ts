@@ -278,43 +278,58 @@ export function newDashboard(meta: DashboardMeta, kind: 'metrics' | 'logs' = 'me
   return b;
 }
 
+const lokiLabelVariable = (name: string, label: string, query: string, allValue: string) =>
+  new QueryVariableBuilder(name)
+    .label(label)
+    .datasource(LOKI_DS)
+    .query(query)
+    .definition(query)
+    .refresh(VariableRefresh.OnTimeRangeChanged)
+    .sort(VariableSort.AlphabeticalAsc)
+    .includeAll(true)
+    .multi(true)
+    .allValue(allValue)
+    .current({ text: 'All', value: '$__all' });
+
 export function logVariables(b: DashboardBuilder): DashboardBuilder {
-  return b
-    .withVariable(
-      new DatasourceVariableBuilder('loki_datasource')
-        .label('Loki')
-        .type('loki')
-        .current({ text: 'Loki', value: LOKI_UID }),
-    )
-    .withVariable(
-      new QueryVariableBuilder('service')
-        .label('Service')
-        .datasource(LOKI_DS)
-        .query('label_values(service_name)')
-        .definition('label_values(service_name)')
-        .refresh(VariableRefresh.OnTimeRangeChanged)
-        .sort(VariableSort.AlphabeticalAsc)
-        .includeAll(true)
-        .multi(true)
-        .allValue('.+')
-        .current({ text: 'All', value: '$__all' }),
-    )
-    .withVariable(
-      new CustomVariableBuilder('level')
-        .label('Level')
-        .values('error,warn,info,debug')
-        .includeAll(true)
-        .multi(true)
-        .allValue('.*')
-        .current({ text: 'All', value: '$__all' }),
-    )
-    .withVariable(
-      new TextBoxVariableBuilder('trace_id')
-        .label('Trace ID')
-        .description('32 hex digits; a regular expression, `.*` for every line')
-        .defaultValue('.*')
-        .current({ text: '.*', value: '.*' }),
-    );
+  return (
+    b
+      .withVariable(
+        new DatasourceVariableBuilder('loki_datasource')
+          .label('Loki')
+          .type('loki')
+          .current({ text: 'Loki', value: LOKI_UID }),
+      )
+      // Loki's OTLP ingestion indexes deployment.environment.name as this label, like Prometheus.
+      // "All" is `.*`, so streams without the label still show (as on the metric dashboards).
+      .withVariable(
+        lokiLabelVariable('environment', 'Environment', `label_values(${ENVIRONMENT_LABEL})`, '.*'),
+      )
+      .withVariable(
+        lokiLabelVariable(
+          'service',
+          'Service',
+          `label_values({${ENVIRONMENT_LABEL}=~"$environment"}, service_name)`,
+          '.+',
+        ),
+      )
+      .withVariable(
+        new CustomVariableBuilder('level')
+          .label('Level')
+          .values('error,warn,info,debug')
+          .includeAll(true)
+          .multi(true)
+          .allValue('.*')
+          .current({ text: 'All', value: '$__all' }),
+      )
+      .withVariable(
+        new TextBoxVariableBuilder('trace_id')
+          .label('Trace ID')
+          .description('32 hex digits; a regular expression, `.*` for every line')
+          .defaultValue('.*')
+          .current({ text: '.*', value: '.*' }),
+      )
+  );
 }
 
 /** Builds the dashboard JSON model and numbers the panels (Grafana needs unique ids; the SDK leaves them unset). */

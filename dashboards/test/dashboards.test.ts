@@ -178,19 +178,30 @@ describe('dashboards', () => {
       ).toBe(true);
   });
 
-  it('the logs dashboard queries Loki filtered by service, level and trace ID', () => {
+  it('the logs dashboard queries Loki filtered by environment, service, level and trace ID', () => {
     const d = buildDashboard('logs');
     expect((d.templating?.list ?? []).map((v) => v.name)).toEqual([
       'loki_datasource',
+      'environment',
       'service',
       'level',
       'trace_id',
     ]);
+    const variable = (name: string) =>
+      (d.templating?.list ?? []).find((v) => v.name === name) as { query?: unknown; allValue?: string };
+    expect(variable('environment')).toMatchObject({
+      query: 'label_values(deployment_environment_name)',
+      allValue: '.*',
+    });
+    expect(variable('service').query).toBe(
+      'label_values({deployment_environment_name=~"$environment"}, service_name)',
+    );
     const panels = panelsOf('logs');
     expect(panels.map((p) => p.type)).toEqual(['timeseries', 'logs', 'logs']);
     for (const p of panels) {
       expect(p.datasource).toEqual({ type: 'loki', uid: ref('loki_datasource') });
       expect(p.targets?.[0]?.expr).toMatch(/service_name=~"\$service"/);
+      expect(p.targets?.[0]?.expr).toMatch(/deployment_environment_name=~"\$environment"/);
       expect(p.targets?.[0]?.expr).toMatch(/trace_id=~"\$trace_id"/);
     }
   });

@@ -1,19 +1,21 @@
 import { DashboardLinkBuilder, DashboardLinkType } from '@grafana/grafana-foundation-sdk/dashboard';
 import { type DashboardMeta, finish, logs, logVariables, lokiTimeseries, newDashboard } from '../panels.ts';
+import { ENVIRONMENT_LABEL } from '../promql.ts';
 
 export const meta: DashboardMeta = {
   name: 'logs',
   title: 'authlens / Logs',
   description:
-    'What did the service log: JSON log lines filtered by service, level and trace ID, with each trace ID linking to its trace in Sentry.',
+    'What did the service log: JSON log lines filtered by environment, service, level and trace ID, with each trace ID linking to its trace in Sentry.',
   tags: ['logs'],
 };
 
 /**
  * Loki stream and structured-metadata names as Loki's OTLP ingestion stores them:
- * `service_name` is an index label; `trace_id` and `detected_level` are structured metadata.
+ * `service_name` and `deployment_environment_name` are index labels; `trace_id` and
+ * `detected_level` are structured metadata.
  */
-const stream = '{service_name=~"$service"}';
+const stream = `{service_name=~"$service", ${ENVIRONMENT_LABEL}=~"$environment"}`;
 const filters = '| detected_level=~"$level" | trace_id=~"$trace_id"';
 
 export const logQueries = {
@@ -54,7 +56,7 @@ export function build() {
         logs({
           title: 'Log lines',
           description:
-            'Every line matching the service, level and trace ID filters. Paste a trace ID (from an exemplar, a Sentry event or the X-Correlation-ID header) to follow one request.',
+            'Every line matching the environment, service, level and trace ID filters. Paste a trace ID (from an exemplar, a Sentry event or the X-Correlation-ID header) to follow one request.',
           expr: logQueries.lines,
           h: 16,
         }),
