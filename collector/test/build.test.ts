@@ -54,7 +54,6 @@ describe('custom collector build', () => {
     expect(names('exporters')).toEqual([
       'debug',
       'load_balancing',
-      'otlp_grpc',
       'otlp_http',
       'prometheus',
       'prometheus_remote_write',
