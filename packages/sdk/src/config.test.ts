@@ -1,6 +1,11 @@
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { normalizeOptions } from './config.ts';
 import { AuthlensConfigError } from './errors.ts';
+import { createRedactor } from './redaction.ts';
+import { buildPropagator, buildResource } from './resource.ts';
 
 const bad: Array<[string, string, RegExp]> = [
   ['MONITORING_ENABLED', 'maybe', /true, false/],
@@ -19,6 +24,20 @@ const bad: Array<[string, string, RegExp]> = [
   ['SENTRY_TRACES_SAMPLE_RATE', 'lots', /0 to 1/],
   ['ENVIRONMENT', 'prod env!', /A-Z/],
   ['OTEL_METRICS_EXPORTER', 'statsd', /prometheus/],
+  ['OTEL_EXPORTER_PROMETHEUS_HOST', 'not a host!', /IP address .* or a host name/],
+  ['OTEL_EXPORTER_PROMETHEUS_HOST', '-bad.example', /host name/],
+  ['OTEL_EXPORTER_OTLP_HEADERS', 'authorization', /name=value/],
+  ['OTEL_EXPORTER_OTLP_TRACES_HEADERS', 'x-tenant=%zz', /%XX escapes/],
+  ['OTEL_EXPORTER_OTLP_COMPRESSION', 'brotli', /gzip, none/],
+  ['OTEL_EXPORTER_OTLP_LOGS_COMPRESSION', 'zstd', /gzip, none/],
+  ['OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', 'soon', /integer from 1 to 600000/],
+  ['OTEL_EXPORTER_OTLP_METRICS_TIMEOUT', '0', /integer from 1/],
+  ['OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE', 'sometimes', /cumulative, delta, lowmemory/],
+  ['OTEL_PROPAGATORS', 'b3', /tracecontext, baggage .* or none; b3/],
+  ['OTEL_PROPAGATORS', 'none,baggage', /or none/],
+  ['OTEL_RESOURCE_ATTRIBUTES', 'team=%E0%A4%A', /key=value.*%XX escapes/],
+  ['OTEL_RESOURCE_ATTRIBUTES', 'team', /key=value/],
+  ['OTEL_NODE_RESOURCE_DETECTORS', 'env,kubernetes', /env, host, os, process/],
 ];
 
 describe('normalizeOptions', () => {
@@ -97,6 +116,90 @@ describe('normalizeOptions', () => {
       sampler: 'parentbased_traceidratio',
       samplerRatio: 0.25,
     });
+  });
+
+  it('accepts valid exporter, propagator and host settings', () => {
+    const c = normalizeOptions({
+      env: {
+        OTEL_EXPORTER_PROMETHEUS_HOST: '::1',
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-tenant=auth,api-key=a%3Db',
+        OTEL_EXPORTER_OTLP_COMPRESSION: 'GZIP',
+        OTEL_EXPORTER_OTLP_TIMEOUT: '2000',
+        OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: '500',
+        OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'Delta',
+        OTEL_PROPAGATORS: 'tracecontext',
+        OTEL_RESOURCE_ATTRIBUTES: 'team=identity,region=eu%2Cwest',
+      },
+    });
+    expect(c).toMatchObject({
+      prometheusHost: '::1',
+      otlpTimeouts: { traces: 2000, metrics: 2000, logs: 500 },
+      metricsTemporality: 'delta',
+      propagators: ['tracecontext'],
+      resourceAttributes: { team: 'identity', region: 'eu,west' },
+      resourceDetectors: { local: [], cloud: [] },
+    });
+    expect(
+      normalizeOptions({ env: { OTEL_EXPORTER_PROMETHEUS_HOST: 'metrics.internal' } }).prometheusHost,
+    ).toBe('metrics.internal');
+    expect(normalizeOptions({ env: {} })).toMatchObject({
+      prometheusHost: '0.0.0.0',
+      metricsTemporality: 'cumulative',
+      propagators: ['tracecontext', 'baggage'],
+    });
+    const none = normalizeOptions({ env: { OTEL_PROPAGATORS: 'none' } });
+    expect(none.propagators).toEqual([]);
+    expect(buildPropagator(none).fields()).toEqual([]);
+    expect(buildPropagator(normalizeOptions({ env: {} })).fields()).toEqual([
+      'traceparent',
+      'tracestate',
+      'baggage',
+    ]);
+  });
+
+  it('runs only the resource detectors asked for; service attributes win over detected ones', async () => {
+    const redactor = createRedactor();
+    const plain = await buildResource(normalizeOptions({ env: { OTEL_SERVICE_NAME: 'auth' } }), redactor);
+    expect(plain.attributes['host.name']).toBeUndefined();
+    expect(plain.attributes['process.pid']).toBeUndefined();
+    const config = normalizeOptions({
+      env: { OTEL_SERVICE_NAME: 'auth', OTEL_NODE_RESOURCE_DETECTORS: 'env,host,process' },
+    });
+    expect(config.resourceDetectors.local).toEqual(['host', 'process']);
+    const detected = await buildResource(config, redactor);
+    expect(detected.attributes).toMatchObject({
+      'service.name': 'auth',
+      'host.name': expect.any(String),
+      'process.pid': process.pid,
+    });
+  });
+
+  it('loads a cloud detector from the app when it is installed there', async () => {
+    // The app (working directory) has @opentelemetry/resource-detector-container installed.
+    const store = path.resolve(
+      import.meta.dirname,
+      '../../../node_modules/.pnpm/node_modules/@opentelemetry',
+    );
+    const app = mkdtempSync(path.join(tmpdir(), 'authlens-detectors-'));
+    const cwd = process.cwd();
+    try {
+      mkdirSync(path.join(app, 'node_modules/@opentelemetry'), { recursive: true });
+      symlinkSync(
+        realpathSync(path.join(store, 'resource-detector-container')),
+        path.join(app, 'node_modules/@opentelemetry/resource-detector-container'),
+      );
+      writeFileSync(path.join(app, 'package.json'), '{"name":"app","version":"1.0.0"}');
+      process.chdir(app);
+      const config = normalizeOptions({ env: { OTEL_NODE_RESOURCE_DETECTORS: 'container' } });
+      expect(config.resourceDetectors.cloud).toEqual([
+        { name: 'container', module: expect.stringContaining('resource-detector-container') },
+      ]);
+      const resource = await buildResource(config, createRedactor());
+      expect(resource.attributes['service.name']).toBe('app');
+    } finally {
+      process.chdir(cwd);
+      rmSync(app, { recursive: true, force: true });
+    }
   });
 
   it('turns off with MONITORING_ENABLED=false or OTEL_SDK_DISABLED=true', () => {

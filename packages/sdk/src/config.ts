@@ -4,7 +4,10 @@
  * {@link AuthlensConfigError} naming the variable and the accepted values.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { isIP } from 'node:net';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { AuthlensConfigError } from './errors.ts';
 
 export const INSTRUMENTATION_NAMES = [
@@ -27,6 +30,31 @@ const SAMPLERS = [
   'parentbased_traceidratio',
 ] as const;
 export type SamplerName = (typeof SAMPLERS)[number];
+
+const PROPAGATORS = ['tracecontext', 'baggage', 'none'] as const;
+export type PropagatorName = Exclude<(typeof PROPAGATORS)[number], 'none'>;
+
+const TEMPORALITIES = ['cumulative', 'delta', 'lowmemory'] as const;
+export type TemporalityPreference = (typeof TEMPORALITIES)[number];
+
+/** Resource detectors built into `@opentelemetry/resources` (cheap, local). */
+const LOCAL_DETECTORS = ['env', 'host', 'os', 'process', 'serviceinstance'] as const;
+/** Cloud and container detectors: separate packages the app installs when it wants them. */
+export const CLOUD_DETECTOR_PACKAGES = {
+  container: '@opentelemetry/resource-detector-container',
+  alibaba: '@opentelemetry/resource-detector-alibaba-cloud',
+  aws: '@opentelemetry/resource-detector-aws',
+  azure: '@opentelemetry/resource-detector-azure',
+  gcp: '@opentelemetry/resource-detector-gcp',
+} as const;
+export type LocalDetectorName = (typeof LOCAL_DETECTORS)[number];
+export type CloudDetectorName = keyof typeof CLOUD_DETECTOR_PACKAGES;
+const DETECTOR_NAMES = [
+  ...LOCAL_DETECTORS,
+  ...(Object.keys(CLOUD_DETECTOR_PACKAGES) as CloudDetectorName[]),
+  'all',
+  'none',
+] as const;
 
 const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'] as const;
 /** winston's npm levels as OTel severity numbers. */
@@ -69,12 +97,24 @@ export interface SdkConfig {
   serviceVersion: string | undefined;
   environment: string;
   resourceAttributes: Record<string, string>;
+  /** `OTEL_NODE_RESOURCE_DETECTORS` beyond `env` (which is `resourceAttributes`). */
+  resourceDetectors: {
+    local: LocalDetectorName[];
+    /** Cloud detectors with the module each is loaded from (resolved at start). */
+    cloud: Array<{ name: CloudDetectorName; module: string }>;
+  };
+  /** `OTEL_PROPAGATORS` (empty for `none`). */
+  propagators: PropagatorName[];
   sampler: SamplerName;
   samplerRatio: number;
   tracesEndpoint: string | undefined;
   metricsEndpoint: string | undefined;
   logsEndpoint: string | undefined;
   otlpTimeoutMs: number;
+  /** Per-signal export timeouts (`OTEL_EXPORTER_OTLP_{TRACES,METRICS,LOGS}_TIMEOUT`, else the shared one). */
+  otlpTimeouts: { traces: number; metrics: number; logs: number };
+  /** `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE` (the OTLP metrics exporter applies it). */
+  metricsTemporality: TemporalityPreference;
   metricExportIntervalMs: number;
   prometheusPort: number | false;
   prometheusHost: string;
@@ -188,6 +228,99 @@ function exporterList(env: Env, name: string, allowed: readonly string[]): Set<s
   return new Set(names);
 }
 
+/**
+ * `key=value[,key=value…]` with `%`-encoded keys and values (OTEL_RESOURCE_ATTRIBUTES,
+ * OTEL_EXPORTER_OTLP_HEADERS). `what` describes the accepted form in the error.
+ */
+function keyValueList(env: Env, name: string, what: string): Record<string, string> {
+  const v = str(env, name);
+  const out: Record<string, string> = {};
+  if (v === undefined) return out;
+  for (const pair of v.split(',')) {
+    const i = pair.indexOf('=');
+    if (i <= 0 || pair.slice(0, i).trim() === '') throw new AuthlensConfigError(name, v, what);
+    try {
+      out[decodeURIComponent(pair.slice(0, i).trim())] = decodeURIComponent(pair.slice(i + 1).trim());
+    } catch {
+      throw new AuthlensConfigError(name, v, `${what}, with valid %XX escapes`);
+    }
+  }
+  return out;
+}
+
+const HOSTNAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/** A listen address: an IPv4/IPv6 address or a host name. */
+function host(env: Env, name: string, fallback: string): string {
+  const v = str(env, name);
+  if (v === undefined) return fallback;
+  const bare = v.startsWith('[') && v.endsWith(']') ? v.slice(1, -1) : v;
+  if (isIP(bare) === 0 && !HOSTNAME.test(v)) {
+    throw new AuthlensConfigError(name, v, 'an IP address (0.0.0.0, ::, 127.0.0.1) or a host name');
+  }
+  return bare;
+}
+
+function propagatorList(env: Env): PropagatorName[] {
+  const names = list(env, 'OTEL_PROPAGATORS')?.map((n) => n.toLowerCase());
+  if (!names) return ['tracecontext', 'baggage'];
+  const accepted =
+    'tracecontext, baggage (comma-separated) or none; b3, jaeger, xray and ottrace are not bundled';
+  for (const n of names) {
+    if (!(PROPAGATORS as readonly string[]).includes(n))
+      throw new AuthlensConfigError('OTEL_PROPAGATORS', env.OTEL_PROPAGATORS ?? '', accepted);
+  }
+  if (names.includes('none')) {
+    if (names.length > 1)
+      throw new AuthlensConfigError('OTEL_PROPAGATORS', env.OTEL_PROPAGATORS ?? '', accepted);
+    return [];
+  }
+  return [...new Set(names)] as PropagatorName[];
+}
+
+/** Where a detector package is installed: beside the SDK, else in the app (working directory). */
+function resolvePackage(name: string): string | undefined {
+  for (const base of [import.meta.url, pathToFileURL(path.join(process.cwd(), 'package.json')).href]) {
+    try {
+      return pathToFileURL(createRequire(base).resolve(name)).href;
+    } catch {
+      // not installed there
+    }
+  }
+  return undefined;
+}
+
+function resourceDetectors(env: Env): SdkConfig['resourceDetectors'] {
+  const raw = env.OTEL_NODE_RESOURCE_DETECTORS ?? '';
+  const names = list(env, 'OTEL_NODE_RESOURCE_DETECTORS')?.map((n) => n.toLowerCase()) ?? ['env'];
+  for (const n of names) {
+    if (!(DETECTOR_NAMES as readonly string[]).includes(n)) {
+      throw new AuthlensConfigError(
+        'OTEL_NODE_RESOURCE_DETECTORS',
+        raw,
+        `a comma-separated list of ${DETECTOR_NAMES.join(', ')}`,
+      );
+    }
+  }
+  const all = names.includes('all');
+  const local = LOCAL_DETECTORS.filter((d) => d !== 'env' && (all || names.includes(d)));
+  const cloud: SdkConfig['resourceDetectors']['cloud'] = [];
+  for (const [name, pkg] of Object.entries(CLOUD_DETECTOR_PACKAGES) as [CloudDetectorName, string][]) {
+    if (!all && !names.includes(name)) continue;
+    const module = resolvePackage(pkg);
+    if (module === undefined) {
+      throw new AuthlensConfigError(
+        'OTEL_NODE_RESOURCE_DETECTORS',
+        raw,
+        `detectors whose package is installed: ${name} needs ${pkg} (npm install ${pkg})`,
+      );
+    }
+    cloud.push({ name, module });
+  }
+  return { local, cloud };
+}
+
 /** Name and version from the app's package.json in the working directory, if any. */
 function appPackage(): { name?: string; version?: string } {
   try {
@@ -234,17 +367,7 @@ export function normalizeOptions(options: StartOptions = {}): SdkConfig {
     throw new AuthlensConfigError('ENVIRONMENT', environment, '1–64 characters of A-Z a-z 0-9 . _ -');
   }
 
-  const resourceAttributes: Record<string, string> = {};
-  const ra = str(env, 'OTEL_RESOURCE_ATTRIBUTES');
-  if (ra) {
-    for (const pair of ra.split(',')) {
-      const i = pair.indexOf('=');
-      if (i <= 0) throw new AuthlensConfigError('OTEL_RESOURCE_ATTRIBUTES', ra, 'key=value[,key=value…]');
-      resourceAttributes[decodeURIComponent(pair.slice(0, i).trim())] = decodeURIComponent(
-        pair.slice(i + 1).trim(),
-      );
-    }
-  }
+  const resourceAttributes = keyValueList(env, 'OTEL_RESOURCE_ATTRIBUTES', 'key=value[,key=value…]');
 
   // SENTRY_TRACES_SAMPLE_RATE (from the brief) sets the trace ratio when OTEL_TRACES_SAMPLER is unset.
   const sentryRate = str(env, 'SENTRY_TRACES_SAMPLE_RATE');
@@ -269,12 +392,21 @@ export function normalizeOptions(options: StartOptions = {}): SdkConfig {
   const metricsEndpoint =
     metricsExporters && !metricsExporters.has('otlp') ? undefined : signalEndpoint(env, 'METRICS', base);
   const logsEndpoint = logsExporters?.has('none') ? undefined : signalEndpoint(env, 'LOGS', base);
+  // Headers and compression are applied by the OTLP exporters, which read them from the
+  // environment; validated here so a typo fails at start instead of every export.
+  for (const s of ['', 'TRACES_', 'METRICS_', 'LOGS_']) {
+    keyValueList(env, `OTEL_EXPORTER_OTLP_${s}HEADERS`, 'a comma-separated list of name=value');
+    oneOf(env, `OTEL_EXPORTER_OTLP_${s}COMPRESSION`, ['gzip', 'none'], 'none');
+  }
+  const otlpTimeoutMs = int(env, 'OTEL_EXPORTER_OTLP_TIMEOUT', 10_000, 1, 600_000);
+  const signalTimeout = (s: 'TRACES' | 'METRICS' | 'LOGS') =>
+    int(env, `OTEL_EXPORTER_OTLP_${s}_TIMEOUT`, otlpTimeoutMs, 1, 600_000);
 
   let prometheusPort: number | false;
   if (options.prometheusPort !== undefined) prometheusPort = options.prometheusPort;
   else if (metricsExporters && !metricsExporters.has('prometheus')) prometheusPort = false;
   else prometheusPort = int(env, 'OTEL_EXPORTER_PROMETHEUS_PORT', 9464, 0, 65535);
-  const prometheusHost = str(env, 'OTEL_EXPORTER_PROMETHEUS_HOST') ?? '0.0.0.0';
+  const prometheusHost = host(env, 'OTEL_EXPORTER_PROMETHEUS_HOST', '0.0.0.0');
 
   const enabledList = instrumentationList(env, 'OTEL_NODE_ENABLED_INSTRUMENTATIONS');
   const disabledList = instrumentationList(env, 'OTEL_NODE_DISABLED_INSTRUMENTATIONS') ?? [];
@@ -352,12 +484,25 @@ export function normalizeOptions(options: StartOptions = {}): SdkConfig {
     serviceVersion,
     environment,
     resourceAttributes,
+    resourceDetectors: resourceDetectors(env),
+    propagators: propagatorList(env),
     sampler,
     samplerRatio,
     tracesEndpoint,
     metricsEndpoint,
     logsEndpoint,
-    otlpTimeoutMs: int(env, 'OTEL_EXPORTER_OTLP_TIMEOUT', 10_000, 1, 600_000),
+    otlpTimeoutMs,
+    otlpTimeouts: {
+      traces: signalTimeout('TRACES'),
+      metrics: signalTimeout('METRICS'),
+      logs: signalTimeout('LOGS'),
+    },
+    metricsTemporality: oneOf(
+      env,
+      'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE',
+      TEMPORALITIES,
+      'cumulative',
+    ),
     metricExportIntervalMs: int(env, 'OTEL_METRIC_EXPORT_INTERVAL', 60_000, 100, 3_600_000),
     prometheusPort,
     prometheusHost,

@@ -2,17 +2,14 @@
  * The SDK wiring behind `start()`: providers, exporters, readers, instrumentations, Sentry and
  * signal handling. Loaded lazily, so `MONITORING_ENABLED=false` never pays for it.
  */
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { logs as apiLogs, context, diag, metrics, propagation, trace } from '@opentelemetry/api';
 import { logs as legacyLogs } from '@opentelemetry/api-logs';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { ExportResult } from '@opentelemetry/core';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import type { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
-import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   LoggerProvider,
   type LogRecordProcessor,
@@ -61,8 +58,12 @@ import { enableInstrumentations } from './instrumentations.ts';
 import { acceptsOpenMetrics, OPENMETRICS_CONTENT_TYPE, serializeOpenMetrics } from './openmetrics.ts';
 import type { Redactor } from './redaction.ts';
 import { type RecordDuration, RequestDurationHistogram } from './request-duration.ts';
+import { buildPropagator, buildResource } from './resource.ts';
 import type { SentryBridge } from './sentry.ts';
 import { type AuthlensHandle, sdkState } from './state.ts';
+
+/** The OTLP metrics exporter's `AggregationTemporalityPreference` values. */
+const TEMPORALITY_PREFERENCE = { delta: 0, cumulative: 1, lowmemory: 2 } as const;
 
 /** Bucket boundaries (s) for auth latencies: cache hits (ms) up to slow password hashing (s). */
 export const HTTP_DURATION_BUCKETS = [
@@ -267,15 +268,7 @@ export async function startSdk(config: SdkConfig, redactor: Redactor): Promise<A
   state.log.serviceName = config.serviceName;
   state.log.level = config.logLevel;
 
-  const resource = resourceFromAttributes({
-    ...config.resourceAttributes,
-    'service.name': config.serviceName,
-    ...(config.serviceVersion ? { 'service.version': config.serviceVersion } : {}),
-    'deployment.environment.name': config.environment,
-    'service.instance.id': config.resourceAttributes['service.instance.id'] ?? randomUUID(),
-    'telemetry.sdk.language': 'nodejs',
-    'telemetry.sdk.name': 'authlens',
-  });
+  const resource = await buildResource(config, redactor);
 
   // ---- metrics -----------------------------------------------------------------------------
   // The request-duration histogram is our own cumulative producer (cheap on the request path);
@@ -285,29 +278,33 @@ export async function startSdk(config: SdkConfig, redactor: Redactor): Promise<A
     unit: 's',
     description: 'Duration of inbound HTTP requests, from first byte to response end.',
   };
-  const durationProducer = process.env.OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE?.trim()
-    ? undefined
-    : new RequestDurationHistogram({
-        ...durationInfo,
-        boundaries: HTTP_DURATION_BUCKETS,
-        resource,
-        scope: { name: '@authlens/sdk', version: undefined, schemaUrl: undefined },
-      });
+  const durationProducer =
+    config.metricsEndpoint && config.metricsTemporality !== 'cumulative'
+      ? undefined
+      : new RequestDurationHistogram({
+          ...durationInfo,
+          boundaries: HTTP_DURATION_BUCKETS,
+          resource,
+          scope: { name: '@authlens/sdk', version: undefined, schemaUrl: undefined },
+        });
   const metricProducers = durationProducer ? [durationProducer] : [];
   const prometheus = new PullMetricReader({ metricProducers });
   const readers: IMetricReader[] = [prometheus];
   let dropped: ((signal: Signal, n: number) => void) | undefined;
   const countDropped = (signal: Signal, n: number) => dropped?.(signal, n);
   if (config.metricsEndpoint) {
-    const env = process.env;
     const loadOtlp = async () => {
       const { OTLPMetricExporter } = await import('@opentelemetry/exporter-metrics-otlp-proto');
-      return new OTLPMetricExporter({ url: config.metricsEndpoint, timeoutMillis: config.otlpTimeoutMs });
+      return new OTLPMetricExporter({
+        url: config.metricsEndpoint,
+        timeoutMillis: config.otlpTimeouts.metrics,
+        temporalityPreference: TEMPORALITY_PREFERENCE[config.metricsTemporality],
+      });
     };
     // A temporality preference is the exporter's to read: load it now. Otherwise (cumulative,
     // the default) the exporter module loads with the first export.
     const eager: OTLPMetricExporter | undefined =
-      env.OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE?.trim() ? await loadOtlp() : undefined;
+      config.metricsTemporality !== 'cumulative' ? await loadOtlp() : undefined;
     let loading: Promise<OTLPMetricExporter> | undefined = eager ? Promise.resolve(eager) : undefined;
     const outage = createOutageTracker('metrics', config.metricsEndpoint, countDropped);
     const exporter: PushMetricExporter = {
@@ -337,7 +334,7 @@ export async function startSdk(config: SdkConfig, redactor: Redactor): Promise<A
       new PeriodicExportingMetricReader({
         exporter,
         exportIntervalMillis: config.metricExportIntervalMs,
-        exportTimeoutMillis: Math.min(config.otlpTimeoutMs, config.metricExportIntervalMs),
+        exportTimeoutMillis: Math.min(config.otlpTimeouts.metrics, config.metricExportIntervalMs),
         metricProducers,
       }),
     );
@@ -453,13 +450,13 @@ export async function startSdk(config: SdkConfig, redactor: Redactor): Promise<A
         const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
         const otlp = new OTLPTraceExporter({
           url: config.tracesEndpoint,
-          timeoutMillis: config.otlpTimeoutMs,
+          timeoutMillis: config.otlpTimeouts.traces,
         });
         withEncoder(otlp, (items) => encodeTraceRequest(resourceBytes, items as EncodedSpan[]));
         return otlp as unknown as ItemExporter<EncodedSpan>;
       }),
       ...config.bsp,
-      exportTimeoutMs: config.otlpTimeoutMs,
+      exportTimeoutMs: config.otlpTimeouts.traces,
       outage: createOutageTracker('traces', config.tracesEndpoint, countDropped),
     });
     spanBatcherFlush = () => batcher.flush();
@@ -487,9 +484,7 @@ export async function startSdk(config: SdkConfig, redactor: Redactor): Promise<A
   });
   const contextManager = new AsyncLocalStorageContextManager();
   context.setGlobalContextManager(contextManager.enable());
-  propagation.setGlobalPropagator(
-    new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
-  );
+  propagation.setGlobalPropagator(buildPropagator(config));
   if (!trace.setGlobalTracerProvider(tracerProvider)) {
     diagLine('warn', 'another OpenTelemetry tracer provider is already registered; authlens traces use it');
   }
@@ -501,7 +496,10 @@ export async function startSdk(config: SdkConfig, redactor: Redactor): Promise<A
     const batcher = createBatcher<LogItem>({
       exporter: lazyExporter<LogItem>(async () => {
         const { OTLPLogExporter } = await import('@opentelemetry/exporter-logs-otlp-proto');
-        const otlp = new OTLPLogExporter({ url: config.logsEndpoint, timeoutMillis: config.otlpTimeoutMs });
+        const otlp = new OTLPLogExporter({
+          url: config.logsEndpoint,
+          timeoutMillis: config.otlpTimeouts.logs,
+        });
         withEncoder(
           otlp,
           (items) => encodeLogsRequest(envelope, items as EncodedLogRecord[]),
@@ -510,7 +508,7 @@ export async function startSdk(config: SdkConfig, redactor: Redactor): Promise<A
         return otlp as unknown as ItemExporter<LogItem>;
       }),
       ...config.blrp,
-      exportTimeoutMs: config.otlpTimeoutMs,
+      exportTimeoutMs: config.otlpTimeouts.logs,
       outage: createOutageTracker('logs', config.logsEndpoint, countDropped),
       prepare: (records) => redactLogRecords(records, redactor),
     });
