@@ -2,7 +2,8 @@
  * Two `authlens serve` processes on one PostgreSQL: every scheduled job runs, and each
  * (job, slot) runs exactly once across both; the digest e-mails match the digest runs; the
  * job-queue health check is served; SIGTERM stops each cleanly (exit 0). Also: `serve` on
- * SQLite, and its configuration errors.
+ * SQLite, `--no-scheduler`, and its failures: malformed settings and unknown flags (exit 2), an
+ * unreachable store (exit 1), each with a one-line reason naming the setting or flag.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,19 +27,23 @@ interface Serve {
   exited: Promise<number | null>;
 }
 
-function serve(env: Record<string, string>): Serve {
-  const child = spawn(process.execPath, ['--conditions=authlens-source', '--no-warnings', bin, 'serve'], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: os.tmpdir(),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      MONITORING_API_KEYS: `ops:${key}:read`,
-      ...env,
+function serve(env: Record<string, string>, args: string[] = []): Serve {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=authlens-source', '--no-warnings', bin, 'serve', ...args],
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: os.tmpdir(),
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        MONITORING_API_KEYS: `ops:${key}:read`,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   const s: Serve = {
     child,
     lines: [],
@@ -196,6 +201,47 @@ describe('authlens serve on SQLite', () => {
       const s = serve({ ALERT_STORE_URL: `sqlite:${path.join(dir, 'bad.db')}`, ...env });
       expect(await s.exited).toBe(2);
       expect(s.stderr.trim().split('\n').at(-1)).toMatch(reason);
+    }
+  }, 30_000);
+
+  it('exits 2 naming an unknown flag', async () => {
+    const s = serve({ ALERT_STORE_URL: `sqlite:${path.join(dir, 'bad.db')}` }, ['--bogus']);
+    expect(await s.exited).toBe(2);
+    expect(s.stderr.trim().split('\n').at(-1)).toMatch(/^authlens serve: .*'--bogus'/);
+  }, 30_000);
+
+  it('exits 1 with a one-line reason naming ALERT_STORE_URL when the store is unreachable', async () => {
+    const s = serve({ ALERT_STORE_URL: 'postgres://authlens:x@127.0.0.1:1/x' });
+    expect(await s.exited).toBe(1);
+    expect(s.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^authlens serve: ALERT_STORE_URL: cannot open the store \(.*ECONNREFUSED/),
+    ]);
+    expect(s.stderr).not.toContain('authlens:x@'); // the password stays out of the message
+  }, 30_000);
+
+  it('--no-scheduler serves the API and runs no job', async () => {
+    const store = path.join(dir, 'no-scheduler.db');
+    const s = serve(
+      { ALERT_STORE_URL: `sqlite:${store}`, AUTHLENS_JOBS_SCHEDULE: '*=1s', AUTHLENS_JOBS_TICK_MS: '100' },
+      ['--no-scheduler'],
+    );
+    try {
+      const address = await s.address;
+      expect(s.lines.find((l) => l.message === 'authlens serve listening')?.scheduler).toBe('off');
+      expect((await fetch(`${address}/monitoring/health/`)).status).toBe(200);
+      // Every job is due every second: with the scheduler on, some would start within 2.5 s.
+      await new Promise((r) => setTimeout(r, 2500));
+      s.child.kill('SIGTERM');
+      expect(await s.exited).toBe(0);
+      expect(s.lines.filter((l) => l.message === 'job started')).toEqual([]);
+      const db = openDatabase(`sqlite:${store}`);
+      try {
+        expect(await db.query('SELECT id FROM job_runs')).toEqual([]);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      if (s.child.exitCode === null) s.child.kill('SIGKILL');
     }
   }, 30_000);
 });
