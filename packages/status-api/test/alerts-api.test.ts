@@ -42,6 +42,8 @@ const unique = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${seq++
 describe.each(backends)('alert API on $name', ({ make }) => {
   let temp: TempStore;
   let hook: Receiver;
+  /** A webhook receiver that rejects every notification with 400: delivery fails for good. */
+  let rejecting: Receiver;
   let manager: AlertManager;
   let app: FastifyInstance;
   const hookEvents = (alertId: string) =>
@@ -52,12 +54,16 @@ describe.each(backends)('alert API on $name', ({ make }) => {
   beforeAll(async () => {
     temp = await make();
     hook = await startReceiver();
+    rejecting = await startReceiver({ status: 400, body: 'unknown payload' });
     manager = await createAlertManager({
       storeUrl: temp.url,
       env: {},
       pollIntervalMs: 50,
       retry: { maxAttempts: 3, baseDelayMs: 20, maxDelayMs: 100 },
-      channels: [{ name: 'hook', type: 'webhook', url: `${hook.url}/hook`, secret: 'test-secret' }],
+      channels: [
+        { name: 'hook', type: 'webhook', url: `${hook.url}/hook`, secret: 'test-secret' },
+        { name: 'rejecting', type: 'webhook', url: `${rejecting.url}/hook`, secret: 'test-secret' },
+      ],
       routing: {
         routes: [
           {
@@ -68,6 +74,7 @@ describe.each(backends)('alert API on $name', ({ make }) => {
               { after: '600ms', channels: ['hook'] },
             ],
           },
+          { matchers: ['alertname=~undeliverable_.*'], channels: ['rejecting'] },
           { matchers: ['severity=~low|info'], channels: [] },
           { channels: ['hook'] },
         ],
@@ -96,6 +103,7 @@ describe.each(backends)('alert API on $name', ({ make }) => {
     await app?.close();
     await manager?.close();
     await hook?.close();
+    await rejecting?.close();
     await temp?.drop();
   });
 
@@ -262,6 +270,42 @@ describe.each(backends)('alert API on $name', ({ make }) => {
       history: [{ attempt: 1, outcome: 'success', statusCode: 200, error: null }],
     });
     expect(one.lastNotifiedAt).not.toBeNull();
+  });
+
+  it('a rejected notification fails for good: shown by ?delivery=failed and counted as a failure', async () => {
+    const failures = async () =>
+      ((await metricPoints('authlens.alerts.notifications')).find(
+        (p) => p.attributes['alert.channel'] === 'webhook' && p.attributes['alert.outcome'] === 'failure',
+      )?.value as number | undefined) ?? 0;
+    const before = await failures();
+    const { id } = (await create({ name: unique('undeliverable'), severity: 'high', message: 'm' })).json();
+    const { id: fine } = (
+      await create({ name: unique('deliverable'), severity: 'high', message: 'm' })
+    ).json();
+    const failed = await eventually(async () => {
+      const r = (await app.inject({ url: `/monitoring/alerts/${id}/`, headers: R })).json();
+      return r.notifications[0]?.state === 'failed' ? r.notifications[0] : undefined;
+    });
+    // 400 is final: one attempt, no retry
+    expect(failed).toMatchObject({
+      channel: 'rejecting',
+      state: 'failed',
+      attempts: 1,
+      lastError: 'HTTP 400: unknown payload',
+      history: [{ attempt: 1, outcome: 'failure', statusCode: 400 }],
+    });
+    expect(rejecting.received.filter((r) => r.body.includes(id))).toHaveLength(1);
+    await eventually(
+      async () => (await manager.getAlert(fine))?.notifications[0]?.state === 'sent' || undefined,
+    );
+    const list = await app.inject({ url: '/monitoring/alerts/?delivery=failed&limit=500', headers: R });
+    expect(list.statusCode).toBe(200);
+    const listed = (list.json().items as Array<{ id: string }>).map((a) => a.id);
+    expect(listed).toContain(id);
+    expect(listed).not.toContain(fine);
+    const sent = await app.inject({ url: '/monitoring/alerts/?delivery=sent&limit=500', headers: R });
+    expect((sent.json().items as Array<{ id: string }>).map((a) => a.id)).toContain(fine);
+    expect(await failures()).toBe(before + 1);
   });
 
   it('low/info alerts are digest only (no immediate notification)', async () => {

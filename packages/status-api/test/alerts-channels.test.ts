@@ -1,7 +1,7 @@
 /**
  * Channels against local receivers that speak each wire protocol: SMTP (smtp-server), Slack
  * incoming webhooks, PagerDuty Events API v2 and signed generic webhooks — exact payloads,
- * retries (500, 429 + Retry-After, hang), final 4xx, dedup keys and HMAC signatures.
+ * retries (500, 429 + Retry-After, 408, hang), final 4xx, dedup keys and HMAC signatures.
  */
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
@@ -98,6 +98,12 @@ describe('notification channels', () => {
   });
 
   const deliveries = async (id: string) => (await manager.getAlert(id))!.notifications;
+  /** The alert's notifications once its first one is in `state`. */
+  const firstDeliveryIn = (id: string, state: 'sent' | 'failed') =>
+    eventually(async () => {
+      const list = await deliveries(id);
+      return list[0]?.state === state ? list : undefined;
+    }, 10_000);
 
   it('e-mail: HTML + text over SMTP to every recipient', async () => {
     const alert = await manager.createAlert({
@@ -118,27 +124,21 @@ describe('notification channels', () => {
     expect(quotedPrintable(mail.raw)).toContain('<td>Disk &lt;full&gt; &amp; failing</td>');
     const headers = mail.raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
     expect(headers).toContain(`X-Authlens-Idempotency-Key: ${alert.id}:trigger:email`);
-    await eventually(async () => (await deliveries(alert.id))[0]?.state === 'sent' || undefined);
+    await firstDeliveryIn(alert.id, 'sent');
   });
 
   it('e-mail: SMTP 4xx is retried, 5xx is final', async () => {
     // Both recipients are refused once (nodemailer succeeds when any recipient is accepted).
     rcptErrors.push({ code: 451, message: 'try later' }, { code: 451, message: 'try later' });
     const retried = await manager.createAlert({ name: 'mail_retry', severity: 'high', message: 'm' });
-    const [d] = await eventually(async () => {
-      const list = await deliveries(retried.id);
-      return list[0]?.state === 'sent' ? list : undefined;
-    });
+    const [d] = await firstDeliveryIn(retried.id, 'sent');
     expect(d!.history.map((h) => [h.outcome, h.statusCode])).toEqual([
       ['retry', 451],
       ['success', 250],
     ]);
     rcptErrors.push({ code: 550, message: 'no such user' }, { code: 550, message: 'no such user' });
     const failed = await manager.createAlert({ name: 'mail_final', severity: 'high', message: 'm' });
-    const [f] = await eventually(async () => {
-      const list = await deliveries(failed.id);
-      return list[0]?.state === 'failed' ? list : undefined;
-    });
+    const [f] = await firstDeliveryIn(failed.id, 'failed');
     expect(f).toMatchObject({ attempts: 1, lastError: 'SMTP 550' });
   });
 
@@ -235,10 +235,7 @@ describe('notification channels', () => {
 
     pd.answers.push({ status: 400, body: '{"status":"invalid event"}' });
     const bad = await manager.createAlert({ name: 'pd_bad', severity: 'critical', message: 'm' });
-    const [f] = await eventually(async () => {
-      const list = await deliveries(bad.id);
-      return list[0]?.state === 'failed' ? list : undefined;
-    });
+    const [f] = await firstDeliveryIn(bad.id, 'failed');
     expect(f).toMatchObject({ attempts: 1, lastError: 'HTTP 400: {"status":"invalid event"}' });
   });
 
@@ -269,21 +266,29 @@ describe('notification channels', () => {
     const body = JSON.parse(first!.body);
     expect(body).toMatchObject({ version: '1', event: 'trigger', idempotencyKey: key, escalationLevel: 0 });
     expect(body.alert).toMatchObject({ id: alert.id, name: 'hook_x', labels: { a: 'b' }, status: 'firing' });
-    const [d] = await eventually(async () => {
-      const list = await deliveries(alert.id);
-      return list[0]?.state === 'sent' ? list : undefined;
-    });
+    const [d] = await firstDeliveryIn(alert.id, 'sent');
     expect(d!.history.map((h) => h.outcome)).toEqual(['retry', 'success']);
     expect(d!.history[0]!.error).toBe('timeout after 400 ms');
+  });
+
+  it('webhook: 408 Request Timeout is retried (the one 4xx besides 429), 404 is final', async () => {
+    hook.answers.push({ status: 408, body: 'request timeout' });
+    const retried = await manager.createAlert({ name: 'hook_408', severity: 'medium', message: 'm' });
+    const [d] = await firstDeliveryIn(retried.id, 'sent');
+    expect(d!.history.map((h) => [h.outcome, h.statusCode])).toEqual([
+      ['retry', 408],
+      ['success', 200],
+    ]);
+    hook.answers.push({ status: 404, body: 'no such hook' });
+    const final = await manager.createAlert({ name: 'hook_404', severity: 'medium', message: 'm' });
+    const [f] = await firstDeliveryIn(final.id, 'failed');
+    expect(f).toMatchObject({ attempts: 1, lastError: 'HTTP 404: no such hook' });
   });
 
   it('gives up after maxAttempts and keeps the failure visible', async () => {
     hook.answers.push({ status: 503 }, { status: 503 }, { status: 503 });
     const alert = await manager.createAlert({ name: 'hook_down', severity: 'medium', message: 'm' });
-    const [d] = await eventually(async () => {
-      const list = await deliveries(alert.id);
-      return list[0]?.state === 'failed' ? list : undefined;
-    }, 10_000);
+    const [d] = await firstDeliveryIn(alert.id, 'failed');
     expect(d!.attempts).toBe(3);
     expect(d!.history.map((h) => h.outcome)).toEqual(['retry', 'retry', 'failure']);
     const failing = await manager.listAlerts({ deliveryState: 'failed' });

@@ -36,6 +36,9 @@ export async function postJson(
   // Drain the body so the connection can be reused; a short excerpt helps operators.
   const text = await res.text().catch(() => '');
   if (res.ok) return { ok: true, retryable: false, statusCode: res.status };
+  // 4xx is final (the request itself is wrong) except 429 (slow down) and, deliberately, 408:
+  // Request Timeout says the receiver gave up waiting for our request — a transient condition
+  // like our own send timeout, which is retried too.
   const retryable = res.status === 408 || res.status === 429 || res.status >= 500;
   const result: SendResult = {
     ok: false,
