@@ -15,6 +15,12 @@ export interface TokenPair {
   refreshToken: string;
 }
 
+/** What the OAuth callback received from the provider's redirect. */
+export interface OAuthCallback {
+  code: string;
+  state: string;
+}
+
 export function createClient(baseUrl: string, defaultHeaders: Record<string, string> = {}) {
   async function call<T = Record<string, unknown>>(
     method: string,
@@ -66,8 +72,12 @@ export function createClient(baseUrl: string, defaultHeaders: Record<string, str
     gdprExport: (token: string) => call('POST', '/gdpr/export', { token }),
     gdprErasure: (token: string) => call('POST', '/gdpr/erasure', { token }),
 
-    /** The whole OAuth authorization-code round trip: service → provider → service callback. */
-    async oauthLogin(email: string): Promise<Answer<Partial<TokenPair>>> {
+    /**
+     * The whole OAuth authorization-code round trip: service → provider → service callback. The
+     * answer carries the `code` and `state` the callback received (secrets a test looks for in
+     * every output).
+     */
+    async oauthLogin(email: string): Promise<Answer<Partial<TokenPair>> & { oauth?: OAuthCallback }> {
       const start = await call('GET', `/auth/oauth/local/start?login_hint=${encodeURIComponent(email)}`);
       const authorize = start.headers.get('location');
       if (start.status !== 302 || !authorize) return start as Answer<Partial<TokenPair>>;
@@ -77,16 +87,21 @@ export function createClient(baseUrl: string, defaultHeaders: Record<string, str
         return { status: consent.status, body: {}, headers: consent.headers };
       }
       const url = new URL(callback);
-      return call<Partial<TokenPair>>('GET', `${url.pathname}${url.search}`);
+      const oauth = { code: url.searchParams.get('code') ?? '', state: url.searchParams.get('state') ?? '' };
+      return { ...(await call<Partial<TokenPair>>('GET', `${url.pathname}${url.search}`)), oauth };
     },
 
-    /** Enrols TOTP for a logged-in user; returns the secret (the "authenticator app"). */
-    async enableMfa(token: string): Promise<string> {
+    /**
+     * Enrols TOTP for a logged-in user: the secret (the "authenticator app") and the code that
+     * confirmed the enrolment.
+     */
+    async enableMfa(token: string): Promise<{ secret: string; confirmCode: string }> {
       const { body } = await this.enrolTotp(token);
       // A code from the previous 30 s step: valid (±1 window) and older than any code used at login.
-      const confirmed = await this.confirmTotp(token, totp(body.secret, Date.now() - 30_000));
+      const confirmCode = totp(body.secret, Date.now() - 30_000);
+      const confirmed = await this.confirmTotp(token, confirmCode);
       if (confirmed.status !== 200) throw new Error(`TOTP confirmation answered ${confirmed.status}`);
-      return body.secret;
+      return { secret: body.secret, confirmCode };
     },
   };
 }

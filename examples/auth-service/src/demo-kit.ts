@@ -113,17 +113,60 @@ export function startService(options: {
   });
 }
 
+/** A traffic step got an answer it did not expect; the demo reports it and exits non-zero. */
+export class DemoStepError extends Error {
+  override name = 'DemoStepError';
+}
+
+/**
+ * The step's check of one HTTP answer: returns `status` when it is one of `expected`, else fails
+ * the step with "<what> answered <status>, expected <expected>".
+ */
+export function expectStatus(what: string, status: number, ...expected: number[]): number {
+  if (!expected.includes(status))
+    throw new DemoStepError(`${what} answered ${status}, expected ${expected.join(' or ')}`);
+  return status;
+}
+
+/**
+ * Runs one traffic step: prints `✓ label  summary` when every answer was as expected, else
+ * `✗ label  reason` and rethrows, so the demo stops with a non-zero exit status.
+ */
 export async function step(label: string, action: () => Promise<string>): Promise<void> {
+  let summary: string;
   try {
-    out(`  ✓ ${label.padEnd(52)} ${await action()}`);
+    summary = await action();
   } catch (err) {
     out(`  ✗ ${label.padEnd(52)} ${err instanceof Error ? err.message : String(err)}`);
+    throw err;
+  }
+  out(`  ✓ ${label.padEnd(52)} ${summary}`);
+}
+
+/**
+ * Runs the traffic (`steps`); when a step fails, prints why with the last lines of the service
+ * log and resolves `false` (the caller then exits with status 1).
+ */
+export async function driveTraffic(
+  name: string,
+  logFile: string,
+  steps: () => Promise<void>,
+): Promise<boolean> {
+  try {
+    await steps();
+    return true;
+  } catch (err) {
+    out();
+    out(`${name}: a traffic step failed (${err instanceof Error ? err.message : String(err)}).`);
+    out(`Last lines of the service log (${logFile}):\n${tailLog(logFile)}`);
+    return false;
   }
 }
 
 /**
  * The demo's traffic script: good logins, bad passwords, a brute-force burst that raises an
- * alert, MFA, OAuth, token refresh, GDPR requests and a logout.
+ * alert, MFA, OAuth, token refresh, GDPR requests and a logout. Every answer is checked against
+ * the status the step expects; the first unexpected one fails the step (see `step`).
  */
 export async function traffic(client: AuthClient): Promise<void> {
   const password = 'correct horse battery staple';
@@ -131,15 +174,15 @@ export async function traffic(client: AuthClient): Promise<void> {
   const [alice, bob, carol, dave] = people as [string, string, string, string];
   out('Driving demo traffic:');
   await step('register alice, bob, carol, dave', async () => {
-    const statuses = await Promise.all(people.map((p) => client.register(p, password)));
-    return statuses.map((s) => s.status).join(' ');
+    const answers = await Promise.all(people.map((p) => client.register(p, password)));
+    return answers.map((a, i) => expectStatus(`register ${people[i]}`, a.status, 201)).join(' ');
   });
   let aliceTokens = { accessToken: '', refreshToken: '' };
   await step('good logins (alice ×3, bob ×2)', async () => {
     const statuses: number[] = [];
     for (const who of [alice, alice, bob, alice, bob]) {
       const res = await client.login(who, password);
-      statuses.push(res.status);
+      statuses.push(expectStatus(`login ${who}`, res.status, 200));
       if (who === alice && res.body.accessToken) {
         aliceTokens = { accessToken: res.body.accessToken, refreshToken: res.body.refreshToken ?? '' };
       }
@@ -149,43 +192,51 @@ export async function traffic(client: AuthClient): Promise<void> {
   await step('bad passwords (alice ×2)', async () => {
     const a = await client.login(alice, 'Password123');
     const b = await client.login(alice, 'alice2026!');
-    return `${a.status} ${b.status}`;
+    return `${expectStatus('bad password', a.status, 401)} ${expectStatus('bad password', b.status, 401)}`;
   });
   await step('brute-force burst from 198.51.100.23 (12 tries)', async () => {
     const attacker = createClient(client.baseUrl, { 'x-forwarded-for': '198.51.100.23' });
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
       const target = i % 3 === 2 ? `user${i}@example.com` : bob;
-      statuses.push((await attacker.login(target, `guess-${i}`)).status);
+      statuses.push(
+        expectStatus(`guess ${i + 1}`, (await attacker.login(target, `guess-${i}`)).status, 401, 423),
+      );
     }
+    if (!statuses.includes(423))
+      throw new DemoStepError(`bob was never locked (no 423 in ${statuses.join(' ')})`);
     return `${statuses.join(' ')}  (423 = bob locked)`;
   });
   await step('MFA: carol enrols TOTP, then logs in with a code', async () => {
     const first = await client.login(carol, password);
-    if (!first.body.accessToken) throw new Error(`login answered ${first.status}`);
-    const secret = await client.enableMfa(first.body.accessToken);
+    expectStatus('login before enrolment', first.status, 200);
+    const { secret } = await client.enableMfa(first.body.accessToken ?? '');
     const second = await client.login(carol, password);
-    if (!second.body.mfaToken) throw new Error('no MFA challenge');
+    expectStatus('login after enrolment', second.status, 200);
+    if (!second.body.mfaToken) throw new DemoStepError('login after enrolment gave no MFA challenge');
     const wrong = await client.verifyMfa(second.body.mfaToken, '000000');
     const ok = await client.verifyMfa(second.body.mfaToken, totp(secret));
-    return `challenge, wrong code ${wrong.status}, right code ${ok.status}`;
+    return `challenge, wrong code ${expectStatus('wrong code', wrong.status, 401)}, right code ${expectStatus('right code', ok.status, 200)}`;
   });
   await step('OAuth login through the local provider', async () => {
     const res = await client.oauthLogin('erin@example.com');
-    return String(res.status);
+    return String(expectStatus('OAuth callback', res.status, 200));
   });
   await step('token refresh (alice)', async () => {
     const res = await client.refresh(aliceTokens.refreshToken);
     if (res.body.accessToken) aliceTokens.accessToken = res.body.accessToken;
-    return String(res.status);
+    return String(expectStatus('refresh', res.status, 200));
   });
   await step('GDPR: alice exports her data, dave erases his', async () => {
     const exported = await client.gdprExport(aliceTokens.accessToken);
     const daveLogin = await client.login(dave, password);
+    expectStatus('login dave', daveLogin.status, 200);
     const erased = await client.gdprErasure(daveLogin.body.accessToken ?? '');
-    return `export ${exported.status}, erasure ${erased.status}`;
+    return `export ${expectStatus('export', exported.status, 200)}, erasure ${expectStatus('erasure', erased.status, 200)}`;
   });
-  await step('logout (alice)', async () => String((await client.logout(aliceTokens.accessToken)).status));
+  await step('logout (alice)', async () =>
+    String(expectStatus('logout', (await client.logout(aliceTokens.accessToken)).status, 204)),
+  );
 }
 
 /** The service's own URLs (the "Where to look" rows both demos print). */

@@ -24,6 +24,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient } from './client.ts';
 import {
+  driveTraffic,
+  expectStatus,
   freePort,
   isRunning,
   out,
@@ -382,8 +384,10 @@ async function secondBurst(url: string, promUrl: string): Promise<void> {
     const attacker = createClient(url, { 'x-forwarded-for': '203.0.113.7' });
     const tries = Number(env.BRUTE_FORCE_THRESHOLD ?? '10') || 10;
     const statuses: number[] = [];
-    for (let i = 0; i < tries; i++)
-      statuses.push((await attacker.login(`guess${i}@example.com`, `guess-${i}`)).status);
+    for (let i = 0; i < tries; i++) {
+      const res = await attacker.login(`guess${i}@example.com`, `guess-${i}`);
+      statuses.push(expectStatus(`guess ${i + 1}`, res.status, 401));
+    }
     return `${statuses.join(' ')}  (AuthlensBruteForceSuspected fires)`;
   });
 }
@@ -462,8 +466,11 @@ async function main(): Promise<void> {
   if (stopping) return;
   out(`authlens demo:stack: service listening on ${url}`);
   out();
-  await traffic(createClient(url));
-  await secondBurst(url, promUrl);
+  const drove = await driveTraffic('authlens demo:stack', logs.service, async () => {
+    await traffic(createClient(url));
+    await secondBurst(url, promUrl);
+  });
+  if (!drove) return stop(1);
   if (stopping) return;
 
   const query = `${promUrl}/graph?g0.expr=${encodeURIComponent(EXAMPLE_QUERY)}&g0.tab=1`;

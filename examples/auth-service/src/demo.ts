@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createClient } from './client.ts';
 import {
+  driveTraffic,
   out,
   printCurlLines,
   printServiceUrls,
@@ -31,14 +32,21 @@ const logFile = path.join(workDir, 'service.log');
 const apiKey = `demo_${randomBytes(18).toString('base64url')}`;
 let child: ChildProcess | undefined;
 let stopping = false;
+let stopped: Promise<never> | undefined;
 
-async function stop(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
+/**
+ * Stops the service and removes the temp directory, then exits. A second signal waits for the
+ * first stop: `pnpm demo` forwards Ctrl-C, so the demo gets SIGINT twice.
+ */
+function stop(code: number): Promise<never> {
+  stopping = true;
+  stopped ??= (async () => {
     await stopChild(child, 4000);
     rmSync(workDir, { recursive: true, force: true });
-  }
-  process.exit(code);
+    if (code === 0) out('authlens demo: stopped.');
+    process.exit(code);
+  })();
+  return stopped;
 }
 
 async function main(): Promise<void> {
@@ -73,7 +81,7 @@ async function main(): Promise<void> {
   const { url, prometheusPort } = listening;
   out(`authlens demo: service listening on ${url}`);
   out();
-  await traffic(createClient(url));
+  if (!(await driveTraffic('authlens demo', logFile, () => traffic(createClient(url))))) return stop(1);
 
   out();
   out('Where to look:');

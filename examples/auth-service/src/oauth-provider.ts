@@ -12,6 +12,8 @@ export interface FakeOAuthProviderOptions {
   clientSecret: string;
   /** Port on 127.0.0.1; 0 picks a free one. */
   port?: number;
+  /** Called with every access token `POST /token` issues (lets a test look for it in outputs). */
+  onAccessToken?: (token: string) => void;
 }
 
 export interface FakeOAuthProvider {
@@ -75,6 +77,7 @@ export async function startFakeOAuthProvider(options: FakeOAuthProviderOptions):
     }
     const token = randomBytes(24).toString('base64url');
     accessTokens.set(token, { email: grant.email, expiresAt: Date.now() + 300_000 });
+    options.onAccessToken?.(token);
     return { access_token: token, token_type: 'Bearer', expires_in: 300 };
   });
 

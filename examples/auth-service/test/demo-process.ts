@@ -1,9 +1,41 @@
-/** Runs a demo entry point (`src/demo.ts`, `src/demo-stack.ts`) as a user does, for the e2e tests. */
+/**
+ * Runs a demo as a user does, for the e2e tests: `pnpm demo` at the repository root, or a demo
+ * entry point (`src/demo-stack.ts`) with this Node. Either way in its own process group, so a
+ * test can send Ctrl-C (SIGINT) to every process of it at once, as a terminal does.
+ */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const exampleDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const repoRoot = path.resolve(exampleDir, '../..');
+
+export interface DemoCommand {
+  /** How the test names it in messages (`pnpm demo`). */
+  name: string;
+  file: string;
+  args: string[];
+  cwd: string;
+}
+
+/**
+ * `pnpm <script>` at the repository root with the pnpm `scripts/lib.sh` defines (a global pnpm of
+ * the pinned version, else `npx --yes pnpm@<version>`), exactly as the README's command runs it.
+ */
+export const pnpmScript = (script: string): DemoCommand => ({
+  name: `pnpm ${script}`,
+  file: 'bash',
+  args: ['-c', `source scripts/lib.sh && pnpm ${script}`],
+  cwd: repoRoot,
+});
+
+/** `node <script>` in the example, with the Node that runs the tests. */
+export const nodeScript = (script: string): DemoCommand => ({
+  name: `node ${script}`,
+  file: process.execPath,
+  args: [script],
+  cwd: exampleDir,
+});
 
 export interface DemoProcess {
   readonly child: ChildProcess;
@@ -11,26 +43,46 @@ export interface DemoProcess {
   readonly output: string;
   /** The value after `label:` in its "Where to look" block ('' when absent). */
   field(label: string): string;
+  /** The exit of the spawned process (the leader of the group). */
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** SIGKILLs it if it still runs, and waits for the exit (the tests' safety net). */
+  /** Resolves once stdout and stderr are closed: every process that held them has exited. */
+  readonly closed: Promise<void>;
+  /** Sends `signal` to the whole process group, as Ctrl-C in a terminal does. */
+  signalGroup(signal: NodeJS.Signals): void;
+  /** Whether any process of the group is still alive. */
+  groupAlive(): boolean;
+  /** SIGKILLs the group if anything of it still runs, and waits for the exit (the tests' safety net). */
   kill(): Promise<void>;
 }
 
-/** Spawns `node <script>` in the example and resolves once it prints "Press Ctrl-C to stop.". */
+/** Spawns `command` and resolves once it prints "Press Ctrl-C to stop.". */
 export function startDemo(
-  script: string,
+  command: DemoCommand,
   env: NodeJS.ProcessEnv,
   readyTimeoutMs: number,
 ): Promise<DemoProcess> {
-  const child = spawn(process.execPath, [script], {
-    cwd: exampleDir,
+  const child = spawn(command.file, command.args, {
+    cwd: command.cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  const pgid = child.pid!;
   let output = '';
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
+  const streamClosed = (stream: NodeJS.ReadableStream) =>
+    new Promise<void>((resolve) => stream.once('close', () => resolve()));
+  const closed = Promise.all([streamClosed(child.stdout!), streamClosed(child.stderr!)]).then(() => {});
+  const groupAlive = () => {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+    }
+  };
   const demo: DemoProcess = {
     child,
     get output() {
@@ -38,16 +90,17 @@ export function startDemo(
     },
     field: (label) => output.match(new RegExp(`^\\s+${label}:\\s+(\\S+)`, 'm'))?.[1] ?? '',
     exit,
+    closed,
+    signalGroup: (signal) => process.kill(-pgid, signal),
+    groupAlive,
     async kill() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await exit;
-      }
+      if (groupAlive()) process.kill(-pgid, 'SIGKILL');
+      await exit;
     },
   };
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`${script} not ready after ${readyTimeoutMs} ms; output:\n${output}`)),
+      () => reject(new Error(`${command.name} not ready after ${readyTimeoutMs} ms; output:\n${output}`)),
       readyTimeoutMs,
     );
     const append = (chunk: string) => {
@@ -61,7 +114,7 @@ export function startDemo(
     child.stderr!.setEncoding('utf8').on('data', append);
     void exit.then(() => {
       clearTimeout(timer);
-      reject(new Error(`${script} exited before it was ready; output:\n${output}`));
+      reject(new Error(`${command.name} exited before it was ready; output:\n${output}`));
     });
   });
 }

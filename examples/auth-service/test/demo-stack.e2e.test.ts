@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBinary, requireCollector } from '../../../test/support/services.ts';
-import { type DemoProcess, startDemo } from './demo-process.ts';
+import { type DemoProcess, nodeScript, startDemo } from './demo-process.ts';
 
 /** Variables that would pin a port of the stack; the test wants every port free. */
 const PORT_OVERRIDES = [
@@ -62,7 +62,7 @@ describe('pnpm demo:stack', () => {
     requireBinary('prometheus', 'prometheus');
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', NODE_OPTIONS: '' };
     for (const name of PORT_OVERRIDES) delete env[name];
-    demo = await startDemo('src/demo-stack.ts', env, 50_000);
+    demo = await startDemo(nodeScript('src/demo-stack.ts'), env, 50_000);
     // "Processes:  prometheus 123, collector 124, service 125"
     const line = demo.output.match(/^\s+Processes:(.*)$/m)?.[1] ?? '';
     for (const [, role, pid] of line.matchAll(/([a-z]+) (\d+)/g)) pids[role as string] = Number(pid);

@@ -4,7 +4,8 @@
  * counters in the real Redis, OTLP to the real authlens Collector. Every flow is driven over HTTP,
  * then the test checks what an operator would see: one trace from the HTTP request down to
  * PostgreSQL, log lines carrying that trace ID, metric values, the alert raised by the brute-force
- * burst — and that no password, TOTP code or token appears in any output.
+ * burst — and that no password, TOTP code, OAuth code, state, client secret or token (the
+ * service's own or the OAuth provider's) appears in any output.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireCollector, requirePostgres, requireRedis, services } from '../../../test/support/services.ts';
 import { type AuthClient, createClient } from '../src/client.ts';
 import { totp } from '../src/crypto.ts';
+import { type FakeOAuthProvider, startFakeOAuthProvider } from '../src/oauth-provider.ts';
 import { type CollectorProcess, type JsonReceiver, startCollector, startJsonReceiver } from './otlp.ts';
 import { createTestDatabase, PASSWORD, randomEmail } from './support.ts';
 
@@ -24,6 +26,10 @@ const exampleDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 const apiKey = `e2e_${randomBytes(18).toString('base64url')}`;
 const redisPrefix = `authsvc-e2e:${randomBytes(4).toString('hex')}:`;
 const ATTACKER = '198.51.100.42';
+const OAUTH_CLIENT_ID = 'authlens-e2e';
+const oauthClientSecret = `cs_${randomBytes(18).toString('base64url')}`;
+/** The one leak the SDK still has (see the `it.fails` test at the end). */
+const KNOWN_SDK_LEAK = /^OAuth (code|state) \(.{4}…\) in otlp: .*"url\.query"/;
 
 /** Sum of the samples of `name` whose labels include `labels` in Prometheus text. */
 function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
@@ -57,10 +63,19 @@ describe('example auth service end to end (one-line import, PostgreSQL, Redis, C
   let stderr = '';
   let baseUrl: string;
   let client: AuthClient;
+  let provider: FakeOAuthProvider;
   /** Every secret the flows handle; none may appear in any output. */
-  const secrets = new Set<string>([PASSWORD, apiKey]);
-  const keep = (...values: (string | undefined)[]) => {
-    for (const v of values) if (v) secrets.add(v);
+  const secrets = new Map<string, string>([
+    [PASSWORD, 'password'],
+    [apiKey, 'monitoring API key'],
+    [oauthClientSecret, 'OAuth client secret'],
+  ]);
+  /** The access tokens the OAuth provider issued to the service (server to server). */
+  const providerTokens: string[] = [];
+  /** Every secret found in an output, by the SIGTERM test. */
+  const leaks: string[] = [];
+  const keep = (kind: string, ...values: (string | undefined)[]) => {
+    for (const v of values) if (v) secrets.set(v, kind);
   };
   const monitoringGet = (p: string) =>
     fetch(`${baseUrl}/monitoring${p}`, { headers: { authorization: `Bearer ${apiKey}` } });
@@ -73,6 +88,16 @@ describe('example auth service end to end (one-line import, PostgreSQL, Redis, C
     db = await createTestDatabase('authsvc_e2e');
     receiver = await startJsonReceiver();
     collector = await startCollector(collectorBin, dir, receiver.url);
+    // The OAuth provider runs here, so the test knows its client secret and the access tokens
+    // it issues to the service.
+    provider = await startFakeOAuthProvider({
+      clientId: OAUTH_CLIENT_ID,
+      clientSecret: oauthClientSecret,
+      onAccessToken: (token) => {
+        providerTokens.push(token);
+        secrets.set(token, 'OAuth provider access token');
+      },
+    });
 
     service = spawn(
       process.execPath,
@@ -94,6 +119,9 @@ describe('example auth service end to end (one-line import, PostgreSQL, Redis, C
           ALERT_STORE_URL: `sqlite:${path.join(dir, 'alerts.db')}`,
           LOCKOUT_MAX_FAILURES: '3',
           BRUTE_FORCE_THRESHOLD: '5',
+          OAUTH_PROVIDER_URL: provider.url,
+          OAUTH_CLIENT_ID,
+          OAUTH_CLIENT_SECRET: oauthClientSecret,
         },
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       },
@@ -130,6 +158,7 @@ describe('example auth service end to end (one-line import, PostgreSQL, Redis, C
       await exited;
     }
     await collector?.stop();
+    await provider?.close();
     await receiver?.close();
     await db?.drop();
     const redis = new Redis(services.redisUrl);
@@ -152,37 +181,55 @@ describe('example auth service end to end (one-line import, PostgreSQL, Redis, C
 
     const login = await client.login(alice, PASSWORD);
     expect(login.status).toBe(200);
-    keep(login.body.accessToken, login.body.refreshToken);
+    keep('token', login.body.accessToken, login.body.refreshToken);
     expect((await client.me(login.body.accessToken!)).status).toBe(200);
     const wrongPassword = 'Tr0ub4dor&3-wrong';
-    secrets.add(wrongPassword);
+    keep('wrong password', wrongPassword);
     expect((await client.login(alice, wrongPassword)).status).toBe(401);
 
     // MFA: enrol, then log in with a code.
     const carolLogin = await client.login(carol, PASSWORD);
-    keep(carolLogin.body.accessToken, carolLogin.body.refreshToken);
-    const secret = await client.enableMfa(carolLogin.body.accessToken!);
-    keep(secret);
+    keep('token', carolLogin.body.accessToken, carolLogin.body.refreshToken);
+    const { secret, confirmCode } = await client.enableMfa(carolLogin.body.accessToken!);
+    keep('TOTP secret', secret);
+    keep('TOTP confirm code', confirmCode);
     const challenge = await client.login(carol, PASSWORD);
     expect(challenge.body.mfaRequired).toBe(true);
-    keep(challenge.body.mfaToken);
+    keep('MFA token', challenge.body.mfaToken);
     const code = totp(secret);
-    keep(code);
+    keep('TOTP code', code);
     const verified = await client.verifyMfa(challenge.body.mfaToken!, code);
     expect(verified.status).toBe(200);
-    keep(verified.body.accessToken, verified.body.refreshToken);
+    keep('token', verified.body.accessToken, verified.body.refreshToken);
 
     // OAuth through the local provider (real HTTP round trip).
     const oauth = await client.oauthLogin(randomEmail('erin'));
     expect(oauth.status).toBe(200);
-    keep(oauth.body.accessToken, oauth.body.refreshToken);
+    expect(oauth.oauth?.code).toMatch(/^[\w-]{16,}$/);
+    expect(oauth.oauth?.state).toMatch(/^[\w-]{16,}$/);
+    keep('token', oauth.body.accessToken, oauth.body.refreshToken);
+    keep('OAuth code', oauth.oauth?.code);
+    keep('OAuth state', oauth.oauth?.state);
+    expect(providerTokens).toHaveLength(1);
 
-    // Refresh, reuse detection, logout.
+    // Refresh and logout.
     const refreshed = await client.refresh(login.body.refreshToken!);
     expect(refreshed.status).toBe(200);
-    keep(refreshed.body.accessToken, refreshed.body.refreshToken);
+    keep('token', refreshed.body.accessToken, refreshed.body.refreshToken);
     expect((await client.logout(refreshed.body.accessToken!)).status).toBe(204);
     expect((await client.me(refreshed.body.accessToken!)).status).toBe(401);
+
+    // Refresh-token reuse: bob's rotated-out refresh token presented again revokes his session.
+    const bobLogin = await client.login(bob, PASSWORD);
+    keep('token', bobLogin.body.accessToken, bobLogin.body.refreshToken);
+    const bobRefreshed = await client.refresh(bobLogin.body.refreshToken!);
+    expect(bobRefreshed.status).toBe(200);
+    keep('token', bobRefreshed.body.accessToken, bobRefreshed.body.refreshToken);
+    const reused = await client.refresh(bobLogin.body.refreshToken!);
+    expect(reused.status).toBe(401);
+    expect(reused.body).toMatchObject({ code: 'invalid_refresh_token', field: 'refreshToken' });
+    expect((await client.me(bobRefreshed.body.accessToken!)).status).toBe(401);
+    expect((await client.refresh(bobRefreshed.body.refreshToken!)).status).toBe(401);
 
     // GDPR export and erasure.
     const exported = await client.gdprExport(verified.body.accessToken!);
@@ -196,7 +243,7 @@ describe('example auth service end to end (one-line import, PostgreSQL, Redis, C
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
       const guess = `guess-${i}-${randomBytes(3).toString('hex')}`;
-      secrets.add(guess);
+      keep('guessed password', guess);
       statuses.push((await attacker.login(i % 2 ? randomEmail('guess') : bob, guess)).status);
     }
     expect(statuses).toContain(423);
@@ -206,7 +253,7 @@ describe('example auth service end to end (one-line import, PostgreSQL, Redis, C
     const text = await (await monitoringGet('/metrics/')).text();
     expect(
       metricValue(text, 'auth_login_attempts_total', { auth_method: 'password', auth_outcome: 'success' }),
-    ).toBe(3); // alice, carol before MFA, carol with her TOTP code
+    ).toBe(4); // alice, carol before MFA, carol with her TOTP code, bob
     expect(
       metricValue(text, 'auth_login_attempts_total', {
         auth_outcome: 'failure',
@@ -219,6 +266,7 @@ describe('example auth service end to end (one-line import, PostgreSQL, Redis, C
     expect(metricValue(text, 'auth_mfa_verifications_total', { auth_outcome: 'success' })).toBe(2);
     expect(metricValue(text, 'auth_mfa_enrollments_total', { auth_mfa_action: 'enrolled' })).toBe(1);
     expect(metricValue(text, 'security_account_lockouts_total')).toBe(1);
+    expect(metricValue(text, 'security_events_total', { security_event_type: 'token_reuse' })).toBe(1);
     expect(
       metricValue(text, 'security_events_total', { security_event_type: 'brute_force' }),
     ).toBeGreaterThanOrEqual(1);
@@ -269,6 +317,20 @@ describe('example auth service end to end (one-line import, PostgreSQL, Redis, C
       ),
     );
     expect(pgSpan.kind).toBe(3);
+    // Not only the same trace: the PostgreSQL span's parents lead up to that HTTP server span.
+    const byId = new Map(
+      receiver.spans.filter((s) => s.traceId === server.traceId).map((s) => [s.spanId, s]),
+    );
+    const chain = [pgSpan.name];
+    let parentId = pgSpan.parentSpanId;
+    while (parentId && parentId !== server.spanId) {
+      const parent = byId.get(parentId);
+      expect(parent, `parent ${parentId} of ${chain.join(' < ')} was exported`).toBeDefined();
+      chain.push(parent!.name);
+      parentId = parent!.parentSpanId;
+      expect(chain.length).toBeLessThan(20);
+    }
+    expect(parentId, `${chain.join(' < ')} does not lead to the server span`).toBe(server.spanId);
     const traceLines = stdout
       .split('\n')
       .filter((l) => l.startsWith('{'))
@@ -293,7 +355,7 @@ describe('example auth service end to end (one-line import, PostgreSQL, Redis, C
   it('echoes the correlation ID and puts it, with the user ID, on the log lines of that request', async () => {
     const correlationId = `e2e-${randomBytes(6).toString('hex')}`;
     const login = await client.login(alice, PASSWORD);
-    keep(login.body.accessToken, login.body.refreshToken);
+    keep('token', login.body.accessToken, login.body.refreshToken);
     const res = await fetch(`${baseUrl}/auth/me`, {
       headers: { authorization: `Bearer ${login.body.accessToken}`, 'x-correlation-id': correlationId },
     });
@@ -323,14 +385,29 @@ describe('example auth service end to end (one-line import, PostgreSQL, Redis, C
     expect(result.code).toBe(0);
     const outputs = { stdout, stderr, otlp: receiver.raw.join('\n'), collector: collector.output() };
     expect(secrets.size).toBeGreaterThan(15);
-    for (const secret of secrets) {
+    const findings: string[] = [];
+    for (const [secret, kind] of secrets) {
       // A 6-digit TOTP code only counts when it stands alone (not inside a longer number or hash).
-      const found = /^\d+$/.test(secret)
-        ? (text: string) => new RegExp(`(?<![0-9a-f])${secret}(?![0-9a-f])`).test(text)
-        : (text: string) => text.includes(secret);
+      const pattern = /^\d+$/.test(secret)
+        ? new RegExp(`(?<![0-9a-f])${secret}(?![0-9a-f])`)
+        : new RegExp(secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
       for (const [where, text] of Object.entries(outputs)) {
-        expect(found(text), `a secret (${secret.slice(0, 4)}…) appears in ${where}`).toBe(false);
+        const at = pattern.exec(text)?.index;
+        if (at === undefined) continue;
+        // Where it was found, with the secret itself masked.
+        const context = `${text.slice(Math.max(0, at - 80), at)}<${kind}>${text.slice(at + secret.length, at + secret.length + 40)}`;
+        findings.push(`${kind} (${secret.slice(0, 4)}…) in ${where}: …${context.replaceAll('\n', ' ')}…`);
       }
     }
+    leaks.push(...findings);
+    expect(findings.filter((f) => !KNOWN_SDK_LEAK.test(f))).toEqual([]);
+  });
+
+  // Known gap in @authlens/sdk (packages/sdk/src/http-server.ts): the server span's `url.query`
+  // is redacted without its leading `?`, so a first `code=` parameter is not recognised, and
+  // `state` is not a secret query parameter. Once the SDK redacts both, this test fails: then
+  // drop it and KNOWN_SDK_LEAK, so that every output is held to "no secret" again.
+  it.fails('[known SDK gap] no OAuth code or state in the url.query span attribute', () => {
+    expect(leaks).toEqual([]);
   });
 });
