@@ -2,7 +2,7 @@ import type { BruteForceDetectorOptions } from '@authlens/sdk';
 import { metrics } from '@opentelemetry/api';
 import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type AlertManager,
   alertRoutes,
@@ -16,6 +16,7 @@ import {
   type Receiver,
   startReceiver,
   type TempStore,
+  tempSqlite,
 } from './alerts-support.ts';
 
 class TestReader extends MetricReader {
@@ -538,5 +539,47 @@ describe.each(backends)('alert API on $name', ({ make }) => {
       (p) => p.attributes['alert.channel'] === 'webhook' && p.attributes['alert.outcome'] === 'success',
     );
     expect(ok?.value).toBeGreaterThan(0);
+  });
+});
+
+describe('retention', () => {
+  it('the in-process purge uses ALERT_HISTORY_RETENTION_DAYS', async () => {
+    const temp = await tempSqlite();
+    const manager = await createAlertManager({
+      storeUrl: temp.url,
+      env: { ALERT_HISTORY_RETENTION_DAYS: '2' },
+      purgeIntervalMs: 50,
+      pollIntervalMs: 60_000,
+    });
+    try {
+      const day = 86_400_000;
+      const resolvedDaysAgo = async (name: string, days: number) => {
+        const { alert } = await manager.raise({ name, severity: 'low', message: 'm' });
+        vi.useFakeTimers({ toFake: ['Date'] });
+        vi.setSystemTime(Date.now() - days * day);
+        try {
+          await manager.resolve(alert.id);
+        } finally {
+          vi.useRealTimers();
+        }
+        return alert.id;
+      };
+      const old = await resolvedDaysAgo('retention_old', 3);
+      const recent = await resolvedDaysAgo('retention_recent', 1);
+      await eventually(async () => ((await manager.getAlert(old)) === null ? true : undefined));
+      expect(await manager.getAlert(recent)).not.toBeNull();
+    } finally {
+      await manager.close();
+      await temp.drop();
+    }
+  });
+
+  it('a malformed ALERT_HISTORY_RETENTION_DAYS fails at start naming the variable', async () => {
+    const err = await createAlertManager({
+      storeUrl: 'sqlite::memory:',
+      workers: false,
+      env: { ALERT_HISTORY_RETENTION_DAYS: 'a month' },
+    }).catch((e: unknown) => e);
+    expect(String(err)).toMatch(/ALERT_HISTORY_RETENTION_DAYS/);
   });
 });
