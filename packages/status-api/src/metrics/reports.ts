@@ -19,8 +19,9 @@ const ratio = (part: number, whole: number) => (whole > 0 ? round(part / whole) 
 
 export interface ReportMeta {
   period: Period;
-  /** `sdk`: this process, cumulative since it started; `prometheus`: all replicas over the period. */
+  /** `sdk`: this process; `prometheus`: all replicas. */
   source: KpiBackend['kind'];
+  /** What the numbers cover: `last <period>`, or `since process start` while in-process history is shorter than the period. */
   window: string;
   generatedAt: string;
 }
@@ -29,7 +30,7 @@ export function meta(backend: KpiBackend, period: Period): ReportMeta {
   return {
     period,
     source: backend.kind,
-    window: backend.kind === 'prometheus' ? `last ${period}` : 'since process start',
+    window: backend.window(period),
     generatedAt: new Date().toISOString(),
   };
 }

@@ -5,6 +5,14 @@
  */
 import { currentHandle, prometheusName } from '@authlens/sdk';
 import { MetricsSourceError } from '../errors.ts';
+import {
+  attributesKey,
+  increase,
+  MetricsHistory,
+  type MetricsHistoryOptions,
+  type PointValue,
+  periodToMs,
+} from './history.ts';
 
 export const periods = ['1h', '6h', '24h', '7d', '30d'] as const;
 export type Period = (typeof periods)[number];
@@ -41,7 +49,12 @@ export interface MetricsSource {
 
 export interface KpiBackend {
   readonly kind: 'sdk' | 'prometheus';
-  /** Counter increase over the period (in-process: since process start), summed by labels. */
+  /** What a `period` covers right now, e.g. `last 1h` or `since process start`. */
+  window(period: Period): string;
+  /**
+   * Counter increase over the period (in-process: over the period when the backend keeps a
+   * history that reaches back that far, else since process start), summed by labels.
+   */
   counter(name: string, by: string[], period: Period): Promise<Series[]>;
   /** Current gauge / up-down counter value, summed by labels. */
   gauge(name: string, by: string[]): Promise<Series[]>;
@@ -101,16 +114,65 @@ export function bucketQuantile(q: number, boundaries: number[], counts: number[]
   return boundaries.at(-1);
 }
 
-export function createSdkBackend(resolve: () => MetricsSource | undefined): KpiBackend {
-  const points = async (name: string): Promise<Point[]> => {
-    const source = resolve();
-    if (!source) throw unavailable();
-    const collected = await source.collect();
-    if (!collected) throw unavailable();
-    const rm = 'resourceMetrics' in collected ? collected.resourceMetrics : collected;
+async function collectFrom(source: MetricsSource | undefined): Promise<ResourceMetricsLike | undefined> {
+  const collected = await source?.collect();
+  if (!collected) return undefined;
+  return 'resourceMetrics' in collected ? collected.resourceMetrics : collected;
+}
+
+/** In-process metric history for {@link createSdkBackend}: samples `resolve()`'s metrics on a timer. */
+export function createMetricsHistory(
+  resolve: () => MetricsSource | undefined,
+  options?: MetricsHistoryOptions,
+): MetricsHistory {
+  return new MetricsHistory(() => collectFrom(resolve()), options);
+}
+
+function asPointValue(p: Point): PointValue | undefined {
+  const v = p.value;
+  if (typeof v === 'number') return v;
+  return v.buckets
+    ? { count: v.count, boundaries: v.buckets.boundaries, counts: v.buckets.counts }
+    : undefined;
+}
+
+/**
+ * KPIs from the in-process metrics. Counters and histograms are cumulative since the process
+ * started; with a `history` (sampled by its own timer) they are answered over `period` as soon
+ * as the history reaches back that far.
+ */
+export function createSdkBackend(
+  resolve: () => MetricsSource | undefined,
+  options: { history?: MetricsHistory } = {},
+): KpiBackend {
+  const { history } = options;
+  const baseline = (period: Period | undefined) =>
+    history && period ? history.baseline(periodToMs(period)) : undefined;
+  const points = async (name: string, period?: Period): Promise<Point[]> => {
+    const rm = await collectFrom(resolve());
+    if (!rm) throw unavailable();
+    const base = baseline(period)?.sample.get(name);
     const out: Point[] = [];
     for (const scope of rm.scopeMetrics) {
-      for (const metric of scope.metrics) if (metric.descriptor.name === name) out.push(...metric.dataPoints);
+      for (const metric of scope.metrics) {
+        if (metric.descriptor.name !== name) continue;
+        if (!base) {
+          out.push(...metric.dataPoints);
+          continue;
+        }
+        for (const p of metric.dataPoints) {
+          const current = asPointValue(p);
+          if (current === undefined) continue;
+          const v = increase(current, base.get(attributesKey(p.attributes)));
+          out.push({
+            attributes: p.attributes,
+            value:
+              typeof v === 'number'
+                ? v
+                : { count: v.count, buckets: { boundaries: v.boundaries, counts: v.counts } },
+          });
+        }
+      }
     }
     return out;
   };
@@ -118,9 +180,10 @@ export function createSdkBackend(resolve: () => MetricsSource | undefined): KpiB
     name: string,
     by: string[],
     read: (p: Point) => number | undefined,
+    period?: Period,
   ): Promise<Series[]> => {
     const groups = new Map<string, Series>();
-    for (const point of await points(name)) {
+    for (const point of await points(name, period)) {
       const value = read(point);
       if (value === undefined) continue;
       const labels = pick(point, by);
@@ -134,16 +197,17 @@ export function createSdkBackend(resolve: () => MetricsSource | undefined): KpiB
   const scalar = (p: Point) => (typeof p.value === 'number' ? p.value : undefined);
   return {
     kind: 'sdk',
-    counter: (name, by) => sum(name, by, scalar),
+    window: (period) => (baseline(period) ? `last ${period}` : 'since process start'),
+    counter: (name, by, period) => sum(name, by, scalar, period),
     gauge: (name, by) => sum(name, by, scalar),
-    histogramCount: (name, by) =>
-      sum(name, by, (p) => (typeof p.value === 'number' ? undefined : p.value.count)),
-    async histogramQuantile(name, q, by) {
+    histogramCount: (name, by, period) =>
+      sum(name, by, (p) => (typeof p.value === 'number' ? undefined : p.value.count), period),
+    async histogramQuantile(name, q, by, period) {
       const groups = new Map<
         string,
         { labels: Record<string, string>; boundaries: number[]; counts: number[] }
       >();
-      for (const point of await points(name)) {
+      for (const point of await points(name, period)) {
         if (typeof point.value === 'number' || !point.value.buckets) continue;
         const { boundaries, counts } = point.value.buckets;
         const labels = pick(point, by);
@@ -213,6 +277,7 @@ export function createPrometheusBackend(options: PrometheusBackendOptions): KpiB
 
   return {
     kind: 'prometheus',
+    window: (period) => `last ${period}`,
     counter: (name, by, period) => query(`sum ${byClause(by)} (increase(${series(name)}[${period}]))`, by),
     gauge: (name, by) => query(`sum ${byClause(by)} (${series(name)})`, by),
     histogramCount: (name, by, period) =>
