@@ -4,6 +4,8 @@
  * trace, its log lines carry the trace ID, the metrics endpoint shows it, a thrown error
  * reaches Sentry with the trace ID, and no secret appears anywhere.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirePostgres, requireRedis, services } from '../../../test/support/services.ts';
 import { type FixtureProcess, startFixture, waitFor } from './support/fixture-process.ts';
@@ -18,6 +20,9 @@ let otlp: OtlpReceiver;
 let sentry: SentryReceiver;
 let app: FixtureProcess;
 let promPort: number;
+/** The upstream the fixture's `/fetch` route calls; records the `traceparent` it receives. */
+let upstream: http.Server;
+const upstreamTraceparents: string[] = [];
 
 beforeAll(async () => {
   await requirePostgres();
@@ -25,6 +30,11 @@ beforeAll(async () => {
   otlp = await startOtlpReceiver();
   sentry = await startSentryReceiver();
   promPort = await freePort();
+  upstream = http.createServer((req, res) => {
+    upstreamTraceparents.push(String(req.headers.traceparent ?? ''));
+    res.end('upstream ok');
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
   app = await startFixture({
     OTEL_SERVICE_NAME: 'fixture-auth',
     ENVIRONMENT: 'test',
@@ -39,6 +49,7 @@ beforeAll(async () => {
     FIXTURE_PG_URL: services.postgresUrl,
     FIXTURE_REDIS_URL: services.redisUrl,
     FIXTURE_SECRET: JWT,
+    FIXTURE_UPSTREAM: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/resource`,
   });
 });
 
@@ -46,6 +57,7 @@ afterAll(async () => {
   await app?.stop();
   await otlp?.close();
   await sentry?.close();
+  await new Promise((resolve) => upstream?.close(resolve));
 });
 
 async function login(correlationId?: string) {
@@ -213,6 +225,70 @@ describe('one-line start, end to end', () => {
     expect(JSON.stringify(payload)).toContain('[REDACTED]');
     // Only the 5xx produced an event.
     expect(sentry.items.filter((i) => i.type === 'event')).toHaveLength(1);
+  });
+
+  it('sends captureError() to Sentry with the request trace', async () => {
+    const res = await fetch(`${app.base}/capture`);
+    expect(res.status).toBe(200);
+    const traceId = res.headers.get('x-correlation-id');
+    const event = await waitFor(
+      () =>
+        sentry.items.find((i) => i.type === 'event' && JSON.stringify(i.payload).includes('manual capture')),
+      10_000,
+      'captured Sentry event',
+    );
+    const payload = event.payload as {
+      contexts?: { trace?: { trace_id?: string } };
+      tags?: Record<string, string>;
+    };
+    expect(payload.contexts?.trace?.trace_id).toBe(traceId);
+    expect(payload.tags?.['http.route']).toBe('/capture');
+  });
+
+  it('does not send a thrown 4xx (an Unauthorized error) to Sentry', async () => {
+    const res = await fetch(`${app.base}/unauthorized`);
+    expect(res.status).toBe(401);
+    // A later 5xx arrives; the 401 thrown before it must not have. (The previous event was the
+    // captureError() one: Sentry's dedupe drops an event identical to the one before it.)
+    const boom = await fetch(`${app.base}/boom`);
+    expect(boom.status).toBe(500);
+    const boomTrace = boom.headers.get('x-correlation-id');
+    await waitFor(
+      () =>
+        sentry.items.find(
+          (i) =>
+            i.type === 'event' &&
+            (i.payload.contexts as { trace?: { trace_id?: string } } | undefined)?.trace?.trace_id ===
+              boomTrace,
+        ),
+      10_000,
+      'the 5xx Sentry event',
+    );
+    expect(JSON.stringify(sentry.items)).not.toContain('invalid credentials');
+  });
+
+  it('traces an outgoing fetch as an undici client span in the request trace, and propagates it', async () => {
+    const res = await fetch(`${app.base}/fetch`);
+    expect(await res.json()).toEqual({ status: 200 });
+    const traceId = res.headers.get('x-correlation-id') as string;
+    const spans = await waitFor(
+      () => {
+        const mine = otlp.spans.filter((s) => s.traceId === traceId);
+        return mine.some((s) => s.scope.includes('undici')) ? mine : undefined;
+      },
+      10_000,
+      'undici client span',
+    );
+    const client = spans.find((s) => s.scope.includes('undici'));
+    expect(client?.kind).toBe(3);
+    expect(client?.attributes).toMatchObject({
+      'http.request.method': 'GET',
+      'http.response.status_code': 200,
+    });
+    const fastify = spans.find((s) => s.scope === '@authlens/sdk/fastify');
+    expect(client?.parentSpanId).toBe(fastify?.spanId);
+    // The upstream received the client span's context.
+    expect(upstreamTraceparents).toContain(`00-${traceId}-${client?.spanId}-01`);
   });
 
   it('lets no password, token, OTP or cookie reach any output', async () => {

@@ -1,0 +1,82 @@
+/**
+ * Configuration seen from a real service started with the one-line import:
+ * `OTEL_NODE_DISABLED_INSTRUMENTATIONS=pg` leaves pg untraced while the rest of the request is,
+ * `OTEL_PROPAGATORS=none` ignores an incoming `traceparent`, and a resource detector whose
+ * package is not installed turns telemetry off with one line while the service keeps serving.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type FixtureProcess, waitFor } from './support/fixture-process.ts';
+import { fixtureSuite } from './support/fixture-suite.ts';
+
+const suite = fixtureSuite();
+const launch = (env: Record<string, string>) =>
+  suite.launch({
+    OTEL_EXPORTER_OTLP_ENDPOINT: suite.otlp.url,
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+    OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+    ...env,
+  });
+
+function login(app: FixtureProcess, headers: Record<string, string> = {}) {
+  return fetch(`${app.base}/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ username: 'dave' }),
+  });
+}
+
+describe('configuration, end to end', () => {
+  let app: FixtureProcess;
+  beforeAll(async () => {
+    app = await launch({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'pg', OTEL_PROPAGATORS: 'none' });
+  });
+
+  it('OTEL_NODE_DISABLED_INSTRUMENTATIONS=pg: no pg spans, the rest of the request is traced', async () => {
+    const res = await login(app);
+    expect(res.status).toBe(200);
+    const traceId = res.headers.get('x-correlation-id') as string;
+    const spans = await waitFor(
+      () => {
+        const mine = suite.otlp.spans.filter((s) => s.traceId === traceId);
+        return mine.some((s) => s.scope.includes('ioredis')) &&
+          mine.some((s) => s.scope === '@authlens/sdk/http-server')
+          ? mine
+          : undefined;
+      },
+      10_000,
+      'server and Redis spans',
+    );
+    // The server span ends after the handler, so the pg query (before the Redis call) is done.
+    expect(spans.filter((s) => s.scope.includes('pg')).map((s) => s.name)).toEqual([]);
+    expect(spans.some((s) => s.scope === '@authlens/sdk/fastify')).toBe(true);
+  });
+
+  it('OTEL_PROPAGATORS=none: an incoming traceparent is not continued', async () => {
+    const incoming = '0af7651916cd43dd8448eb211c80319c';
+    const res = await login(app, { traceparent: `00-${incoming}-b7ad6b7169203331-01` });
+    const traceId = res.headers.get('x-correlation-id') as string;
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(traceId).not.toBe(incoming);
+    const server = await waitFor(
+      () => suite.otlp.spans.find((s) => s.traceId === traceId && s.scope === '@authlens/sdk/http-server'),
+      10_000,
+      'server span',
+    );
+    expect(server.parentSpanId).toBe('');
+    expect(suite.otlp.spans.some((s) => s.traceId === incoming)).toBe(false);
+  });
+
+  it('a resource detector whose package is missing: one line naming it, telemetry off, service up', async () => {
+    const off = await launch({ OTEL_NODE_RESOURCE_DETECTORS: 'env,aws' });
+    const res = await fetch(`${off.base}/ping`);
+    expect(res.status).toBe(200);
+    // Telemetry is off: no correlation header.
+    expect(res.headers.get('x-correlation-id')).toBeNull();
+    const lines = off.stderr().split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0] as string) as Record<string, unknown>;
+    expect(line).toMatchObject({ level: 'error', variable: 'OTEL_NODE_RESOURCE_DETECTORS' });
+    expect(line.message).toMatch(/aws needs @opentelemetry\/resource-detector-aws \(npm install/);
+    expect(line.message).toMatch(/telemetry is off, the service keeps running/);
+  });
+});
