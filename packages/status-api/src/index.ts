@@ -63,6 +63,7 @@ export type {
   HealthStatus,
 } from './health/types.ts';
 export * from './jobs/index.ts';
+export type { MetricsHistory, MetricsHistoryOptions } from './metrics/history.ts';
 export type { RetentionPolicy } from './metrics/reports.ts';
 export {
   businessReport,
@@ -72,7 +73,7 @@ export {
   securityReport,
 } from './metrics/reports.ts';
 export type { KpiBackend, MetricsSource, Period, ResourceMetricsLike, Series } from './metrics/source.ts';
-export { createPrometheusBackend, createSdkBackend } from './metrics/source.ts';
+export { createMetricsHistory, createPrometheusBackend, createSdkBackend } from './metrics/source.ts';
 export type { MonitoringOptions } from './options.ts';
 export { normalizeOptions } from './options.ts';
 export { type Problem, sendProblem } from './problem.ts';

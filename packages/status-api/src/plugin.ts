@@ -15,7 +15,12 @@ import type { MonitoringContext } from './context.ts';
 import { replyError, replyProblem } from './errors.ts';
 import { processCheck } from './health/checks.ts';
 import { createHealthRegistry } from './health/registry.ts';
-import { createPrometheusBackend, createSdkBackend, sdkMetricsSource } from './metrics/source.ts';
+import {
+  createMetricsHistory,
+  createPrometheusBackend,
+  createSdkBackend,
+  sdkMetricsSource,
+} from './metrics/source.ts';
 import { type MonitoringOptions, normalizeOptions } from './options.ts';
 import { complianceRoutes } from './routes/compliance.ts';
 import { dashboardRoutes } from './routes/dashboards.ts';
@@ -23,6 +28,7 @@ import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { statusRoutes } from './routes/status.ts';
 
+const probeRoute = /\/health\/(live|ready)\/?$/;
 const packageVersion = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 export const monitoringPlugin: FastifyPluginAsync<MonitoringOptions> = async (app, raw) => {
@@ -45,7 +51,12 @@ export const monitoringPlugin: FastifyPluginAsync<MonitoringOptions> = async (ap
         timeoutMs: options.timeoutMs,
         ...(options.prometheusSelector && { selector: options.prometheusSelector }),
       })
-    : createSdkBackend(metricsSource);
+    : createSdkBackend(metricsSource, { history: createMetricsHistory(metricsSource) });
+  if (kpis.history) {
+    const { history } = kpis;
+    app.addHook('onReady', async () => history.start());
+    app.addHook('onClose', () => history.stop());
+  }
   const context: MonitoringContext = { options, health, kpis, authorize, metricsSource };
   app.decorate('monitoring', context);
 
@@ -62,6 +73,8 @@ export const monitoringPlugin: FastifyPluginAsync<MonitoringOptions> = async (ap
       timeWindow: 60_000,
       // One budget per API key name when a valid key is sent, else per client IP.
       keyGenerator: authorize.rateLimitKey,
+      // Orchestrator probes are never throttled: a 429 on liveness would get the pod restarted.
+      allowList: (request) => probeRoute.test(request.routeOptions.url ?? ''),
       errorResponseBuilder: (_request, ctx) => ({
         statusCode: ctx.statusCode,
         code: 'rate_limited',

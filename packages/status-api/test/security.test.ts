@@ -444,12 +444,16 @@ describe('limits and headers', () => {
     const statuses: number[] = [];
     let last: Awaited<ReturnType<FastifyInstance['inject']>> | undefined;
     for (let i = 0; i < 7; i++) {
-      last = await limited.inject({ url: '/monitoring/health/live/' });
+      last = await limited.inject({ url: '/monitoring/status/' });
       statuses.push(last.statusCode);
     }
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
     expectProblem(last!, 429, 'rate_limited');
     expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
+    // liveness and readiness probes are never throttled, even from an address over its budget
+    for (const url of ['/monitoring/health/live/', '/monitoring/health/ready', '/monitoring/health/live']) {
+      for (let i = 0; i < 7; i++) expect((await limited.inject({ url })).statusCode).not.toBe(429);
+    }
   });
 
   it('rate limits per API key name when a valid key is sent, else per IP', async () => {
@@ -458,7 +462,7 @@ describe('limits and headers', () => {
       const get = (url: string, headers: Record<string, string>, remoteAddress = '127.0.0.1') =>
         perKey.inject({ url, headers, remoteAddress }).then((r) => r.statusCode);
       const alerts = '/monitoring/alerts/';
-      const live = '/monitoring/health/live/';
+      const live = '/monitoring/status/';
       // the read key's budget, spent from two addresses
       expect([
         await get(alerts, bearer(readKey), '10.0.0.1'),

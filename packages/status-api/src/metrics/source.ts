@@ -49,6 +49,8 @@ export interface MetricsSource {
 
 export interface KpiBackend {
   readonly kind: 'sdk' | 'prometheus';
+  /** The in-process history behind the windows of an `sdk` backend (sampled by its own timer). */
+  readonly history?: MetricsHistory;
   /** What a `period` covers right now, e.g. `last 1h` or `since process start`. */
   window(period: Period): string;
   /**
@@ -197,6 +199,7 @@ export function createSdkBackend(
   const scalar = (p: Point) => (typeof p.value === 'number' ? p.value : undefined);
   return {
     kind: 'sdk',
+    ...(history && { history }),
     window: (period) => (baseline(period) ? `last ${period}` : 'since process start'),
     counter: (name, by, period) => sum(name, by, scalar, period),
     gauge: (name, by) => sum(name, by, scalar),
