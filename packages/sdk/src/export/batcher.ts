@@ -17,24 +17,42 @@ export interface ItemExporter<T> {
 export interface OutageTracker {
   /** Counts `count` dropped items; warns once when an outage starts. */
   failed(count: number, reason: unknown): void;
-  /** Marks the end of an outage (logs once). */
+  /** Marks a successful export: ends an outage (logs once), or reports queue overflow. */
   succeeded(): void;
   /** Counts items dropped because the queue was full. */
   dropped(count: number): void;
 }
 
-/** One tracker per signal: counts drops and turns a stream of failures into two log lines. */
+/** At most one queue-overflow warning per signal in this period while the collector accepts exports. */
+const OVERFLOW_REPORT_INTERVAL_MS = 60_000;
+
+/**
+ * One tracker per signal: counts drops and turns a stream of failures into two log lines.
+ *
+ * An outage starts with a failed export (a warning) and ends with a successful one (an info
+ * line with the number dropped). A full queue alone is not an outage: while an export is in
+ * flight a burst can overflow the queue of a healthy collector. Such drops are counted at once;
+ * if the outcome of the export is a failure they belong to the outage, and if it is a success
+ * they are reported as an overflow, at most once a minute.
+ */
 export function createOutageTracker(
   signal: Signal,
   endpoint: string,
   count: (signal: Signal, n: number) => void,
+  now: () => number = Date.now,
 ): OutageTracker {
   let down = false;
   let droppedDuringOutage = 0;
+  /** Queue-full drops since the last export outcome (they belong to whatever it turns out to be). */
+  let pending = 0;
+  /** Overflow drops with a healthy collector, not yet reported. */
+  let overflow = 0;
+  let lastOverflowReport = Number.NEGATIVE_INFINITY;
   const begin = (reason: unknown) => {
     if (down) return;
     down = true;
-    droppedDuringOutage = 0;
+    droppedDuringOutage = pending;
+    pending = 0;
     const why = reason instanceof Error ? reason.message : String(reason);
     diagLine(
       'warn',
@@ -52,20 +70,32 @@ export function createOutageTracker(
     },
     dropped(n) {
       if (n <= 0) return;
-      begin('export queue full');
-      droppedDuringOutage += n;
+      if (down) droppedDuringOutage += n;
+      else pending += n;
       count(signal, n);
     },
     succeeded() {
-      if (!down) return;
-      down = false;
+      if (down) {
+        down = false;
+        diagLine(
+          'info',
+          `OTLP ${signal} export to ${endpoint} recovered after dropping ${droppedDuringOutage} items`,
+          {
+            'authlens.signal': signal,
+          },
+        );
+        return;
+      }
+      overflow += pending;
+      pending = 0;
+      if (overflow === 0 || now() - lastOverflowReport < OVERFLOW_REPORT_INTERVAL_MS) return;
+      lastOverflowReport = now();
       diagLine(
-        'info',
-        `OTLP ${signal} export to ${endpoint} recovered after dropping ${droppedDuringOutage} items`,
-        {
-          'authlens.signal': signal,
-        },
+        'warn',
+        `${signal} export queue full: dropped ${overflow} items while the collector accepts exports (more telemetry than one export at a time delivers; raise the queue size or the batch size)`,
+        { 'authlens.signal': signal },
       );
+      overflow = 0;
     },
   };
 }

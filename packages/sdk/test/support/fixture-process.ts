@@ -83,10 +83,14 @@ export async function startFixture(
 }
 
 /** Polls `check` until it returns a value (not undefined), or fails after `ms`. */
-export async function waitFor<T>(check: () => T | undefined, ms = 10_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  ms = 10_000,
+  what = 'condition',
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    const v = check();
+    const v = await check();
     if (v !== undefined && v !== false) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
