@@ -75,8 +75,8 @@ AUTHLENS_JOBS_TICK_MS, PROMETHEUS_URL, MONITORING_API_KEYS, MONITORING_DIGEST_RE
 Runs monitoring jobs once and records each run. Without options: --daily --monthly --health-check --cleanup.
 
 options:
-  --daily          store today's business KPI snapshot (needs PROMETHEUS_URL)
-  --monthly        store this month's business KPI snapshot (needs PROMETHEUS_URL)
+  --daily          store today's business KPI snapshot so far (needs PROMETHEUS_URL)
+  --monthly        store this month's business KPI snapshot so far (needs PROMETHEUS_URL)
   --health-check   run every health check, store the result, raise/resolve alerts
   --cleanup        delete data older than METRICS_RETENTION_DAYS / ALERT_HISTORY_RETENTION_DAYS
   --job NAME       run any job by name (repeatable): ${JOB_NAMES.join(', ')}

@@ -5,6 +5,7 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
 import { createTempDatabase } from '../../../test/support/postgres.ts';
+import { createScheduler, type JobDefinition, type JobRuntime, parseSchedule } from '../src/jobs/index.ts';
 import type { MetricsSource } from '../src/metrics/source.ts';
 
 export interface TempDb {
@@ -26,6 +27,18 @@ export function tempSqlite(): TempDb {
 
 export const tempDb = (dialect: 'sqlite' | 'postgres') =>
   dialect === 'sqlite' ? Promise.resolve(tempSqlite()) : tempPostgres();
+
+/** Runs `def` through a scheduler for its latest slot of `schedule` (up to 32 days ago), to the end. */
+export async function runScheduledSlot(rt: JobRuntime, def: JobDefinition, schedule: string): Promise<void> {
+  const scheduler = createScheduler(rt, {
+    jobs: { [def.name]: def },
+    schedules: new Map([[def.name, parseSchedule(schedule, 'test')]]),
+    catchUpMs: 32 * 86_400_000,
+    instanceId: 'jobs-test',
+  });
+  await scheduler.tick();
+  await scheduler.idle();
+}
 
 /** A real MeterProvider with a pull reader, as the jobs' in-process `MetricsSource`. */
 export function createTestMetrics() {

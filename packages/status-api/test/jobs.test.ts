@@ -20,7 +20,14 @@ import {
   runJobNow,
 } from '../src/jobs/index.ts';
 import { saveSnapshot } from '../src/jobs/snapshots.ts';
-import { createTestMetrics, type Mail, startSmtp, type TempDb, tempDb } from './jobs-support.ts';
+import {
+  createTestMetrics,
+  type Mail,
+  runScheduledSlot,
+  startSmtp,
+  type TempDb,
+  tempDb,
+} from './jobs-support.ts';
 
 const DAY = 86_400_000;
 const jobs = jobDefinitions({ security: { minAttempts: 5 } });
@@ -94,43 +101,67 @@ describe.each(['sqlite', 'postgres'] as const)('jobs on %s', (dialect) => {
     await kpi.provider.shutdown();
   });
 
-  it('update_daily_business_metrics stores a snapshot and updates it on the same day', async () => {
+  it('update_daily_business_metrics: a manual run updates today so far, a scheduled run stores yesterday', async () => {
     const registrations = m.createCounter('business.registrations');
     const logins = m.createCounter('auth.login.attempts');
     registrations.add(3, { 'business.source': 'organic', 'business.method': 'password' });
     logins.add(4, { 'auth.method': 'password', 'auth.outcome': 'success' });
     logins.add(1, { 'auth.method': 'password', 'auth.outcome': 'failure' });
+    const today = new Date(Math.floor(Date.now() / DAY) * DAY);
     const first = await runJobNow(rt, jobs.update_daily_business_metrics);
-    expect(first.summary).toContain('3 registrations, 5 logins');
+    expect(first.summary).toContain(
+      `daily KPIs for ${today.toISOString().slice(0, 10)} so far: 3 registrations, 5 logins`,
+    );
     let [snap] = await latestSnapshots<{ registrations: { total: number }; logins: { successRate: number } }>(
       rt.db,
       'business_daily',
     );
     expect(snap?.data.registrations.total).toBe(3);
     expect(snap?.data.logins.successRate).toBe(0.8);
-    expect(snap?.periodStart.getTime()).toBe(Math.floor(Date.now() / DAY) * DAY);
+    expect(snap?.periodStart).toEqual(today);
+    expect(snap?.period).toBe('day');
 
     registrations.add(2, { 'business.source': 'ads', 'business.method': 'oauth' });
     await runJobNow(rt, jobs.update_daily_business_metrics);
     [snap] = await latestSnapshots(rt.db, 'business_daily');
     expect(snap?.data.registrations.total).toBe(5);
-    const rows = await rt.db.query("SELECT id FROM kpi_snapshots WHERE kind = 'business_daily'");
-    expect(rows).toHaveLength(1);
+    expect(await rt.db.query("SELECT id FROM kpi_snapshots WHERE kind = 'business_daily'")).toHaveLength(1);
+
+    // The scheduler's run right after midnight (slot today 00:00) is yesterday's, stored under
+    // yesterday's start; today's row is left as it was.
+    await runScheduledSlot(rt, jobs.update_daily_business_metrics, 'daily@00:00');
+    const rows = await latestSnapshots<{ registrations: { total: number } }>(rt.db, 'business_daily', 5);
+    expect(rows.map((r) => r.periodStart)).toEqual([today, new Date(today.getTime() - DAY)]);
+    expect(rows[1]?.data.registrations.total).toBe(5);
     const runs = await listRuns(rt.db, 'update_daily_business_metrics');
     expect(runs.map((r) => [r.status, r.trigger])).toEqual([
+      ['succeeded', 'schedule'],
       ['succeeded', 'manual'],
       ['succeeded', 'manual'],
     ]);
+    expect(runs[0]?.slot).toEqual(today);
+    expect(runs[0]?.result?.summary).toContain(
+      `daily KPIs for ${new Date(today.getTime() - DAY).toISOString().slice(0, 10)}: 5 registrations`,
+    );
+    expect(runs[0]?.result?.details).toMatchObject({
+      periodStart: new Date(today.getTime() - DAY).toISOString(),
+      periodEnd: today.toISOString(),
+      complete: true,
+    });
   });
 
-  it('update_monthly_business_metrics stores the month snapshot', async () => {
-    await runJobNow(rt, jobs.update_monthly_business_metrics);
-    const [snap] = await latestSnapshots<{ registrations: { total: number } }>(rt.db, 'business_monthly');
+  it('update_monthly_business_metrics: this month so far by hand, last month when scheduled', async () => {
     const now = new Date();
-    expect(snap?.periodStart.toISOString()).toBe(
-      new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1)).toISOString(),
-    );
+    const thisMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+    const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+    await runJobNow(rt, jobs.update_monthly_business_metrics);
+    let [snap] = await latestSnapshots<{ registrations: { total: number } }>(rt.db, 'business_monthly');
+    expect(snap?.periodStart).toEqual(thisMonth);
     expect(snap?.data.registrations.total).toBe(5);
+    await runScheduledSlot(rt, jobs.update_monthly_business_metrics, 'monthly@00:00');
+    [snap] = await latestSnapshots(rt.db, 'business_monthly', 1, thisMonth);
+    expect(snap?.periodStart).toEqual(lastMonth);
+    expect(snap?.period).toBe('month');
   });
 
   it('run_system_health_checks stores the result and raises, then resolves, an alert', async () => {
@@ -248,20 +279,22 @@ describe.each(['sqlite', 'postgres'] as const)('jobs on %s', (dialect) => {
     expect((await rt.alerts.listAlerts({ name: 'slo_violation', status: ['firing'] })).total).toBe(1);
   });
 
-  it('send_monitoring_digest mails health, KPIs with trend, open alerts and SLO status', async () => {
-    // Yesterday's snapshot, so the digest shows a trend: 4 → 5 registrations is +25%.
-    const yesterday = new Date(Math.floor(Date.now() / DAY) * DAY - DAY);
-    await saveSnapshot(
-      rt.db,
-      {
-        kind: 'business_daily',
-        periodStart: yesterday,
-        period: '24h',
-        source: 'sdk',
-        data: { registrations: { total: 4 }, logins: { total: 10, successRate: 0.9 } },
-      },
-      new Date(),
-    );
+  it('send_monitoring_digest mails health, KPIs with day and month trends, open alerts and SLO status', async () => {
+    // Yesterday (5 registrations) and last month were stored by the scheduled runs above; the day
+    // and month before them give the trends: 4 → 5 registrations is +25%.
+    const today = new Date(Math.floor(Date.now() / DAY) * DAY);
+    const now = new Date();
+    const earlier = { registrations: { total: 4 }, logins: { total: 10, successRate: 0.9 } };
+    for (const [kind, periodStart] of [
+      ['business_daily', new Date(today.getTime() - 2 * DAY)],
+      ['business_monthly', new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 2, 1))],
+    ] as const)
+      await saveSnapshot(rt.db, { kind, periodStart, period: 'day', source: 'sdk', data: earlier }, now);
+    // Today so far (a manual run) is not a complete day: the digest leaves it out.
+    m.createCounter('business.registrations').add(10);
+    await runJobNow(rt, jobs.update_daily_business_metrics);
+    const month = (back: number) =>
+      new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1)).toISOString().slice(0, 7);
     depStatus = 'warn';
     const sent = smtp.mails.length;
     const r = await runJobNow(rt, jobs.send_monitoring_digest);
@@ -275,8 +308,12 @@ describe.each(['sqlite', 'postgres'] as const)('jobs on %s', (dialect) => {
     expect(mail.raw).toContain('Content-Type: text/html');
     expect(mail.raw).toContain('Health: warn');
     expect(mail.raw).toContain('  - dependency: warn');
+    expect(mail.raw).toContain(`KPIs (${new Date(today.getTime() - DAY).toISOString().slice(0, 10)}, trend`);
     expect(mail.raw).toContain('Registrations: 5 (+25.0%)');
     expect(mail.raw).toContain('Login success rate: 0.8 (-11.1%)');
+    expect(mail.raw).toContain(
+      `Month on month: ${month(1)} against ${month(2)}: Registrations 5 (+25.0%), Logins 5 (-50.0%), Login success rate 0.8 (-11.1%)`,
+    );
     expect(mail.raw).toMatch(/\[high\] slo_violation \(firing since/);
     expect(mail.raw).toContain('SLO: availability 0.75 against target 0.999');
     expect(mail.raw).toContain('VIOLATED');

@@ -1,14 +1,16 @@
 /**
- * The daily monitoring digest: health, KPIs with their trend against the previous snapshot,
- * open alerts and SLO status, as one HTML + text e-mail to `MONITORING_DIGEST_RECIPIENTS`.
- * It reads what the other jobs stored, so it needs no metrics source of its own.
+ * The daily monitoring digest: health, yesterday's KPIs with their trend against the day before,
+ * last month's against the month before, open alerts and SLO status, as one HTML + text e-mail
+ * to `MONITORING_DIGEST_RECIPIENTS`. It reads the complete day and month snapshots the KPI jobs
+ * stored (a manual run's "so far" snapshot of today or this month is left out), so it needs no
+ * metrics source of its own.
  */
 import nodemailer from 'nodemailer';
 import type { Alert } from '../alerts/types.ts';
 import type { HealthReport } from '../health/types.ts';
 import { MissingSettingError } from './config.ts';
 import type { JobRuntime } from './runtime.ts';
-import { latestSnapshots, type Snapshot } from './snapshots.ts';
+import { dayStart, latestSnapshots, monthStart, type Snapshot } from './snapshots.ts';
 import type { JobResult } from './tasks.ts';
 
 export interface Kpi {
@@ -25,6 +27,8 @@ export interface DigestContent {
   health: Pick<HealthReport, 'status' | 'score'> & { checks: Array<{ name: string; status: string }> };
   kpis: Kpi[];
   kpiPeriod: string | null;
+  /** Last complete month against the one before (`business_monthly` snapshots). */
+  monthly: { period: string; previousPeriod: string | null; kpis: Kpi[] } | null;
   openAlerts: {
     total: number;
     items: Array<Pick<Alert, 'name' | 'severity' | 'status' | 'message'> & { since: string }>;
@@ -66,20 +70,31 @@ export function trend(value: number | null, previous: number | null): string {
   return `${pct >= 0 ? '+' : ''}${pct.toFixed(1)}%`;
 }
 
-export async function digestContent(rt: JobRuntime): Promise<DigestContent> {
-  const now = rt.now();
-  const [health, daily, sla, open] = await Promise.all([
-    rt.health.run({ fresh: true }),
-    latestSnapshots<BusinessData>(rt.db, 'business_daily', 2),
-    latestSnapshots<SlaData>(rt.db, 'sla', 1),
-    rt.alerts.listAlerts({ status: ['firing', 'acknowledged'], limit: 20 }),
-  ]);
-  const [latest, before]: Array<Snapshot<BusinessData> | undefined> = daily;
-  const prev = figures(before?.data);
-  const kpis = figures(latest?.data).map(([name, value], i) => {
+/** Each KPI of the newest snapshot with its trend against the one before. */
+function compare(pair: Array<Snapshot<BusinessData> | undefined>, pick = figures): Kpi[] {
+  const [latest, before] = pair;
+  const prev = pick(before?.data);
+  return pick(latest?.data).map(([name, value], i) => {
     const previous = prev[i]?.[1] ?? null;
     return { name, value, previous, trend: trend(value, previous) };
   });
+}
+
+const monthFigures = (d: BusinessData | undefined): Array<[string, number | null]> =>
+  figures(d).filter(([name]) => name !== 'Daily active users');
+
+export async function digestContent(rt: JobRuntime): Promise<DigestContent> {
+  const now = rt.now();
+  const [health, daily, monthly, sla, open] = await Promise.all([
+    rt.health.run({ fresh: true }),
+    latestSnapshots<BusinessData>(rt.db, 'business_daily', 2, dayStart(now)),
+    latestSnapshots<BusinessData>(rt.db, 'business_monthly', 2, monthStart(now)),
+    latestSnapshots<SlaData>(rt.db, 'sla', 1),
+    rt.alerts.listAlerts({ status: ['firing', 'acknowledged'], limit: 20 }),
+  ]);
+  const latest = daily[0];
+  const kpis = compare(daily);
+  const month = (s: Snapshot<BusinessData> | undefined) => s?.periodStart.toISOString().slice(0, 7) ?? null;
   const slaSnap = sla[0];
   const day = now.toISOString().slice(0, 10);
   return {
@@ -92,6 +107,13 @@ export async function digestContent(rt: JobRuntime): Promise<DigestContent> {
     },
     kpis,
     kpiPeriod: latest ? latest.periodStart.toISOString().slice(0, 10) : null,
+    monthly: monthly[0]
+      ? {
+          period: month(monthly[0]) as string,
+          previousPeriod: month(monthly[1]),
+          kpis: compare(monthly, monthFigures),
+        }
+      : null,
     openAlerts: {
       total: open.total,
       items: open.items.map((a) => ({
@@ -117,6 +139,10 @@ export async function digestContent(rt: JobRuntime): Promise<DigestContent> {
 const esc = (s: string) =>
   s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 const show = (v: number | null) => (v === null ? 'n/a' : String(v));
+const monthLine = (c: DigestContent) =>
+  c.monthly
+    ? `${c.monthly.period} against ${c.monthly.previousPeriod ?? 'no earlier month'}: ${c.monthly.kpis.map((k) => `${k.name} ${show(k.value)} (${k.trend})`).join(', ')}`
+    : 'no complete month yet';
 const sloLine = (c: DigestContent) =>
   c.slo
     ? `availability ${show(c.slo.availability)} against target ${c.slo.target} on ${c.slo.day}: ${c.slo.met === null ? 'no traffic' : c.slo.met ? 'met' : 'VIOLATED'} (error budget remaining ${show(c.slo.errorBudgetRemaining)})`
@@ -131,6 +157,7 @@ export function renderDigest(c: DigestContent): { text: string; html: string } {
     '',
     `KPIs (${c.kpiPeriod ?? 'no snapshot yet'}, trend against the previous day):`,
     ...c.kpis.map((k) => `  - ${k.name}: ${show(k.value)} (${k.trend})`),
+    `Month on month: ${monthLine(c)}`,
     '',
     `Open alerts: ${c.openAlerts.total}`,
     ...c.openAlerts.items.map(
@@ -150,6 +177,7 @@ export function renderDigest(c: DigestContent): { text: string; html: string } {
 <table><tr><th>Check</th><th>Status</th></tr>${rows(c.health.checks.map((x) => [x.name, x.status]))}</table>
 <h2>KPIs (${esc(c.kpiPeriod ?? 'no snapshot yet')})</h2>
 <table><tr><th>KPI</th><th>Value</th><th>Previous</th><th>Trend</th></tr>${rows(c.kpis.map((k) => [k.name, show(k.value), show(k.previous), k.trend]))}</table>
+<p>Month on month: ${esc(monthLine(c))}</p>
 <h2>Open alerts: ${c.openAlerts.total}</h2>
 <table><tr><th>Severity</th><th>Alert</th><th>Status</th><th>Since</th><th>Message</th></tr>${rows(c.openAlerts.items.map((a) => [a.severity, a.name, a.status, a.since, a.message]))}</table>
 <h2>SLO</h2><p>${esc(sloLine(c))}</p>

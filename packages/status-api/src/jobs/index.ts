@@ -5,6 +5,7 @@
 export { type DigestSettings, type JobSettings, MissingSettingError, resolveJobSettings } from './config.ts';
 export { type DigestContent, digestContent, renderDigest, sendDigest } from './digest.ts';
 export { jobMigrations } from './migrations.ts';
+export type { KpiPeriod } from './period-kpis.ts';
 export {
   createJobRuntime,
   defaultChecks,
@@ -36,10 +37,12 @@ export {
   defaultSecurityThresholds,
   isMetricsUnavailable,
   JOB_NAMES,
+  type JobContext,
   type JobDefinition,
   type JobName,
   type JobOptions,
   type JobResult,
   jobDefinitions,
   type SecurityThresholds,
+  snapshotPeriod,
 } from './tasks.ts';

@@ -18,6 +18,7 @@ import {
 import { type Database, migrate, openDatabase, storeOver } from '../store/index.ts';
 import { type Env, type JobSettings, resolveJobSettings } from './config.ts';
 import { jobMigrations } from './migrations.ts';
+import { type KpiPeriod, prometheusPeriodBackend } from './period-kpis.ts';
 
 export interface JobRuntimeOptions {
   /** Environment to read (default `process.env`). */
@@ -45,6 +46,11 @@ export interface JobRuntime {
   readonly alerts: AlertManager;
   readonly health: HealthRegistry;
   readonly kpis: KpiBackend;
+  /**
+   * KPIs over exactly `period` when the source can answer any period (`PROMETHEUS_URL`: queries
+   * evaluated at its end over its length); undefined for in-process metrics and a given `kpis`.
+   */
+  kpisOver(period: KpiPeriod): KpiBackend | undefined;
   now(): Date;
   progress(line: string): void;
   close(): Promise<void>;
@@ -115,6 +121,17 @@ export async function createJobRuntime(options: JobRuntimeOptions = {}): Promise
     alerts: manager,
     health: registry,
     kpis,
+    kpisOver: (period) =>
+      !options.kpis && settings.prometheusUrl
+        ? prometheusPeriodBackend(
+            {
+              url: settings.prometheusUrl,
+              timeoutMs: settings.healthTimeoutMs,
+              ...(settings.prometheusSelector && { selector: settings.prometheusSelector }),
+            },
+            period,
+          )
+        : undefined,
     now: options.now ?? (() => new Date()),
     progress: options.progress ?? (() => undefined),
     async close() {

@@ -176,7 +176,7 @@ export async function runJobNow(
   );
   if (id === undefined) throw new Error('could not record the job run');
   try {
-    const result = await def.run(rt);
+    const result = await def.run(rt, {});
     await finishRun(rt.db, id, owner, started, { status: 'succeeded', result });
     return result;
   } catch (err) {
@@ -246,7 +246,7 @@ export function createScheduler(rt: JobRuntime, options: SchedulerOptions = {}):
     const done = (async () => {
       let finish: Finish;
       try {
-        const result = await def.run(rt);
+        const result = await def.run(rt, { slot: new Date(slot) });
         finish = { status: 'succeeded', result };
       } catch (err) {
         if (isMetricsUnavailable(err)) {

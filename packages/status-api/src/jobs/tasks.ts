@@ -14,6 +14,7 @@ import {
 } from '../metrics/reports.ts';
 import type { Series } from '../metrics/source.ts';
 import { sendDigest } from './digest.ts';
+import type { KpiPeriod } from './period-kpis.ts';
 import type { JobRuntime } from './runtime.ts';
 import { parseSchedule, type Schedule } from './schedule.ts';
 import { dayStart, latestSnapshots, monthStart, saveSnapshot } from './snapshots.ts';
@@ -24,13 +25,19 @@ export interface JobResult {
   details?: Record<string, unknown>;
 }
 
+/** How a run was started. */
+export interface JobContext {
+  /** The schedule slot a scheduled run belongs to (retries keep it); absent for a manual run. */
+  slot?: Date;
+}
+
 export interface JobDefinition {
   name: string;
   title: string;
   defaultSchedule: Schedule;
   /** Needs a KPI source (the SDK in-process, or `PROMETHEUS_URL`). */
   needsMetrics: boolean;
-  run(rt: JobRuntime): Promise<JobResult>;
+  run(rt: JobRuntime, context?: JobContext): Promise<JobResult>;
 }
 
 const DAY = 86_400_000;
@@ -55,19 +62,46 @@ async function condition(
 
 // --- business KPIs -----------------------------------------------------------------------------
 
-async function businessSnapshot(rt: JobRuntime, monthly: boolean): Promise<JobResult> {
+/**
+ * The period a business KPI snapshot covers. A scheduled run (just after a day or month boundary)
+ * covers the whole period before its slot; a manual run covers the current period so far.
+ */
+export function snapshotPeriod(monthly: boolean, now: Date, slot?: Date): KpiPeriod & { complete: boolean } {
+  const startOf = monthly ? monthStart : dayStart;
+  if (!slot) return { start: startOf(now), end: now, complete: false };
+  const end = startOf(slot);
+  return { start: startOf(new Date(end.getTime() - 1)), end, complete: true };
+}
+
+async function businessSnapshot(
+  rt: JobRuntime,
+  monthly: boolean,
+  context: JobContext = {},
+): Promise<JobResult> {
   const now = rt.now();
-  const period = monthly ? '30d' : '24h';
-  const report = await businessReport(rt.kpis, period);
-  const periodStart = monthly ? monthStart(now) : dayStart(now);
+  const period = snapshotPeriod(monthly, now, context.slot);
+  // Prometheus answers exactly this period; in-process metrics answer what they can (`window`).
+  const exact = rt.kpisOver(period);
+  const report = await businessReport(exact ?? rt.kpis, monthly ? '30d' : '24h');
+  const data = exact
+    ? { ...report, window: `${period.start.toISOString()}/${period.end.toISOString()}` }
+    : report;
   const kind = monthly ? 'business_monthly' : 'business_daily';
-  await saveSnapshot(rt.db, { kind, periodStart, period, source: report.source, data: report }, now);
-  const label = monthly ? periodStart.toISOString().slice(0, 7) : isoDay(periodStart);
+  const length = monthly ? 'month' : 'day';
+  await saveSnapshot(
+    rt.db,
+    { kind, periodStart: period.start, period: length, source: report.source, data },
+    now,
+  );
+  const label = monthly ? period.start.toISOString().slice(0, 7) : isoDay(period.start);
   return {
-    summary: `${monthly ? 'monthly' : 'daily'} KPIs for ${label}: ${report.registrations.total} registrations, ${report.logins.total} logins (success rate ${report.logins.successRate ?? 'n/a'})`,
+    summary: `${monthly ? 'monthly' : 'daily'} KPIs for ${label}${period.complete ? '' : ' so far'}: ${report.registrations.total} registrations, ${report.logins.total} logins (success rate ${report.logins.successRate ?? 'n/a'})`,
     details: {
       kind,
-      periodStart: periodStart.toISOString(),
+      periodStart: period.start.toISOString(),
+      periodEnd: period.end.toISOString(),
+      complete: period.complete,
+      window: data.window,
       registrations: report.registrations.total,
       logins: report.logins.total,
     },
@@ -345,14 +379,14 @@ export function jobDefinitions(options: JobOptions = {}): Record<JobName, JobDef
     title: string,
     schedule: string,
     needsMetrics: boolean,
-    run: (rt: JobRuntime) => Promise<JobResult>,
+    run: (rt: JobRuntime, context?: JobContext) => Promise<JobResult>,
   ): [JobName, JobDefinition] => [name, { name, title, defaultSchedule: s(schedule), needsMetrics, run }];
   return Object.fromEntries([
-    def('update_daily_business_metrics', 'daily business metrics', 'daily@00:10', true, (rt) =>
-      businessSnapshot(rt, false),
+    def('update_daily_business_metrics', 'daily business metrics', 'daily@00:10', true, (rt, context) =>
+      businessSnapshot(rt, false, context),
     ),
-    def('update_monthly_business_metrics', 'monthly business metrics', 'monthly@00:20', true, (rt) =>
-      businessSnapshot(rt, true),
+    def('update_monthly_business_metrics', 'monthly business metrics', 'monthly@00:20', true, (rt, context) =>
+      businessSnapshot(rt, true, context),
     ),
     def('run_system_health_checks', 'system health checks', '5m', false, healthChecks),
     def('cleanup_monitoring_data', 'monitoring data cleanup', 'daily@03:00', false, cleanup),
