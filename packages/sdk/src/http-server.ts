@@ -200,7 +200,8 @@ export function instrumentHttpServers(options: ServerInstrumentationOptions): ()
       'network.protocol.version': req.httpVersion,
     };
     if (route) attributes['http.route'] = route;
-    if (q !== -1) attributes['url.query'] = redactor.redactString(url.slice(q + 1));
+    // Redacted with its `?`, so the query-parameter rule also sees the first parameter.
+    if (q !== -1) attributes['url.query'] = redactor.redactString(url.slice(q)).slice(1);
     const address = state.clientAddress;
     if (address) attributes['client.address'] = address;
     const ua = req.headers['user-agent'];

@@ -336,6 +336,12 @@ describe('redaction (fuzzed)', () => {
     }
   });
 
+  it('redacts OAuth callback parameters in a query string, first parameter included', () => {
+    const query = redactString('?code=SplxlOBeZQQYbYS6WxSbIA&state=af0ifjsldkj&lang=en');
+    expect(query).toBe(`?code=${REDACTED}&state=${REDACTED}&lang=en`);
+    expect(redactString('/cb?access_token=abc.def&id_token=x1y2')).not.toMatch(/abc\.def|x1y2/);
+  });
+
   it('is extensible by configuration without losing the built-in rules', () => {
     const r = createRedactor({ keys: ['ssn'], patterns: [/EMP-\d{6}/] });
     expect(r.redact({ ssn: '123-45-6789', password: 'x1', id: 'EMP-123456' })).toEqual({

@@ -139,11 +139,11 @@ const DEFAULT_PATTERNS: ValuePattern[] = [
     regex: /\b([a-z][a-z0-9+.-]*:\/\/[^:/\s@]*:)[^@\s/]+@/gi,
     replace: (_m, p) => `${p}${REDACTED}@`,
   },
-  // Secret query parameters: `?access_token=…&code=…`.
+  // Secret query parameters: `?access_token=…&code=…`, OAuth's `code` and `state` included.
   {
     name: 'query-param',
     regex: new RegExp(
-      `([?&;#](?:${SECRET_WORDS}|code|key|sig|client_assertion|assertion|state_token)=)[^&#\\s"']*`,
+      `([?&;#](?:${SECRET_WORDS}|code|state|key|sig|client_assertion|assertion|state_token)=)[^&#\\s"']*`,
       'gi',
     ),
     replace: (_m, p) => `${p}${REDACTED}`,
