@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireRedis, services } from '../../../../test/support/services.ts';
 import { createBusinessMetrics, periodId } from './business-metrics.ts';
 import { createHyperLogLog } from './hyperloglog.ts';
+import { hashSubject } from './redis.ts';
 import { createMetricsHarness, type MetricsHarness, prometheusSample } from './test-harness.ts';
 
 describe('HyperLogLog', () => {
@@ -56,6 +57,26 @@ describe('active users', () => {
     await business.close();
   });
 
+  it('in process: periods follow the clock across week and month boundaries (ids cached per day)', async () => {
+    // Sunday 2026-11-29 → Monday 2026-11-30 (new ISO week) → Tuesday 2026-12-01 (new month).
+    let clock = new Date('2026-11-29T23:59:59.999Z');
+    const business = createBusinessMetrics({ redis: false, now: () => clock, enabled: false });
+    business.recordActiveUser('a');
+    business.recordActiveUser('b');
+    expect(await business.activeUsers()).toEqual({ daily: 2, weekly: 2, monthly: 2 });
+    clock = new Date('2026-11-30T00:00:00.000Z');
+    business.recordActiveUser('c');
+    expect(await business.activeUsers()).toEqual({ daily: 1, weekly: 1, monthly: 3 });
+    business.recordActiveUser('c');
+    clock = new Date('2026-11-30T23:00:00Z');
+    business.recordActiveUser('a');
+    expect(await business.activeUsers()).toEqual({ daily: 2, weekly: 2, monthly: 3 });
+    clock = new Date('2026-12-01T00:00:01Z');
+    business.recordActiveUser('d');
+    expect(await business.activeUsers()).toEqual({ daily: 1, weekly: 3, monthly: 1 });
+    await business.close();
+  });
+
   describe('shared through Redis (PFADD/PFCOUNT)', () => {
     const prefix = `authlens-test:au:${randomUUID()}`;
     let redis: Redis;
@@ -96,6 +117,9 @@ describe('active users', () => {
         `${prefix}:weekly:2026-W48`,
       ]);
       expect(await redis.ttl(`${prefix}:daily:2026-11-26`)).toBeGreaterThan(86_400);
+      // Redis holds hashes, never the raw IDs: a raw ID is not already counted, its hash is.
+      expect(await redis.pfadd(`${prefix}:daily:2026-11-26`, hashSubject('user-7'))).toBe(0);
+      expect(await redis.pfadd(`${prefix}:daily:2026-11-26`, 'user-7')).toBe(1);
       // The observable gauge of replica A (whose own connection is closed) reads Redis again.
       const replicaA2 = createBusinessMetrics({
         meterProvider: h.provider,

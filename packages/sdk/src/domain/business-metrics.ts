@@ -39,7 +39,7 @@ export interface BusinessMetrics {
   recordUserRegistration(registration: UserRegistration): void;
   recordFeatureUsage(usage: { feature: string; action: string; userType: Known<typeof USER_TYPES> }): void;
   recordFunnelStep(step: { funnel: string; step: string }): void;
-  /** Marks a user active now (the ID is hashed and only feeds the HyperLogLogs). */
+  /** Marks a user active now (the ID only feeds the HyperLogLogs; Redis gets its SHA-256). */
   recordActiveUser(userId: string): void;
   /** Distinct active users in the current UTC day, ISO week and month. */
   activeUsers(): Promise<ActiveUserCounts>;
@@ -92,7 +92,6 @@ return { redis.call('PFCOUNT', KEYS[1]), redis.call('PFCOUNT', KEYS[2]), redis.c
  * shared Redis ones): create one per MeterProvider, or use the default `businessMetrics`.
  */
 export function createBusinessMetrics(options: BusinessMetricsOptions = {}): BusinessMetrics {
-  const now = options.now ?? (() => new Date());
   const prefix = options.keyPrefix ?? 'authlens:au';
   checkRedisOption('redis', options.redis);
   const g = (name: string, key: string) => createValueGuard(name, key, options);
@@ -112,16 +111,45 @@ export function createBusinessMetrics(options: BusinessMetricsOptions = {}): Bus
     step: g('business.funnel.steps', 'business.funnel.step'),
   };
 
-  // In-process HyperLogLogs, one per period, reset when the period changes.
-  const local = new Map<Period, { id: string; hll: HyperLogLog }>(
-    PERIODS.map((p) => [p, { id: periodId(p, now()), hll: createHyperLogLog() }]),
-  );
-  const localCounts = (at: Date): ActiveUserCounts => {
-    const out: ActiveUserCounts = { daily: 0, weekly: 0, monthly: 0 };
-    for (const p of PERIODS) {
-      const slot = local.get(p)!;
-      out[p] = slot.id === periodId(p, at) ? slot.hll.count() : 0;
+  // The clock in milliseconds; without a test clock, no Date is allocated per call.
+  const clock = options.now;
+  const nowMs = clock ? () => clock().getTime() : Date.now;
+  // Period ids and Redis keys only change at a UTC day boundary (weeks and months start on one):
+  // they are computed once per day, not per call.
+  let cachedDay = Number.NaN;
+  let cachedIds: Record<Period, string> = { daily: '', weekly: '', monthly: '' };
+  let cachedKeys: string[] = [];
+  const periodsAt = (ms: number): Record<Period, string> => {
+    const day = Math.floor(ms / DAY_MS);
+    if (day !== cachedDay) {
+      const at = new Date(day * DAY_MS);
+      cachedIds = {
+        daily: periodId('daily', at),
+        weekly: periodId('weekly', at),
+        monthly: periodId('monthly', at),
+      };
+      cachedKeys = PERIODS.map((p) => `${prefix}:${p}:${cachedIds[p]}`);
+      cachedDay = day;
     }
+    return cachedIds;
+  };
+
+  // In-process HyperLogLogs, one per period, reset when the period changes. They hash the raw
+  // ID themselves (a fast non-cryptographic hash); only Redis gets the SHA-256 of it.
+  const initial = periodsAt(nowMs());
+  const slot = (p: Period) => ({ id: initial[p], hll: createHyperLogLog() });
+  const local: Record<Period, { id: string; hll: HyperLogLog }> = {
+    daily: slot('daily'),
+    weekly: slot('weekly'),
+    monthly: slot('monthly'),
+  };
+  // The ids object the slots were last checked against: when it is still the cached one, the
+  // day has not changed and no slot needs a reset.
+  let slotsCheckedFor = initial;
+  const localCounts = (ms: number): ActiveUserCounts => {
+    const ids = periodsAt(ms);
+    const out: ActiveUserCounts = { daily: 0, weekly: 0, monthly: 0 };
+    for (const p of PERIODS) out[p] = local[p].id === ids[p] ? local[p].hll.count() : 0;
     return out;
   };
 
@@ -142,10 +170,13 @@ export function createBusinessMetrics(options: BusinessMetricsOptions = {}): Bus
       error: String(err),
     });
   };
-  const keys = (at: Date) => PERIODS.map((p) => `${prefix}:${p}:${periodId(p, at)}`);
+  const keys = (ms: number) => {
+    periodsAt(ms);
+    return cachedKeys;
+  };
 
   const activeUsers = async (): Promise<ActiveUserCounts> => {
-    const at = now();
+    const at = nowMs();
     const source = redisSource();
     if (source === undefined || !redisUsable()) return localCounts(at);
     try {
@@ -201,26 +232,31 @@ export function createBusinessMetrics(options: BusinessMetricsOptions = {}): Bus
     recordActiveUser(userId) {
       if (typeof userId !== 'string' || userId === '') return;
       get();
-      const at = now();
-      const hashed = hashSubject(userId);
-      for (const p of PERIODS) {
-        const slot = local.get(p)!;
-        const id = periodId(p, at);
-        if (slot.id !== id) {
-          slot.id = id;
-          slot.hll.clear();
+      const at = nowMs();
+      const ids = periodsAt(at);
+      if (ids !== slotsCheckedFor) {
+        for (const p of PERIODS) {
+          if (local[p].id !== ids[p]) {
+            local[p].id = ids[p];
+            local[p].hll.clear();
+          }
         }
-        slot.hll.add(hashed);
+        slotsCheckedFor = ids;
       }
+      local.daily.hll.add(userId);
+      local.weekly.hll.add(userId);
+      local.monthly.hll.add(userId);
       const source = redisSource();
       if (source === undefined || !redisUsable()) return;
       redis ??= connectRedis(source);
+      const hashed = hashSubject(userId);
+      const redisKeys = keys(at);
       const write = redis
         .then(({ client }) =>
           client.eval(
             PFADD_SCRIPT,
             3,
-            ...keys(at),
+            ...redisKeys,
             hashed,
             TTL_SECONDS.daily,
             TTL_SECONDS.weekly,

@@ -100,6 +100,9 @@ interface Tracked {
  */
 export function createComplianceMetrics(options: ComplianceMetricsOptions = {}): ComplianceMetrics {
   const now = options.now ?? (() => new Date());
+  const clock = options.now;
+  // Without a test clock, the per-event paths read milliseconds without allocating a Date.
+  const nowMs = clock ? () => clock().getTime() : Date.now;
   const deadlineDays = { ...DEFAULT_DEADLINE_DAYS, ...options.deadlineDays };
   for (const [regulation, days] of Object.entries(deadlineDays)) {
     if (!(typeof days === 'number' && days > 0))
@@ -142,7 +145,7 @@ export function createComplianceMetrics(options: ComplianceMetricsOptions = {}):
     }
   };
   const observeOverdue = (result: ObservableResult) => {
-    const at = now().getTime();
+    const at = nowMs();
     const counts: Record<Regulation, number> = { gdpr: 0, ccpa: 0 };
     for (const t of open.values()) if (deadlineOf(t) < at) counts[t.regulation]++;
     for (const regulation of REGULATIONS)
@@ -163,24 +166,18 @@ export function createComplianceMetrics(options: ComplianceMetricsOptions = {}):
   const get = lazyInstruments(options, build, 'COMPLIANCE_MONITORING_ENABLED');
   if (options.meter || options.meterProvider) get();
 
-  const track = (
-    id: string,
-    regulation: string,
-    type: string,
-    status: DsrStatus,
-    receivedAt: Date | undefined,
-  ) => {
-    const r = dsr.regulation(regulation);
-    const t = dsr.type(type);
+  const knownRegulations = new Set<string>(REGULATIONS);
+  const knownTypes = new Set<string>(DSR_TYPES);
+  /** Tracks a request whose regulation and type have already been through the guards. */
+  const track = (id: string, r: string, t: string, status: DsrStatus, receivedAt: Date | undefined) => {
     // Only known regulations and types are tracked: their deadlines and gauge series exist.
-    if (!(REGULATIONS as readonly string[]).includes(r) || !(DSR_TYPES as readonly string[]).includes(t))
-      return;
+    if (!knownRegulations.has(r) || !knownTypes.has(t)) return;
     if (!open.has(id) && open.size >= maxOpen) open.delete(open.keys().next().value as string);
     open.set(id, {
       regulation: r as Regulation,
       type: t as DsrType,
       status,
-      receivedAt: (receivedAt ?? now()).getTime(),
+      receivedAt: receivedAt === undefined ? nowMs() : receivedAt.getTime(),
     });
   };
 
@@ -200,7 +197,7 @@ export function createComplianceMetrics(options: ComplianceMetricsOptions = {}):
     });
     const receivedAt = tracked?.receivedAt ?? request.receivedAt?.getTime();
     if (status === 'completed' && receivedAt !== undefined) {
-      const seconds = Math.max(0, ((request.completedAt ?? now()).getTime() - receivedAt) / 1000);
+      const seconds = Math.max(0, ((request.completedAt?.getTime() ?? nowMs()) - receivedAt) / 1000);
       i.completionTime.record(seconds, {
         'compliance.regulation': regulation,
         'compliance.request.type': type,
@@ -210,12 +207,14 @@ export function createComplianceMetrics(options: ComplianceMetricsOptions = {}):
 
   return {
     recordDsrReceived({ id, regulation, type, receivedAt }) {
+      const r = dsr.regulation(regulation);
+      const t = dsr.type(type);
       get().requests.add(1, {
-        'compliance.regulation': dsr.regulation(regulation),
-        'compliance.request.type': dsr.type(type),
+        'compliance.regulation': r,
+        'compliance.request.type': t,
         'compliance.request.status': 'received',
       });
-      track(id, regulation, type, 'received', receivedAt);
+      track(id, r, t, 'received', receivedAt);
     },
     recordDsrInProgress(id) {
       const tracked = open.get(id);
@@ -230,7 +229,9 @@ export function createComplianceMetrics(options: ComplianceMetricsOptions = {}):
     recordDsrRejected: (request) => close(request, 'rejected'),
     restore(requests) {
       get();
-      for (const r of requests) track(r.id, r.regulation, r.type, r.status ?? 'received', r.receivedAt);
+      for (const r of requests) {
+        track(r.id, dsr.regulation(r.regulation), dsr.type(r.type), r.status ?? 'received', r.receivedAt);
+      }
     },
     snapshot() {
       const generatedAt = now();
