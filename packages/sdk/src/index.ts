@@ -16,6 +16,7 @@ export {
 export * from './domain/index.ts';
 export { AuthlensConfigError } from './errors.ts';
 export { getLogger } from './logs/logger.ts';
+export { acceptsOpenMetrics, OPENMETRICS_CONTENT_TYPE } from './openmetrics.ts';
 export {
   createRedactor,
   REDACTED,

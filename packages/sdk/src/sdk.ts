@@ -632,6 +632,7 @@ export async function startSdk(config: SdkConfig, redactor: Redactor): Promise<A
     metrics: {
       collect: () => collect().catch(() => undefined),
       prometheusText: () => prometheusText().catch(() => ''),
+      openMetricsText: () => openMetricsText().catch(() => '# EOF\n'),
     },
     get scrapePort() {
       const address = scrapeServer?.address() as AddressInfo | null | undefined;

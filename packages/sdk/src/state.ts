@@ -12,6 +12,8 @@ export interface AuthlensMetricsAccess {
   collect(): Promise<ResourceMetrics | undefined>;
   /** The Prometheus text exposition of the same metrics ('' when the SDK is off). */
   prometheusText(): Promise<string>;
+  /** The same metrics as OpenMetrics 1.0, with exemplars (`# EOF` alone when the SDK is off). */
+  openMetricsText(): Promise<string>;
 }
 
 export interface AuthlensHandle {
@@ -86,6 +88,7 @@ export function noopHandle(): AuthlensHandle {
     metrics: {
       collect: async () => undefined,
       prometheusText: async () => '',
+      openMetricsText: async () => '# EOF\n',
     },
     forceFlush: async () => {},
     shutdown: async () => {},

@@ -38,5 +38,19 @@ describe('in-process metrics from the SDK', () => {
     expect(text.body).toMatch(
       /auth_login_attempts_total\{[^}]*auth_method="passkey"[^}]*auth_outcome="success"[^}]*\} 3/,
     );
+    expect(text.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
+    // A scraper that asks for OpenMetrics (as Prometheus does) gets it: the format with exemplars.
+    const open = await app.inject({
+      url: '/monitoring/metrics',
+      headers: {
+        ...bearer(readKey),
+        accept: 'application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1',
+      },
+    });
+    expect(open.statusCode).toBe(200);
+    expect(open.headers['content-type']).toMatch(/^application\/openmetrics-text; version=1\.0\.0/);
+    expect(open.body).toContain('# TYPE auth_login_attempts counter');
+    expect(open.body).toMatch(/auth_login_attempts_total\{[^}]*auth_outcome="failure"[^}]*\} 1/);
+    expect(open.body.endsWith('# EOF\n')).toBe(true);
   });
 });

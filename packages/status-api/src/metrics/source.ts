@@ -45,6 +45,8 @@ export interface MetricsSource {
   collect(): Promise<ResourceMetricsLike | { resourceMetrics: ResourceMetricsLike } | undefined>;
   /** The same metrics in the Prometheus text format. */
   prometheusText?(): Promise<string>;
+  /** The same metrics as OpenMetrics 1.0 with exemplars (served when the scraper asks for it). */
+  openMetricsText?(): Promise<string>;
 }
 
 export interface KpiBackend {

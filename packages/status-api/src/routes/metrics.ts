@@ -1,4 +1,6 @@
 /** Prometheus text of the SDK's registry, and the business, security and performance KPIs. */
+
+import { acceptsOpenMetrics, OPENMETRICS_CONTENT_TYPE } from '@authlens/sdk';
 import type { FastifyPluginAsync } from 'fastify';
 import { MetricsSourceError } from '../errors.ts';
 import { businessReport, performanceReport, securityReport } from '../metrics/reports.ts';
@@ -26,24 +28,32 @@ export const metricsRoutes: FastifyPluginAsync = async (app) => {
         schema: {
           hide,
           tags: ['metrics'],
-          summary: "Prometheus text exposition of the SDK's metrics",
+          summary: "Prometheus text exposition of the SDK's metrics (OpenMetrics with exemplars when asked)",
           security: [{ bearerAuth: [] }],
           response: {
             200: {
-              description: 'text/plain; version=0.0.4',
-              content: { 'text/plain': { schema: { type: 'string' } } },
+              description:
+                'text/plain; version=0.0.4, or application/openmetrics-text; version=1.0.0 when the Accept header asks for it',
+              content: {
+                'text/plain': { schema: { type: 'string' } },
+                'application/openmetrics-text': { schema: { type: 'string' } },
+              },
             },
             503: problemSchema,
             ...protectedErrors,
           },
         },
       },
-      async (_request, reply) => {
+      async (request, reply) => {
         const source = metricsSource();
         if (!source?.prometheusText) {
           throw new MetricsSourceError('no in-process metrics registry: start @authlens/sdk', {
             unavailable: true,
           });
+        }
+        // Prometheus asks for OpenMetrics first: that format carries the exemplars.
+        if (source.openMetricsText && acceptsOpenMetrics(request.headers.accept)) {
+          return reply.type(OPENMETRICS_CONTENT_TYPE).send(await source.openMetricsText());
         }
         return reply.type('text/plain; version=0.0.4; charset=utf-8').send(await source.prometheusText());
       },
