@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AlertStore, createAlertStore, migrate, openDatabase } from '../src/store/index.ts';
+import {
+  type AlertStore,
+  createAlertStore,
+  migrate,
+  migrations,
+  openDatabase,
+  storeOver,
+} from '../src/store/index.ts';
 import { backends, type TempStore } from './alerts-support.ts';
 
 const row = (fingerprint: string, now: number) => ({
@@ -31,8 +38,56 @@ describe.each(backends)('alert store on $name', ({ make }) => {
     const db = openDatabase(temp.url);
     expect(await migrate(db)).toEqual([]);
     const rows = await db.query('SELECT version FROM alert_schema_migrations');
-    expect(rows.map((r) => Number(r.version))).toEqual([1]);
+    expect(rows.map((r) => Number(r.version))).toEqual([1, 2]);
     await db.close();
+  });
+
+  it('migration 2 makes alerts suppressed before it due for a re-check', async () => {
+    const fresh = await make();
+    const db = openDatabase(fresh.url);
+    try {
+      expect(await migrate(db, migrations.slice(0, 1))).toEqual([1]);
+      const old = await storeOver(db).upsertAlert(row(randomUUID(), 1000));
+      await db.query(
+        `UPDATE alerts SET status = 'suppressed', suppressed_reason = 'silence:x' WHERE id = $1`,
+        [old.alert.id],
+      );
+      const firing = await storeOver(db).upsertAlert(row(randomUUID(), 1000));
+      expect(await migrate(db)).toEqual([2]);
+      const due = await storeOver(db).transaction((r) => r.claimDueSuppressionChecks(0, 10));
+      expect(due.map((a) => a.id)).toEqual([old.alert.id]);
+      expect(due.map((a) => a.id)).not.toContain(firing.alert.id);
+    } finally {
+      await db.close();
+      await fresh.drop();
+    }
+  });
+
+  it('suppression re-checks: due ones are claimed exclusively; a released reason becomes due now', async () => {
+    const { alert } = await store.upsertAlert(row(randomUUID(), 1000));
+    const reason = `inhibited:${randomUUID()}`;
+    await store.updateAlert(alert.id, {
+      status: 'suppressed',
+      suppressedReason: reason,
+      suppressionCheckAt: 50_000,
+      updatedAt: 1000,
+    });
+    const dueAt = async (now: number) =>
+      (await store.transaction((r) => r.claimDueSuppressionChecks(now, 500))).map((a) => a.id);
+    expect(await dueAt(10_000)).not.toContain(alert.id);
+    expect(await dueAt(50_000)).toContain(alert.id);
+    expect(await store.recheckSuppressed('inhibited:someone-else', 5000)).toBe(0);
+    expect(await store.recheckSuppressed(reason, 5000)).toBe(1);
+    expect(await dueAt(5000)).toContain(alert.id);
+    if (store.dialect === 'postgres') {
+      // While one replica holds the claim, another skips the row.
+      let second: string[] = [];
+      await store.transaction(async (r) => {
+        expect((await r.claimDueSuppressionChecks(5000, 500)).map((a) => a.id)).toContain(alert.id);
+        second = await dueAt(5000);
+      });
+      expect(second).not.toContain(alert.id);
+    }
   });
 
   it('upsert keeps one open alert per fingerprint and counts repeats', async () => {

@@ -4,7 +4,8 @@
  * Every state change and the notifications it causes are committed in one transaction
  * (an outbox: `alert_deliveries`) before anything is sent. Workers then lease due deliveries
  * and escalations with row locks (`FOR UPDATE SKIP LOCKED` on PostgreSQL), so several replicas
- * on one database send each notification and each escalation step once. The in-process timers
+ * on one database send each notification and each escalation step once. The same workers
+ * re-evaluate suppressed alerts whose silence, window or inhibiting alert has ended. The in-process timers
  * call `runDue()`; a scheduler may call it (and `purgeResolved()`) instead.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -51,6 +52,12 @@ export interface AlertManagerOptions {
   pollIntervalMs?: number;
   /** How often the retention purge runs (default 1 h). */
   purgeIntervalMs?: number;
+  /**
+   * Longest a suppressed alert waits before it is re-evaluated (default 5 min). Silences and
+   * maintenance windows are re-checked when they end, and inhibited alerts when their source
+   * resolves; this bound also catches changed routing files.
+   */
+  suppressionRecheckMs?: number;
   /** How long a worker holds a delivery before another replica may retry it (default 60 s). */
   leaseMs?: number;
   /** Per-send timeout (default 10 s). */
@@ -76,6 +83,8 @@ export interface AlertDetails extends Alert {
 }
 
 export interface RunDueResult {
+  /** Suppressed alerts whose suppression ended and that were moved to firing and notified. */
+  unsuppressed: number;
   escalated: number;
   delivered: number;
 }
@@ -113,8 +122,10 @@ export interface AlertManager {
   expireSilence(id: string): Promise<Silence>;
   /** Ingests an Alertmanager webhook v4 payload: firing alerts are raised, resolved ones resolved. */
   ingestAlertmanager(payload: AlertmanagerWebhookPayload): Promise<{ firing: number; resolved: number }>;
-  /** One pass of the escalation and delivery workers. */
+  /** One pass of the suppression, escalation and delivery workers. */
   runDue(): Promise<RunDueResult>;
+  /** Re-evaluates suppressed alerts that are due; returns how many became firing. */
+  runSuppressionChecks(): Promise<number>;
   runEscalations(): Promise<number>;
   runDeliveries(): Promise<number>;
   /** Deletes resolved alerts older than `olderThanDays` (default: the retention setting). */
@@ -192,6 +203,8 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
   const instanceId = options.instanceId ?? randomUUID();
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const leaseMs = options.leaseMs ?? 60_000;
+  const suppressionRecheckMs = options.suppressionRecheckMs ?? 300_000;
+  if (!(suppressionRecheckMs > 0)) throw invalidField('suppressionRecheckMs', 'must be a positive number');
   const sendTimeoutMs = options.sendTimeoutMs ?? 10_000;
   const onError = options.onError ?? defaultOnError;
   const retry = settings.retry;
@@ -218,13 +231,21 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
 
   // --- suppression -----------------------------------------------------------------------------
 
-  async function suppressionFor(repo: AlertRepo, alert: Alert, now: number): Promise<string | null> {
+  interface Suppression {
+    reason: string;
+    /** When it ends by itself (silence or window end); null for inhibition. */
+    until: number | null;
+  }
+
+  async function suppressionFor(repo: AlertRepo, alert: Alert, now: number): Promise<Suppression | null> {
     const labels = matchLabels(alert);
     for (const w of routing.maintenance) {
-      if (w.start <= now && now < w.end && matchesAll(w.matchers, labels)) return `maintenance:${w.name}`;
+      if (w.start <= now && now < w.end && matchesAll(w.matchers, labels))
+        return { reason: `maintenance:${w.name}`, until: w.end };
     }
     for (const s of await repo.listSilences({ activeAt: now })) {
-      if (matchesAll(parseMatchers(s.matchers, 'matchers'), labels)) return `silence:${s.id}`;
+      if (matchesAll(parseMatchers(s.matchers, 'matchers'), labels))
+        return { reason: `silence:${s.id}`, until: s.endsAt.getTime() };
     }
     for (const rule of routing.inhibitRules) {
       if (!matchesAll(rule.target, labels)) continue;
@@ -239,11 +260,21 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
         const sourceLabels = matchLabels(source);
         if (!matchesAll(rule.source, sourceLabels)) continue;
         if (rule.equal.every((l) => (sourceLabels[l] ?? '') === (labels[l] ?? '')))
-          return `inhibited:${source.id}`;
+          return { reason: `inhibited:${source.id}`, until: null };
       }
     }
     return null;
   }
+
+  /** Marks `alert` suppressed for `s`, with its re-check timer. */
+  const suppress = (repo: AlertRepo, alert: Alert, s: Suppression, now: number) =>
+    repo.updateAlert(alert.id, {
+      status: 'suppressed',
+      suppressedReason: s.reason,
+      nextEscalationAt: null,
+      suppressionCheckAt: Math.min(s.until ?? Number.POSITIVE_INFINITY, now + suppressionRecheckMs),
+      updatedAt: now,
+    });
 
   // --- outbox --------------------------------------------------------------------------------
 
@@ -288,6 +319,7 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
       lastNotifiedAt: rows.length ? now : null,
       nextEscalationAt: first ? now + first.afterMs : null,
       escalationLevel: 0,
+      suppressionCheckAt: null,
       updatedAt: now,
     });
     return updated ?? alert;
@@ -318,10 +350,11 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
       return running;
     }
     running = (async () => {
-      const total = { escalated: 0, delivered: 0 };
+      const total = { unsuppressed: 0, escalated: 0, delivered: 0 };
       do {
         again = false;
         try {
+          total.unsuppressed += await runSuppressionChecks();
           total.escalated += await runEscalations();
           total.delivered += await runDeliveries();
         } catch (err) {
@@ -335,6 +368,40 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
     } finally {
       running = null;
     }
+  }
+
+  /**
+   * Re-evaluates suppressed alerts whose re-check is due. One whose suppression no longer applies
+   * becomes firing, and its notifications and escalation timer are committed in the same
+   * transaction as the row lock that claimed it, so one replica does it once.
+   */
+  async function runSuppressionChecks(): Promise<number> {
+    let unsuppressed = 0;
+    for (let round = 0; round < 10; round++) {
+      const now = Date.now();
+      const { claimed, fired } = await store.transaction(async (repo) => {
+        const due = await repo.claimDueSuppressionChecks(now, 50);
+        let fired = 0;
+        for (const alert of due) {
+          if (alert.status !== 'suppressed') {
+            await repo.updateAlert(alert.id, { suppressionCheckAt: null, updatedAt: now });
+            continue;
+          }
+          const s = await suppressionFor(repo, alert, now);
+          if (s) {
+            await suppress(repo, alert, s, now);
+            continue;
+          }
+          // A firing alert is never suppressed again, so this key is used at most once per alert.
+          await notifyFiring(repo, alert, now, 'trigger:unsuppressed');
+          fired++;
+        }
+        return { claimed: due.length, fired };
+      });
+      unsuppressed += fired;
+      if (claimed < 50) break;
+    }
+    return unsuppressed;
   }
 
   async function runEscalations(): Promise<number> {
@@ -485,16 +552,10 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
       const now = Date.now();
       const { alert, created } = await repo.upsertAlert({ id: randomUUID(), fingerprint: fp, ...v, now });
       if (created || alert.status === 'suppressed') {
-        const reason = await suppressionFor(repo, alert, now);
-        if (reason) {
-          if (alert.suppressedReason === reason) return { alert, created };
-          const suppressed = await repo.updateAlert(alert.id, {
-            status: 'suppressed',
-            suppressedReason: reason,
-            nextEscalationAt: null,
-            updatedAt: now,
-          });
-          return { alert: suppressed ?? alert, created };
+        const suppression = await suppressionFor(repo, alert, now);
+        if (suppression) {
+          if (alert.suppressedReason === suppression.reason) return { alert, created };
+          return { alert: (await suppress(repo, alert, suppression, now)) ?? alert, created };
         }
         // New, or a suppressed alert whose suppression ended: notify now.
         return {
@@ -548,22 +609,33 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
                 acknowledgedAt: now,
                 acknowledgedBy: by,
                 nextEscalationAt: null,
+                suppressionCheckAt: null,
                 updatedAt: now,
               },
               ['firing', 'suppressed'],
             )
           : await repo.updateAlert(
               id,
-              { status: 'resolved', resolvedAt: now, resolvedBy: by, nextEscalationAt: null, updatedAt: now },
+              {
+                status: 'resolved',
+                resolvedAt: now,
+                resolvedBy: by,
+                nextEscalationAt: null,
+                suppressionCheckAt: null,
+                updatedAt: now,
+              },
               ['firing', 'acknowledged', 'suppressed'],
             );
+      // Alerts this one inhibited are re-evaluated by the next worker pass.
+      const released =
+        changed && event === 'resolve' ? await repo.recheckSuppressed(`inhibited:${id}`, now) : 0;
       if (!changed) {
         const current = await repo.getAlert(id);
         if (!current) throw new AlertError('not_found', `alert ${id} does not exist`, 'id');
         if (event === 'acknowledge' && current.status === 'resolved') {
           throw new AlertError('conflict', 'alert is already resolved', 'status');
         }
-        return { alert: current, notify: false };
+        return { alert: current, notify: false, released };
       }
       const notified = await repo.notifiedChannels(id);
       await repo.enqueueDeliveries(
@@ -577,9 +649,9 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
         ),
         now,
       );
-      return { alert: changed, notify: notified.length > 0 };
+      return { alert: changed, notify: notified.length > 0, released };
     });
-    if (result.notify) kick();
+    if (result.notify || result.released > 0) kick();
     return result.alert;
   }
 
@@ -635,9 +707,15 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
     getSilence: (id) => store.getSilence(id),
     listSilences: (opts = {}) => store.listSilences(opts.active ? { activeAt: Date.now() } : {}),
     async expireSilence(id) {
-      const s = await store.transaction((repo) => repo.expireSilence(id, Date.now()));
-      if (!s) throw new AlertError('not_found', `silence ${id} does not exist`, 'id');
-      return s;
+      const { silence, released } = await store.transaction(async (repo) => {
+        const now = Date.now();
+        const silence = await repo.expireSilence(id, now);
+        // Alerts it muted are re-evaluated by the next worker pass.
+        return { silence, released: silence ? await repo.recheckSuppressed(`silence:${id}`, now) : 0 };
+      });
+      if (!silence) throw new AlertError('not_found', `silence ${id} does not exist`, 'id');
+      if (released > 0) kick();
+      return silence;
     },
     async ingestAlertmanager(payload) {
       let firing = 0;
@@ -669,6 +747,7 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
       return { firing, resolved };
     },
     runDue: () => runDueGuarded(),
+    runSuppressionChecks,
     runEscalations,
     runDeliveries,
     purgeResolved,

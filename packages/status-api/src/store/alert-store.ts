@@ -45,6 +45,8 @@ export interface AlertPatch {
   escalationLevel?: number;
   nextEscalationAt?: number | null;
   lastNotifiedAt?: number | null;
+  /** When a suppressed alert is next re-evaluated (null: not suppressed). */
+  suppressionCheckAt?: number | null;
   updatedAt: number;
 }
 
@@ -93,6 +95,10 @@ export interface AlertRepo {
   countOpenBySeverity(): Promise<Partial<Record<Severity, number>>>;
   /** Locks and returns alerts whose escalation timer is due (skipping rows other replicas hold). */
   claimDueEscalations(now: number, limit: number): Promise<Alert[]>;
+  /** Locks and returns alerts whose suppression re-check is due (skipping rows other replicas hold). */
+  claimDueSuppressionChecks(now: number, limit: number): Promise<Alert[]>;
+  /** Makes suppressed alerts with this `suppressed_reason` due for a re-check at `at`; returns how many. */
+  recheckSuppressed(reason: string, at: number): Promise<number>;
 
   /** Inserts deliveries; a repeated idempotency key is ignored. Returns how many were new. */
   enqueueDeliveries(rows: readonly NewDelivery[], now: number): Promise<number>;
@@ -218,6 +224,7 @@ const PATCH_COLUMNS: Record<keyof AlertPatch, string> = {
   escalationLevel: 'escalation_level',
   nextEscalationAt: 'next_escalation_at',
   lastNotifiedAt: 'last_notified_at',
+  suppressionCheckAt: 'suppression_check_at',
   updatedAt: 'updated_at',
 };
 
@@ -236,6 +243,19 @@ function repoOver(q: Executor, dialect: 'sqlite' | 'postgres'): AlertRepo {
     const rows = await q.query('SELECT * FROM alerts WHERE id = $1', [id]);
     return rows[0] ? toAlert(rows[0]) : null;
   };
+
+  /** Locks due rows of a timer column (a fixed name, never input). */
+  const claimDue = async (
+    column: 'next_escalation_at' | 'suppression_check_at',
+    now: number,
+    limit: number,
+  ) =>
+    (
+      await q.query(
+        `SELECT * FROM alerts WHERE ${column} IS NOT NULL AND ${column} <= $1 ORDER BY ${column} LIMIT $2${lock}`,
+        [now, limit],
+      )
+    ).map(toAlert);
 
   const silencesWhere = (activeAt?: number): [string, SqlValue[]] =>
     activeAt === undefined ? ['', []] : [' WHERE starts_at <= $1 AND ends_at > $1', [activeAt]];
@@ -360,15 +380,20 @@ function repoOver(q: Executor, dialect: 'sqlite' | 'postgres'): AlertRepo {
       return Object.fromEntries(rows.map((r) => [r.severity, num(r.n)]));
     },
 
-    async claimDueEscalations(now, limit) {
+    // Only firing alerts carry an escalation timer and only suppressed ones a re-check time (every
+    // other transition clears them), so each partial index alone answers its claim; the caller
+    // re-checks the status.
+    claimDueEscalations: (now, limit) => claimDue('next_escalation_at', now, limit),
+    claimDueSuppressionChecks: (now, limit) => claimDue('suppression_check_at', now, limit),
+
+    async recheckSuppressed(reason, at) {
       const rows = await q.query(
-        // Only firing alerts carry a timer (every other transition clears it), so the partial index
-        // on next_escalation_at alone answers this; the caller re-checks the status.
-        `SELECT * FROM alerts WHERE next_escalation_at IS NOT NULL AND next_escalation_at <= $1
-         ORDER BY next_escalation_at LIMIT $2${lock}`,
-        [now, limit],
+        `UPDATE alerts SET suppression_check_at = $1
+         WHERE status = 'suppressed' AND suppressed_reason = $2
+           AND (suppression_check_at IS NULL OR suppression_check_at > $1) RETURNING id`,
+        [at, reason],
       );
-      return rows.map(toAlert);
+      return rows.length;
     },
 
     async enqueueDeliveries(rows, now) {

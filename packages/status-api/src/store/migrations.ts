@@ -91,6 +91,19 @@ export const migrations: readonly Migration[] = [
       'CREATE INDEX alert_silences_ends ON alert_silences (ends_at)',
     ],
   },
+  {
+    version: 2,
+    name: 'suppression re-check timer',
+    statements: [
+      // When a suppressed alert is next re-evaluated (its silence or window ends, or a bounded
+      // re-check); an inhibiting alert that resolves or a silence that is expired early sets it to now.
+      'ALTER TABLE alerts ADD COLUMN suppression_check_at BIGINT',
+      'CREATE INDEX alerts_suppression_due ON alerts (suppression_check_at) WHERE suppression_check_at IS NOT NULL',
+      `CREATE INDEX alerts_suppressed_reason ON alerts (suppressed_reason) WHERE status = 'suppressed'`,
+      // Alerts suppressed before this version are re-evaluated on the first pass.
+      `UPDATE alerts SET suppression_check_at = 0 WHERE status = 'suppressed'`,
+    ],
+  },
 ];
 
 const ADVISORY_LOCK_KEY = 7_244_601_006;
