@@ -7,8 +7,14 @@
 import type { Meter, ObservableResult } from '@opentelemetry/api';
 import { getLogger } from '../logs/logger.ts';
 import type { Known } from './auth-metrics.ts';
-import { createValueGuard } from './cardinality.ts';
-import type { DEVICE_TYPES, REGISTRATION_METHODS, REGISTRATION_SOURCES, USER_TYPES } from './catalogue.ts';
+import { checkDeclaredValues, createValueGuard } from './cardinality.ts';
+import {
+  type DEVICE_TYPES,
+  OTHER,
+  type REGISTRATION_METHODS,
+  type REGISTRATION_SOURCES,
+  type USER_TYPES,
+} from './catalogue.ts';
 import { createHyperLogLog, type HyperLogLog } from './hyperloglog.ts';
 import { instrument, lazyInstruments } from './meter.ts';
 import type { RecorderOptions } from './recorder-support.ts';
@@ -48,6 +54,19 @@ export interface BusinessMetrics {
 }
 
 export interface BusinessMetricsOptions extends RecorderOptions {
+  /**
+   * The application's features (`business.feature`), e.g. `['mfa_setup', 'passkey_login']`:
+   * any other value becomes `other` (one warning). Undeclared, values are screened for personal
+   * data and capped at `maxFreeValues`.
+   */
+  features?: readonly string[];
+  /** Feature-usage actions (`business.action`), e.g. `['started', 'completed']`; same rule. */
+  actions?: readonly string[];
+  /**
+   * Funnels and their steps, e.g. `{ signup: ['start', 'verify', 'done'] }`: another funnel, or a
+   * step not declared for its funnel, becomes `other` (one warning per funnel).
+   */
+  funnels?: Readonly<Record<string, readonly string[]>>;
   /** Shared active-user counting: an ioredis-compatible client, a URL, or `false` for in-process. */
   redis?: RedisOption;
   /** Prefix of the Redis keys (default `authlens:au`). */
@@ -76,6 +95,42 @@ export function periodId(period: Period, at: Date): string {
   return `${thursday.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
 }
 
+/**
+ * The guard of `business.funnel.steps`: with declared funnels, the funnel name is checked against
+ * them and the step against its own funnel's steps; else both are guarded as free values.
+ */
+function funnelStepGuard(
+  options: BusinessMetricsOptions,
+): (funnel: string, step: string) => { 'business.funnel': string; 'business.funnel.step': string } {
+  const instrumentName = 'business.funnel.steps';
+  const funnels = options.funnels;
+  if (funnels === undefined) {
+    const funnel = createValueGuard(instrumentName, 'business.funnel', options);
+    const step = createValueGuard(instrumentName, 'business.funnel.step', options);
+    return (f, s) => ({ 'business.funnel': funnel(f), 'business.funnel.step': step(s) });
+  }
+  if (typeof funnels !== 'object' || funnels === null)
+    throw new Error('funnels must be an object of funnel name → steps');
+  const names = checkDeclaredValues('funnels', Object.keys(funnels));
+  const funnel = createValueGuard(instrumentName, 'business.funnel', options, names);
+  const steps = new Map(
+    names.map((name) => [
+      name,
+      createValueGuard(
+        instrumentName,
+        'business.funnel.step',
+        options,
+        checkDeclaredValues(`funnels.${name}`, funnels[name]),
+      ),
+    ]),
+  );
+  return (f, s) => {
+    const name = funnel(f);
+    const step = steps.get(name);
+    return { 'business.funnel': name, 'business.funnel.step': step === undefined ? OTHER : step(s) };
+  };
+}
+
 const PFADD_SCRIPT = `
 for i = 1, 3 do
   redis.call('PFADD', KEYS[i], ARGV[1])
@@ -101,15 +156,24 @@ export function createBusinessMetrics(options: BusinessMetricsOptions = {}): Bus
     country: g('business.registrations', 'business.country'),
     device: g('business.registrations', 'business.device_type'),
   };
+  const declared = (field: string, values: readonly string[] | undefined) =>
+    values === undefined ? undefined : checkDeclaredValues(field, values);
   const usage = {
-    feature: g('business.feature_usage', 'business.feature'),
-    action: g('business.feature_usage', 'business.action'),
+    feature: createValueGuard(
+      'business.feature_usage',
+      'business.feature',
+      options,
+      declared('features', options.features),
+    ),
+    action: createValueGuard(
+      'business.feature_usage',
+      'business.action',
+      options,
+      declared('actions', options.actions),
+    ),
     userType: g('business.feature_usage', 'business.user_type'),
   };
-  const funnel = {
-    funnel: g('business.funnel.steps', 'business.funnel'),
-    step: g('business.funnel.steps', 'business.funnel.step'),
-  };
+  const funnelStep = funnelStepGuard(options);
 
   // The clock in milliseconds; without a test clock, no Date is allocated per call.
   const clock = options.now;
@@ -223,11 +287,8 @@ export function createBusinessMetrics(options: BusinessMetricsOptions = {}): Bus
         'business.user_type': usage.userType(userType),
       });
     },
-    recordFunnelStep({ funnel: name, step }) {
-      get().funnelSteps.add(1, {
-        'business.funnel': funnel.funnel(name),
-        'business.funnel.step': funnel.step(step),
-      });
+    recordFunnelStep({ funnel, step }) {
+      get().funnelSteps.add(1, funnelStep(funnel, step));
     },
     recordActiveUser(userId) {
       if (typeof userId !== 'string' || userId === '') return;

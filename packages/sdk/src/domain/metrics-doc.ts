@@ -49,7 +49,7 @@ const code = (s: string) => `\`${s}\``;
 const escapeCell = (s: string) => s.replaceAll('|', '\\|');
 
 function values(v: readonly string[] | 'free'): string {
-  if (v === 'free') return 'application-defined (guarded: capped, no personal data)';
+  if (v === 'free') return 'application-defined (declared set, else screened and capped)';
   if (v.length > 20)
     return `${v.length} values: ${v.slice(0, 6).map(code).join(', ')}, … (see \`catalogue.ts\`)`;
   return v.map(code).join(', ');
@@ -69,9 +69,12 @@ export function renderMetricsDoc(catalogue: readonly InstrumentDefinition[] = in
     '     `node packages/sdk/src/domain/generate-metrics-doc.ts`. Do not edit by hand. -->',
     '',
     'Every metric authlens emits, from one catalogue (`instrumentCatalogue` in `@authlens/sdk`).',
-    'Attribute values are bounded: a value outside a closed list becomes `other`; application-defined',
-    'values are capped in number and never may be a user ID, e-mail, IP address or token (they',
-    'become `other` too, with one warning per attribute).',
+    'Attribute values are bounded: a value outside a closed list becomes `other`. Application-defined',
+    'values (features, actions, funnels and their steps) are closed too when the application declares',
+    'them (`createBusinessMetrics({ features, actions, funnels })`); undeclared, they are capped at 50',
+    'distinct values per attribute and never may look like a user ID, e-mail, IP address, UUID, JWT,',
+    'hash or token. Either way the rest becomes `other`, with one warning per attribute',
+    '([custom-telemetry.md](custom-telemetry.md#cardinality-rules)).',
     '',
     'Prometheus names are the same from the SDK scrape port (9464, `GET /monitoring/metrics/`) and',
     'through the Collector: dots become underscores, the unit is appended (`s` → `_seconds`,',
