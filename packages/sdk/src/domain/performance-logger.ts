@@ -1,6 +1,10 @@
 /**
  * `performanceLogger`: logs slow requests and slow queries over configurable thresholds, with the
  * SQL's literals removed and the active trace ID, so a slow line leads to its trace.
+ *
+ * The application calls it where it times the work (a pool wrapper, a Fastify `onResponse` hook:
+ * docs/custom-telemetry.md). The SDK does not feed it from `pg` span ends: those spans are
+ * recorded only for sampled traces, so such a hook would miss most slow queries.
  */
 import { trace } from '@opentelemetry/api';
 import { type LogFields, type LoggerOptions, lazyLogger } from './structured-logger.ts';
