@@ -1,8 +1,8 @@
 /**
  * Built-in checks against real servers: each passes, then fails when its server goes away,
  * within its timeout and without holding up the other checks. The shared PostgreSQL and
- * Redis are never stopped: PostgreSQL is reached through a local TCP relay we cut, Redis
- * stop tests use a throwaway redis-server of our own.
+ * Redis are never stopped: stop tests use a throwaway PostgreSQL cluster (initdb + pg_ctl)
+ * and a throwaway redis-server of our own.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
@@ -24,6 +24,7 @@ import {
   redisCheck,
   smtpCheck,
 } from '../src/index.ts';
+import { freePort, startPostgresCluster } from './health-support.ts';
 
 const TIMEOUT = 1500;
 const unique = `authlens-health-${process.pid}-${Date.now()}`;
@@ -32,17 +33,6 @@ const cleanups: Array<() => Promise<unknown> | unknown> = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** A throwaway redis-server on a free port (no persistence); `stop()` kills it. */
 async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
@@ -78,28 +68,6 @@ async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
   return { url: `redis://127.0.0.1:${port}`, stop };
 }
 
-/** A TCP relay to a real server; `cut()` closes it and every connection through it. */
-async function startRelay(target: URL): Promise<{ port: number; cut(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port), target.hostname);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      s.on('error', () => {});
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  const cut = async () => {
-    for (const s of sockets) s.destroy();
-    await new Promise((r) => server.close(r));
-  };
-  cleanups.push(() => server.listening && cut());
-  return { port, cut };
-}
-
 async function runOne(registry: HealthRegistry, name: string) {
   const report = await registry.run({ fresh: true, names: [name] });
   return report.checks[0]!;
@@ -111,11 +79,10 @@ beforeAll(async () => {
 });
 
 describe('PostgreSQL check', () => {
-  it('passes with latency and pool stats, then fails when the server goes away', async () => {
-    const relay = await startRelay(new URL(services.postgresUrl));
-    const url = new URL(services.postgresUrl);
-    url.port = String(relay.port);
-    const check = postgresCheck({ connectionString: url.href, timeoutMs: TIMEOUT });
+  it('passes with latency and pool stats, then fails when its server is stopped', async () => {
+    const cluster = await startPostgresCluster();
+    cleanups.push(() => cluster.destroy());
+    const check = postgresCheck({ connectionString: cluster.url, timeoutMs: TIMEOUT });
     const registry = createHealthRegistry({ checks: [check, processCheck()] });
     cleanups.push(() => registry.close());
 
@@ -124,13 +91,15 @@ describe('PostgreSQL check', () => {
     expect(up.observations?.find((o) => o.measurement === 'responseTime')?.observedValue).toBeGreaterThan(0);
     expect(up.details).toMatchObject({ poolTotal: 1, poolIdle: 1, poolWaiting: 0 });
 
-    await relay.cut();
+    await cluster.stop();
     const started = performance.now();
     const report = await registry.run({ fresh: true });
     const down = report.checks.find((c) => c.name === 'postgres')!;
     expect(down.status).toBe('fail');
     expect(down.error).toBeTruthy();
+    expect(down.durationMs).toBeLessThanOrEqual(TIMEOUT + 100);
     expect(performance.now() - started).toBeLessThan(TIMEOUT + 300);
+    expect(report.status).toBe('fail');
     const proc = report.checks.find((c) => c.name === 'process')!;
     expect(proc.status).toBe('pass');
     expect(proc.durationMs).toBeLessThan(100);
@@ -356,5 +325,25 @@ describe('HTTP dependency and collector checks', () => {
     // all non-critical: degraded, not failed
     expect(report.status).toBe('warn');
     await registry.close();
+  });
+
+  it('fails at once with ECONNREFUSED when the dependency server is closed', async () => {
+    const gone = http.createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((r) => gone.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(gone.address() as AddressInfo).port}/`;
+    const registry = createHealthRegistry({
+      timeoutMs: TIMEOUT,
+      checks: [httpCheck({ name: 'sms-api', url, critical: true })],
+    });
+    cleanups.push(() => registry.close());
+    expect((await runOne(registry, 'sms-api')).status).toBe('pass');
+    await new Promise((r) => gone.close(r));
+    const started = performance.now();
+    const report = await registry.run({ fresh: true });
+    const down = report.checks[0]!;
+    expect(down.status).toBe('fail');
+    expect(down.error).toMatch(/ECONNREFUSED/);
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(report.status).toBe('fail');
   });
 });

@@ -265,6 +265,10 @@ export function httpCheck(options: HttpCheckOptions): HealthCheck {
         headers: options.headers,
         signal,
         redirect: 'manual',
+      }).catch((err: unknown) => {
+        // undici says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, …) is in `cause`.
+        const code = ((err as Error).cause as { code?: unknown } | undefined)?.code;
+        throw typeof code === 'string' ? new Error(`request failed: ${code}`, { cause: err }) : err;
       });
       await res.body?.cancel();
       const ms = elapsed(started);
