@@ -115,6 +115,10 @@ export function createTelemetry(options: TelemetryOptions): AuthTelemetry {
   const business = createBusinessMetrics({
     redis: options.redisUrl ?? false,
     keyPrefix: `${options.redisKeyPrefix ?? ''}authlens:active`,
+    // Closed sets: any other feature, action or funnel step is recorded as `other`.
+    features: ['mfa_totp', 'privacy_request'],
+    actions: ['enrolled', 'requested'],
+    funnels: { signup: ['registered', 'mfa_enabled'] },
   });
   const securityLog = createSecurityLogger();
   const auditLog = createAuditLogger({ metrics: compliance });
@@ -180,6 +184,8 @@ export function createTelemetry(options: TelemetryOptions): AuthTelemetry {
     },
     mfaEnrolled(userId, clientIp) {
       auth.recordMfaEnrollment({ method: 'totp', action: 'enrolled' });
+      business.recordFeatureUsage({ feature: 'mfa_totp', action: 'enrolled', userType: 'free' });
+      business.recordFunnelStep({ funnel: 'signup', step: 'mfa_enabled' });
       securityLog.logMfa({
         userId,
         ipAddress: clientIp,
@@ -234,6 +240,7 @@ export function createTelemetry(options: TelemetryOptions): AuthTelemetry {
         type: fact.type,
         receivedAt: fact.receivedAt,
       });
+      business.recordFeatureUsage({ feature: 'privacy_request', action: 'requested', userType: 'free' });
       audit({
         category: 'compliance',
         action: `dsr.${fact.type}.received`,

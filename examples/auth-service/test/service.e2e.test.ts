@@ -268,6 +268,20 @@ describe('example auth service end to end (one-line import, PostgreSQL, Redis, C
       metricValue(text, 'security_events_total', { security_event_type: 'brute_force' }),
     ).toBeGreaterThanOrEqual(1);
     expect(metricValue(text, 'business_registrations_total')).toBe(4);
+    // Declared funnel and features: the MFA enrolment is a signup step and a feature use.
+    expect(
+      metricValue(text, 'business_funnel_steps_total', {
+        business_funnel: 'signup',
+        business_funnel_step: 'mfa_enabled',
+      }),
+    ).toBe(1);
+    expect(
+      metricValue(text, 'business_feature_usage_total', {
+        business_feature: 'mfa_totp',
+        business_action: 'enrolled',
+      }),
+    ).toBe(1);
+    expect(metricValue(text, 'business_feature_usage_total', { business_feature: 'other' })).toBe(0);
     expect(
       metricValue(text, 'compliance_dsr_requests_total', {
         compliance_request_type: 'erasure',
