@@ -1,16 +1,18 @@
 /**
- * Every dashboard panel's PromQL through a real Prometheus, with data. A fixture process records
- * every catalogue instrument (through the SDK's recorders and a real OpenTelemetry Prometheus
- * exporter); a real collector (collector/gateway.yaml, the custom binary) receives a little OTLP
- * and exposes its own metrics; the shared Prometheus scrapes both via file_sd targets labelled
- * with a unique id; the SLI recording rules are loaded (alerting rules are not: the shared
- * Alertmanager must not be paged). Each query runs with the template variables set to this
- * fixture's environment, service and instance. The queries listed in `no-data-expected.ts` must
- * have no data, so an exemption that no longer holds fails the test.
+ * Every dashboard panel's PromQL through a real Prometheus, with data. Three scrape targets, by
+ * file_sd with a unique id: the example auth service (started as `pnpm demo` starts it, driven by
+ * the demo's traffic script and a loop of logins, MFA, OAuth, GDPR exports and failed logins),
+ * a fixture process that records every catalogue instrument through the SDK (the ones the
+ * example never records included), and a real collector (collector/gateway.yaml, the custom
+ * binary) that receives the example's OTLP. The SLI recording rules are loaded (alerting rules
+ * are not: the shared Alertmanager must not be paged). The panels run twice, with the Instance
+ * variable set to the fixture and to the example; the queries listed in `no-data-expected.ts`
+ * must have no data, so an exemption that no longer holds fails the test.
  */
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
@@ -19,6 +21,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { type Gateway, runFixture, startGateway } from '../../collector/test/support/chain.ts';
 import { freePort, postLogs } from '../../collector/test/support/harness.ts';
+import { createClient } from '../../examples/auth-service/src/client.ts';
+import { totp } from '../../examples/auth-service/src/crypto.ts';
+import {
+  type StartedService,
+  startService,
+  stopChild,
+  tailLog,
+  traffic,
+} from '../../examples/auth-service/src/demo-kit.ts';
 import {
   prometheusRulesDir,
   prometheusTargetsDir,
@@ -29,7 +40,7 @@ import {
 import { dashboardModules } from '../src/dashboards/index.ts';
 import { dashboardExpressions, type Expression, interpolate, ruleExpressions } from '../src/expressions.ts';
 import { ruleGroups } from '../src/rules.ts';
-import { NO_DATA_EXPECTED } from './no-data-expected.ts';
+import { EXAMPLE_NO_DATA_EXPECTED, NO_DATA_EXPECTED } from './no-data-expected.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const id = `dashboards-e2e-${randomUUID().slice(0, 8)}`;
@@ -40,6 +51,12 @@ let fixture: ChildProcessByStdio<Writable, Readable, Readable> | undefined;
 let gateway: Gateway | undefined;
 let otlpTimer: NodeJS.Timeout | undefined;
 let vars: Record<string, string> = {};
+/** The template variables with the example service's instance instead of the fixture's. */
+let exampleVars: Record<string, string> = {};
+let example: StartedService | undefined;
+let exampleLog = '';
+let exampleTimer: NodeJS.Timeout | undefined;
+const exampleKey = `key_${randomUUID().replaceAll('-', '')}`;
 let fixtureStderr = '';
 
 async function prom(endpoint: string, params: Record<string, string>) {
@@ -65,8 +82,8 @@ interface Outcome {
   readonly hasData: boolean;
 }
 
-async function runQuery(e: Expression): Promise<Outcome> {
-  const query = interpolate(e.expr, vars);
+async function runQuery(e: Expression, values: Record<string, string>): Promise<Outcome> {
+  const query = interpolate(e.expr, values);
   const now = Date.now() / 1000;
   const body = e.instant
     ? await prom('query', { query, time: String(now) })
@@ -90,6 +107,26 @@ beforeAll(async () => {
     EXPORT_RETRY_MAX_ELAPSED: '1s',
     TAIL_SAMPLING_DECISION_WAIT: '1s',
   });
+  // The example auth service as a user runs it (one-line import, SQLite, its built-in OAuth
+  // provider), exporting OTLP to the gateway and serving a scrape port.
+  const workDir = await mkdtemp(path.join(os.tmpdir(), `${id}-example-`));
+  exampleLog = path.join(workDir, 'service.log');
+  example = await startService({
+    workDir,
+    logFile: exampleLog,
+    apiKey: exampleKey,
+    env: {
+      PORT: '0',
+      OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+      OTEL_EXPORTER_PROMETHEUS_PORT: '0',
+      OTEL_EXPORTER_OTLP_ENDPOINT: gateway.otlpHttp,
+      OTEL_METRIC_EXPORT_INTERVAL: '1000',
+      OTEL_SERVICE_NAME: 'auth-service-dashboards-e2e',
+      LOG_LEVEL: 'warn',
+    },
+  });
+  if (!example.prometheusPort)
+    throw new Error(`the example service serves no scrape port:\n${tailLog(exampleLog)}`);
   fixture = spawn(
     process.execPath,
     ['--conditions=authlens-source', path.join(here, 'fixtures', 'traffic.ts')],
@@ -118,13 +155,15 @@ beforeAll(async () => {
     service: 'authlens',
     instance: instance.replaceAll('.', '\\\\.'),
   };
+  const exampleInstance = `127.0.0.1:${example.prometheusPort}`;
+  exampleVars = { ...vars, instance: exampleInstance.replaceAll('.', '\\\\.') };
   // The collector's own metrics port is another target, not in this environment (collector panels
   // are not filtered by it, and its target_info must not join this service's variables).
   const collector = `127.0.0.1:${gateway.ports.metrics}`;
   await writeFile(
     targetFile,
     JSON.stringify([
-      { targets: [instance], labels: { deployment_environment_name: id } },
+      { targets: [instance, exampleInstance], labels: { deployment_environment_name: id } },
       { targets: [collector], labels: { collector_e2e: id } },
     ]),
   );
@@ -142,21 +181,57 @@ beforeAll(async () => {
   let seq = 0;
   otlpTimer = setInterval(() => void postLogs(gateway!.otlpHttp, `svc-${id}`, [++seq, ++seq]), 1000);
 
-  // Wait until Prometheus scrapes the fixture and the collector.
+  // Wait until Prometheus scrapes the fixture, the example service and the collector.
   const deadline = Date.now() + 30_000;
   for (;;) {
     const up = await prom('query', {
       query: `count(up{deployment_environment_name="${id}"} == 1) + count(up{collector_e2e="${id}"} == 1)`,
     });
-    if (up.data?.result[0]?.value?.[1] === '2') break;
+    if (up.data?.result[0]?.value?.[1] === '3') break;
     if (Date.now() > deadline)
-      throw new Error(`Prometheus did not scrape ${instance} and ${collector} within 30 s`);
+      throw new Error(
+        `Prometheus did not scrape ${instance}, ${exampleInstance} and ${collector} within 30 s`,
+      );
     await new Promise((r) => setTimeout(r, 500));
   }
-}, 90_000);
+
+  // The demo's traffic script once (every flow), then, every second, what keeps rates and latency
+  // quantiles defined: good logins, an MFA login, an OAuth login and a failed OAuth callback, a
+  // GDPR export, and failed logins for unknown accounts from one address (credential stuffing).
+  const client = createClient(example.url);
+  await traffic(client);
+  const health = await fetch(`${example.url}/monitoring/health/detailed/`, {
+    headers: { authorization: `Bearer ${exampleKey}` },
+  });
+  expect(health.status, 'example health report').toBeLessThan(500);
+  const password = 'correct horse battery staple';
+  const frank = 'frank@example.com';
+  expect((await client.register(frank, password)).status).toBe(201);
+  const { secret } = await client.enableMfa((await client.login(frank, password)).body.accessToken ?? '');
+  // Credential stuffing: one address failing against more distinct accounts than the detector
+  // allows (10).
+  const stuffer = createClient(example.url, { 'x-forwarded-for': '203.0.113.7' });
+  const accounts = Array.from({ length: 11 }, (_, i) => `stuffed-${i}@example.com`);
+  for (const account of accounts) expect((await client.register(account, password)).status).toBe(201);
+  for (const account of accounts) await stuffer.login(account, 'leaked-elsewhere');
+  let round = 0;
+  exampleTimer = setInterval(() => {
+    round++;
+    void Promise.allSettled([
+      client.login('alice@example.com', password).then((r) => client.gdprExport(r.body.accessToken ?? '')),
+      client.login(frank, password).then((r) => client.verifyMfa(r.body.mfaToken ?? '', totp(secret))),
+      client.oauthLogin('erin@example.com'),
+      client.call('GET', `/auth/oauth/local/callback?code=bogus&state=unknown-${round}`),
+      stuffer.login(`nobody-${round}@example.com`, `guess-${round}`),
+    ]);
+  }, 1000);
+}, 120_000);
 
 afterAll(async () => {
   clearInterval(otlpTimer);
+  clearInterval(exampleTimer);
+  await stopChild(example?.child);
+  if (exampleLog) await rm(path.dirname(exampleLog), { recursive: true, force: true });
   await gateway?.stop();
   if (fixture && fixture.exitCode === null) {
     const exited = new Promise((r) => fixture!.once('exit', r));
@@ -169,6 +244,47 @@ afterAll(async () => {
   await fetch(new URL('/-/reload', services.prometheusUrl), { method: 'POST' }).catch(() => undefined);
 });
 
+const key = (e: Expression) => e.where.replace(/^dashboard /, '');
+
+/**
+ * Polls every panel's PromQL with the template variables `values` until every query not in
+ * `exempt` has data (or 45 s), then expects: no query errors, data for all but `exempt`, and no
+ * data for any of `exempt` (a stale exemption fails). Returns how many queries had data.
+ */
+async function expectPanelData(
+  values: Record<string, string>,
+  exempt: Readonly<Record<string, string>>,
+  log: () => string,
+): Promise<number> {
+  const panels = dashboardModules.flatMap((m) => dashboardExpressions(m.meta.name, m.build()));
+  const promql = panels.filter((e) => e.language === 'promql');
+  for (const k of Object.keys(exempt)) expect(promql.map(key), k).toContain(k);
+
+  // Counters need two scrapes inside the rate window and recording rules a few evaluations: poll.
+  let outcomes = new Map<Expression, Outcome>();
+  const deadline = Date.now() + 45_000;
+  for (;;) {
+    const pending = promql.filter((e) => !outcomes.get(e)?.hasData);
+    const results = await Promise.all(pending.map(async (e) => [e, await runQuery(e, values)] as const));
+    outcomes = new Map([...outcomes, ...results]);
+    const stillMissing = promql.filter((e) => !outcomes.get(e)!.hasData && !(key(e) in exempt));
+    if (stillMissing.length === 0 || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+
+  const errors = promql.flatMap((e) =>
+    outcomes.get(e)!.error ? [`${e.where}: ${outcomes.get(e)!.error}`] : [],
+  );
+  expect(errors).toEqual([]);
+  const missing = promql.filter((e) => !outcomes.get(e)!.hasData);
+  const unexpected = missing.filter((e) => !(key(e) in exempt)).map(key);
+  expect(unexpected, `panels without data (log: ${log().slice(-800)})`).toEqual([]);
+  // An exemption holds only while its panel really has no data.
+  const stale = promql.filter((e) => key(e) in exempt && outcomes.get(e)!.hasData).map(key);
+  expect(stale, 'exempted panel queries that have data: remove them from no-data-expected.ts').toEqual([]);
+  return promql.length - missing.length;
+}
+
 describe('dashboards against a real Prometheus', () => {
   it('template variable queries find this fixture', async () => {
     const values = async (label: string, match: string) =>
@@ -180,38 +296,17 @@ describe('dashboards against a real Prometheus', () => {
     ]);
     expect(
       await values('instance', 'target_info{job=~"$service", deployment_environment_name=~"$environment"}'),
-    ).toEqual([vars.instance!.replaceAll('\\', '')]);
+    ).toEqual([vars.instance!, exampleVars.instance!].map((i) => i.replaceAll('\\', '')).sort());
   });
 
-  it('every panel query runs without error, with data except for the listed panels', async () => {
-    const panels = dashboardModules.flatMap((m) => dashboardExpressions(m.meta.name, m.build()));
-    const promql = panels.filter((e) => e.language === 'promql');
-    const key = (e: Expression) => e.where.replace(/^dashboard /, '');
-    for (const k of Object.keys(NO_DATA_EXPECTED)) expect(promql.map(key), k).toContain(k);
+  it('with the fixture, every panel query runs without error and has data except the listed ones', async () => {
+    const withData = await expectPanelData(vars, NO_DATA_EXPECTED, () => fixtureStderr);
+    expect(withData).toBeGreaterThanOrEqual(80);
+  }, 90_000);
 
-    // Counters need two scrapes inside the rate window and recording rules a few evaluations: poll.
-    let outcomes = new Map<Expression, Outcome>();
-    const deadline = Date.now() + 45_000;
-    for (;;) {
-      const pending = promql.filter((e) => !outcomes.get(e)?.hasData);
-      const results = await Promise.all(pending.map(async (e) => [e, await runQuery(e)] as const));
-      outcomes = new Map([...outcomes, ...results]);
-      const stillMissing = promql.filter((e) => !outcomes.get(e)!.hasData && !(key(e) in NO_DATA_EXPECTED));
-      if (stillMissing.length === 0 || Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 2000));
-    }
-
-    const errors = promql.flatMap((e) =>
-      outcomes.get(e)!.error ? [`${e.where}: ${outcomes.get(e)!.error}`] : [],
-    );
-    expect(errors).toEqual([]);
-    const missing = promql.filter((e) => !outcomes.get(e)!.hasData);
-    const unexpected = missing.filter((e) => !(key(e) in NO_DATA_EXPECTED)).map((e) => e.where);
-    expect(unexpected, `panels without data (fixture stderr: ${fixtureStderr.slice(0, 500)})`).toEqual([]);
-    // An exemption holds only while its panel really has no data.
-    const stale = promql.filter((e) => key(e) in NO_DATA_EXPECTED && outcomes.get(e)!.hasData).map(key);
-    expect(stale, 'exempted panels that have data: remove them from NO_DATA_EXPECTED').toEqual([]);
-    expect(promql.length - missing.length).toBeGreaterThanOrEqual(80);
+  it("with the example service's instance, every panel its traffic exercises has data", async () => {
+    const withData = await expectPanelData(exampleVars, EXAMPLE_NO_DATA_EXPECTED, () => tailLog(exampleLog));
+    expect(withData).toBeGreaterThanOrEqual(60);
   }, 90_000);
 
   it("this test's collector feeds the collector panels: accepted, exported and failed items", async () => {
@@ -225,11 +320,11 @@ describe('dashboards against a real Prometheus', () => {
     expect(
       await value(`sum(otelcol_exporter_sent_log_records_total{${mine}, exporter="otlp_http/loki"})`),
     ).toBeGreaterThan(0);
-    expect(
-      await value(
-        `sum(otelcol_exporter_send_failed_log_records_total{${mine}, exporter="otlp_http/sentry"})`,
-      ),
-    ).toBeGreaterThan(0);
+    for (const failed of ['log_records', 'spans', 'metric_points'])
+      expect(
+        await value(`sum(otelcol_exporter_send_failed_${failed}_total{${mine}})`),
+        failed,
+      ).toBeGreaterThan(0);
     expect(await value(`count(otelcol_exporter_queue_capacity{${mine}})`)).toBeGreaterThan(0);
     expect(await value(`sum(otelcol_processor_incoming_items_total{${mine}})`)).toBeGreaterThan(0);
   });
