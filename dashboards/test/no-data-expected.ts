@@ -28,9 +28,6 @@ export const EXAMPLE_NO_DATA_EXPECTED: Readonly<Record<string, string>> = {
   'security_monitoring / "Risk score percentiles" / A':
     'the example scores no login risk (`security.risk_score`)',
   'security_monitoring / "Risk score percentiles" / B': 'no risk scores, as for A',
-  'business_intelligence / "Feature adoption" / A':
-    'the example records no feature usage (`business.feature_usage`)',
-  'business_intelligence / "Feature usage by user type" / A': 'no feature usage, as for _Feature adoption_',
   'compliance / "Consent granted and withdrawn" / A':
     'the example has no consent flow (`compliance.consent.changes`)',
   'compliance / "Records purged by retention" / A':
