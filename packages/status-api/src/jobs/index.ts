@@ -2,10 +2,11 @@
  * Scheduled jobs (the brief's Celery tasks) and their scheduler: KPI snapshots, health checks,
  * retention cleanup, compliance report, security analysis, SLA compliance and the daily digest.
  */
+
+export type { KpiPeriod } from '../metrics/source.ts';
 export { type DigestSettings, type JobSettings, MissingSettingError, resolveJobSettings } from './config.ts';
 export { type DigestContent, digestContent, renderDigest, sendDigest } from './digest.ts';
 export { jobMigrations } from './migrations.ts';
-export type { KpiPeriod } from './period-kpis.ts';
 export {
   createJobRuntime,
   defaultChecks,

@@ -12,13 +12,13 @@ import {
   createPrometheusBackend,
   createSdkBackend,
   type KpiBackend,
+  type KpiPeriod,
   type MetricsSource,
   sdkMetricsSource,
 } from '../metrics/source.ts';
 import { type Database, migrate, openDatabase, storeOver } from '../store/index.ts';
 import { type Env, type JobSettings, resolveJobSettings } from './config.ts';
 import { jobMigrations } from './migrations.ts';
-import { type KpiPeriod, prometheusPeriodBackend } from './period-kpis.ts';
 
 export interface JobRuntimeOptions {
   /** Environment to read (default `process.env`). */
@@ -102,14 +102,17 @@ export async function createJobRuntime(options: JobRuntimeOptions = {}): Promise
     await db.close();
     throw err;
   }
+  const prometheus = (over?: KpiPeriod) =>
+    createPrometheusBackend({
+      url: settings.prometheusUrl as string,
+      timeoutMs: settings.healthTimeoutMs,
+      ...(settings.prometheusSelector && { selector: settings.prometheusSelector }),
+      ...(over && { over }),
+    });
   const kpis =
     options.kpis ??
     (settings.prometheusUrl
-      ? createPrometheusBackend({
-          url: settings.prometheusUrl,
-          timeoutMs: settings.healthTimeoutMs,
-          ...(settings.prometheusSelector && { selector: settings.prometheusSelector }),
-        })
+      ? prometheus()
       : createSdkBackend(() => options.metricsSource ?? sdkMetricsSource()));
   const manager = alerts;
   const registry = health;
@@ -121,17 +124,7 @@ export async function createJobRuntime(options: JobRuntimeOptions = {}): Promise
     alerts: manager,
     health: registry,
     kpis,
-    kpisOver: (period) =>
-      !options.kpis && settings.prometheusUrl
-        ? prometheusPeriodBackend(
-            {
-              url: settings.prometheusUrl,
-              timeoutMs: settings.healthTimeoutMs,
-              ...(settings.prometheusSelector && { selector: settings.prometheusSelector }),
-            },
-            period,
-          )
-        : undefined,
+    kpisOver: (period) => (!options.kpis && settings.prometheusUrl ? prometheus(period) : undefined),
     now: options.now ?? (() => new Date()),
     progress: options.progress ?? (() => undefined),
     async close() {

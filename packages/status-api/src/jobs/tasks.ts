@@ -12,9 +12,8 @@ import {
   complianceReport,
   performanceReport,
 } from '../metrics/reports.ts';
-import type { Series } from '../metrics/source.ts';
+import type { KpiPeriod, Series } from '../metrics/source.ts';
 import { sendDigest } from './digest.ts';
-import type { KpiPeriod } from './period-kpis.ts';
 import type { JobRuntime } from './runtime.ts';
 import { parseSchedule, type Schedule } from './schedule.ts';
 import { dayStart, latestSnapshots, monthStart, saveSnapshot } from './snapshots.ts';

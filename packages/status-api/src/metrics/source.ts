@@ -236,16 +236,33 @@ export function createSdkBackend(
 // ---------------------------------------------------------------------------------------------
 // Prometheus HTTP API
 
+/** A half-open time range `[start, end)`. */
+export interface KpiPeriod {
+  start: Date;
+  end: Date;
+}
+
 export interface PrometheusBackendOptions {
   url: string;
   timeoutMs?: number;
   /** Extra label matchers added to every selector, e.g. `job="authlens"`. */
   selector?: string;
+  /**
+   * Answer over exactly this range instead of "the last `period` from now": every query is
+   * evaluated at its end (the API's `time` parameter) over its length, so a day or month
+   * snapshot counts that day or month and nothing else.
+   */
+  over?: KpiPeriod;
 }
 
 export function createPrometheusBackend(options: PrometheusBackendOptions): KpiBackend {
   const base = new URL('/api/v1/query', options.url);
   const timeoutMs = options.timeoutMs ?? 5000;
+  const { over } = options;
+  const fixedRange = over
+    ? `${Math.max(1, Math.round((over.end.getTime() - over.start.getTime()) / 1000))}s`
+    : undefined;
+  const range = (period: Period) => fixedRange ?? period;
   // Exact series names from the SDK's catalogue (the one place that knows the translation).
   const extra = options.selector ? `{${options.selector}}` : '';
   const series = (name: string, suffix = '') => `${prometheusName(name)}${suffix}${extra}`;
@@ -254,6 +271,7 @@ export function createPrometheusBackend(options: PrometheusBackendOptions): KpiB
   async function query(promql: string, by: string[]): Promise<Series[]> {
     const url = new URL(base);
     url.searchParams.set('query', promql);
+    if (over) url.searchParams.set('time', String(over.end.getTime() / 1000));
     let body: {
       status?: string;
       error?: string;
@@ -282,14 +300,15 @@ export function createPrometheusBackend(options: PrometheusBackendOptions): KpiB
 
   return {
     kind: 'prometheus',
-    window: (period) => `last ${period}`,
-    counter: (name, by, period) => query(`sum ${byClause(by)} (increase(${series(name)}[${period}]))`, by),
+    window: (period) => (over ? `${over.start.toISOString()}/${over.end.toISOString()}` : `last ${period}`),
+    counter: (name, by, period) =>
+      query(`sum ${byClause(by)} (increase(${series(name)}[${range(period)}]))`, by),
     gauge: (name, by) => query(`sum ${byClause(by)} (${series(name)})`, by),
     histogramCount: (name, by, period) =>
-      query(`sum ${byClause(by)} (increase(${series(name, '_count')}[${period}]))`, by),
+      query(`sum ${byClause(by)} (increase(${series(name, '_count')}[${range(period)}]))`, by),
     histogramQuantile: (name, q, by, period) =>
       query(
-        `histogram_quantile(${q}, sum by (${['le', ...by].join(',')}) (rate(${series(name, '_bucket')}[${period}])))`,
+        `histogram_quantile(${q}, sum by (${['le', ...by].join(',')}) (rate(${series(name, '_bucket')}[${range(period)}])))`,
         by,
       ),
   };
