@@ -1,21 +1,28 @@
 /**
  * Alert creation through the HTTP API: throughput and latency percentiles on SQLite and on
  * PostgreSQL, empty and with 10,000 open alerts, plus the idempotent repeat path.
+ * The real monitoring plugin is mounted (API key check, security headers, body limit, problem
+ * answers; rate limit off), with a signed webhook channel routed for the created severity to a
+ * local receiver that answers 200: each create commits its alert and its outbox row, and the
+ * manager's own workers deliver them while the load runs.
  * Short and bounded: each scenario runs `DURATION_MS` after a warm-up, 16 concurrent clients,
- * load generator and server in one process on 127.0.0.1.
+ * load generator, server and receiver in one process on 127.0.0.1.
  *
  *   node --conditions=authlens-source packages/status-api/benchmarks/alerts-create.ts
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
-import { alertRoutes, createAlertManager } from '../src/alerts/index.ts';
-import { headerAuthorize, type TempStore, tempPostgres, tempSqlite } from '../test/alerts-support.ts';
+import { createAlertManager } from '../src/alerts/index.ts';
+import monitoring from '../src/index.ts';
+import { openDatabase } from '../src/store/index.ts';
+import { startReceiver, type TempStore, tempPostgres, tempSqlite } from '../test/alerts-support.ts';
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 3000);
 const WARMUP_MS = 500;
 const CONCURRENCY = 16;
 const OPEN_ALERTS = 10_000;
+const API_KEY = randomUUID();
 
 interface Result {
   scenario: string;
@@ -24,6 +31,9 @@ interface Result {
   p50: number;
   p99: number;
   errors: number;
+  /** Outbox rows the measured and warm-up creates committed, and how many were sent by the end. */
+  outbox: number;
+  sent: number;
 }
 
 async function scenario(
@@ -32,10 +42,12 @@ async function scenario(
   opts: { seed?: number; repeat?: boolean },
 ): Promise<Result> {
   const temp = await make();
+  const receiver = await startReceiver({ status: 200, body: 'ok' });
   const manager = await createAlertManager({
     storeUrl: temp.url,
     env: {},
-    channels: [],
+    channels: [{ name: 'hook', type: 'webhook', url: `${receiver.url}/hook`, secret: 'bench-secret' }],
+    routing: { routes: [{ matchers: ['severity=high'], channels: ['hook'] }] },
     pollIntervalMs: 1000,
   });
   try {
@@ -58,14 +70,20 @@ async function scenario(
       });
     }
     const app = Fastify();
-    await app.register(alertRoutes, { prefix: '/monitoring/alerts', authorize: headerAuthorize, manager });
+    await app.register(monitoring, {
+      prefix: '/monitoring',
+      apiKeys: `bench:${API_KEY}:write`,
+      rateLimitPerMinute: false,
+      env: {},
+      alerts: { manager },
+    });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/monitoring/alerts/create/`;
     let n = 0;
     const post = () =>
       fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-role': 'write' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
         body: JSON.stringify({
           name: opts.repeat ? 'bench_repeat' : `bench_${n++}`,
           severity: 'high',
@@ -95,6 +113,14 @@ async function scenario(
       }),
     );
     await app.close();
+    // Let the workers drain what the load queued (bounded), then count the outbox.
+    const drainUntil = Date.now() + 30_000;
+    while ((await manager.store.pendingDeliveries()) > 0 && Date.now() < drainUntil) await manager.runDue();
+    const db = openDatabase(temp.url);
+    const [counts] = await db.query<{ outbox: number | string; sent: number | string }>(
+      `SELECT COUNT(*) AS outbox, COUNT(*) FILTER (WHERE state = 'sent') AS sent FROM alert_deliveries`,
+    );
+    await db.close();
     latencies.sort((a, b) => a - b);
     const pct = (p: number) =>
       latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
@@ -105,9 +131,12 @@ async function scenario(
       p50: pct(0.5),
       p99: pct(0.99),
       errors,
+      outbox: Number(counts?.outbox ?? 0),
+      sent: Number(counts?.sent ?? 0),
     };
   } finally {
     await manager.close();
+    await receiver.close();
     await temp.drop();
   }
 }
@@ -134,10 +163,10 @@ const base = results[0]!.perSecond;
 console.log(
   `\nAlert creation via POST /monitoring/alerts/create/ — ${CONCURRENCY} clients, ${DURATION_MS} ms per scenario\n`,
 );
-console.log('| scenario | requests | alerts/s | ratio | p50 ms | p99 ms | errors |');
-console.log('|---|---:|---:|---:|---:|---:|---:|');
+console.log('| scenario | requests | alerts/s | ratio | p50 ms | p99 ms | errors | outbox rows | sent |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
   console.log(
-    `| ${r.scenario} | ${r.requests} | ${r.perSecond.toFixed(0)} | ${(r.perSecond / base).toFixed(2)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} |`,
+    `| ${r.scenario} | ${r.requests} | ${r.perSecond.toFixed(0)} | ${(r.perSecond / base).toFixed(2)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} | ${r.outbox} | ${r.sent} |`,
   );
 }
