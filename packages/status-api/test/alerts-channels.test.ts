@@ -2,12 +2,13 @@
  * Channels against local receivers that speak each wire protocol: SMTP (smtp-server), Slack
  * incoming webhooks, PagerDuty Events API v2 and signed generic webhooks — exact payloads,
  * retries (500, 429 + Retry-After, 408, hang), final 4xx, dedup keys and HMAC signatures.
+ * The whole suite runs on both stores (SQLite and PostgreSQL).
  */
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AlertManager, createAlertManager, verifyWebhookSignature } from '../src/alerts/index.ts';
-import { eventually, type Receiver, startReceiver, type TempStore, tempSqlite } from './alerts-support.ts';
+import { backends, eventually, type Receiver, startReceiver, type TempStore } from './alerts-support.ts';
 
 const quotedPrintable = (s: string) =>
   s
@@ -20,7 +21,7 @@ interface Mail {
   raw: string;
 }
 
-describe('notification channels', () => {
+describe.each(backends)('notification channels on $name', ({ make }) => {
   let temp: TempStore;
   let slack: Receiver;
   let pd: Receiver;
@@ -33,7 +34,7 @@ describe('notification channels', () => {
   let manager: AlertManager;
 
   beforeAll(async () => {
-    temp = await tempSqlite();
+    temp = await make();
     [slack, pd, hook] = await Promise.all([
       startReceiver(),
       startReceiver({ status: 202, body: '{"status":"success"}' }),
