@@ -38,6 +38,8 @@ const bad: Array<[string, string, RegExp]> = [
   ['OTEL_RESOURCE_ATTRIBUTES', 'team=%E0%A4%A', /key=value.*%XX escapes/],
   ['OTEL_RESOURCE_ATTRIBUTES', 'team', /key=value/],
   ['OTEL_NODE_RESOURCE_DETECTORS', 'env,kubernetes', /env, host, os, process/],
+  ['AUTHLENS_EXCLUDED_PATHS', 'health,/x', /paths starting with '\/'/],
+  ['AUTHLENS_EXCLUDED_PATHS', '/static/*/x', /optionally ending in '\/\*'/],
 ];
 
 describe('normalizeOptions', () => {
@@ -58,6 +60,29 @@ describe('normalizeOptions', () => {
     expect(normalizeOptions({ env: {} }).logsExportSeverity).toBe(1);
     expect(normalizeOptions({ env: { AUTHLENS_LOGS_EXPORT_LEVEL: 'warn' } }).logsExportSeverity).toBe(13);
     expect(normalizeOptions({ env: { AUTHLENS_LOGS_EXPORT_LEVEL: 'INFO' } }).logsExportSeverity).toBe(9);
+  });
+
+  it('excludes probes and scrape paths by default; AUTHLENS_EXCLUDED_PATHS replaces the list, none empties it', () => {
+    const d = normalizeOptions({ env: {} }).excludedPaths;
+    expect([...d.exact].sort()).toEqual([
+      '/favicon.ico',
+      '/favicon.ico/',
+      '/metrics',
+      '/metrics/',
+      '/monitoring/health',
+      '/monitoring/health/',
+      '/monitoring/metrics',
+      '/monitoring/metrics/',
+    ]);
+    expect(d.prefixes).toEqual(['/monitoring/health/']);
+    const custom = normalizeOptions({
+      env: { AUTHLENS_EXCLUDED_PATHS: '/healthz, /assets/*' },
+    }).excludedPaths;
+    expect([...custom.exact]).toEqual(['/healthz', '/healthz/', '/assets', '/assets/']);
+    expect(custom.prefixes).toEqual(['/assets/']);
+    const none = normalizeOptions({ env: { AUTHLENS_EXCLUDED_PATHS: 'none' } }).excludedPaths;
+    expect(none.exact.size + none.prefixes.length).toBe(0);
+    expect(normalizeOptions({ env: {}, excludedPaths: ['/x'] }).excludedPaths.prefixes).toEqual([]);
   });
 
   it('never prints the Sentry DSN key in its error', () => {

@@ -87,6 +87,8 @@ export interface StartOptions {
   handleSignals?: boolean;
   /** Extra redaction rules (added to the built-in ones, which cannot be removed). */
   redaction?: { keys?: readonly string[]; patterns?: readonly RegExp[] };
+  /** Overrides `AUTHLENS_EXCLUDED_PATHS`: request paths that get no span and no duration point. */
+  excludedPaths?: readonly string[];
   /** Environment to read instead of `process.env` (tests). */
   env?: Record<string, string | undefined>;
 }
@@ -127,6 +129,8 @@ export interface SdkConfig {
   shutdownTimeoutMs: number;
   handleSignals: boolean;
   redaction: { keys: string[]; patterns: RegExp[] };
+  /** Exact request paths and path prefixes (`/static/*`) the HTTP server instrumentation skips. */
+  excludedPaths: { exact: ReadonlySet<string>; prefixes: readonly string[] };
   sentry:
     | {
         dsn: string;
@@ -193,6 +197,39 @@ function url(name: string, v: string | undefined): string | undefined {
     throw new AuthlensConfigError(name, v, 'an absolute http:// or https:// URL');
   }
   return v;
+}
+
+/**
+ * Orchestrator probes, the scrape endpoints and the favicon: requests that would only add noise
+ * to traces and skew the latency and availability figures (the brief's "excluded paths").
+ */
+export const DEFAULT_EXCLUDED_PATHS = [
+  '/monitoring/health/*',
+  '/monitoring/metrics',
+  '/metrics',
+  '/favicon.ico',
+];
+
+/** `none` → nothing; `/a/b` → that path with or without a trailing slash; `/a/*` → `/a` and below. */
+function pathPatterns(name: string, entries: readonly string[]): SdkConfig['excludedPaths'] {
+  const exact = new Set<string>();
+  const prefixes: string[] = [];
+  if (entries.length === 1 && entries[0] === 'none') return { exact, prefixes };
+  for (const entry of entries) {
+    if (!/^\/[A-Za-z0-9._~!$&'()+,;=:@%/-]*(\/\*)?$/.test(entry)) {
+      throw new AuthlensConfigError(
+        name,
+        entries.join(','),
+        "comma-separated paths starting with '/', each optionally ending in '/*' (or 'none')",
+      );
+    }
+    const base = entry.endsWith('/*') ? entry.slice(0, -2) : entry;
+    const bare = base.length > 1 && base.endsWith('/') ? base.slice(0, -1) : base;
+    exact.add(bare);
+    exact.add(`${bare}/`);
+    if (entry.endsWith('/*')) prefixes.push(`${bare}/`);
+  }
+  return { exact, prefixes };
 }
 
 function list(env: Env, name: string): string[] | undefined {
@@ -451,6 +488,11 @@ export function normalizeOptions(options: StartOptions = {}): SdkConfig {
     }
   }
 
+  const excludedPaths = pathPatterns(
+    'AUTHLENS_EXCLUDED_PATHS',
+    options.excludedPaths ?? list(env, 'AUTHLENS_EXCLUDED_PATHS') ?? DEFAULT_EXCLUDED_PATHS,
+  );
+
   const dsn = options.sentryDsn ?? str(env, 'SENTRY_DSN');
   let sentry: SdkConfig['sentry'];
   if (dsn !== undefined) {
@@ -517,6 +559,7 @@ export function normalizeOptions(options: StartOptions = {}): SdkConfig {
       keys: [...extraKeys, ...(options.redaction?.keys ?? [])],
       patterns: [...(options.redaction?.patterns ?? [])],
     },
+    excludedPaths,
     sentry,
   };
 }

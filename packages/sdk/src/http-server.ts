@@ -42,6 +42,8 @@ export interface ServerInstrumentationOptions {
   /** Records `http.server.request.duration` (see `request-duration.ts`). */
   recordDuration: RecordDuration;
   redactor: Redactor;
+  /** Request paths served without a span or a duration point (`AUTHLENS_EXCLUDED_PATHS`). */
+  excludedPaths?: { exact: ReadonlySet<string>; prefixes: readonly string[] };
 }
 
 const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN');
@@ -139,6 +141,19 @@ type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boole
 /** Patches `http.Server` and `https.Server` request dispatch; returns the undo function. */
 export function instrumentHttpServers(options: ServerInstrumentationOptions): () => void {
   const { tracer, recordDuration, redactor } = options;
+  const exact = options.excludedPaths?.exact ?? new Set<string>();
+  const prefixes = options.excludedPaths?.prefixes ?? [];
+  const skip =
+    exact.size === 0
+      ? () => false
+      : (url: string | undefined) => {
+          if (url === undefined) return false;
+          const q = url.indexOf('?');
+          const path = q === -1 ? url : url.slice(0, q);
+          if (exact.has(path)) return true;
+          for (const p of prefixes) if (path.startsWith(p)) return true;
+          return false;
+        };
 
   function onRequest(server: unknown, emit: Emit, req: IncomingMessage, res: ServerResponse): boolean {
     const start = performance.now();
@@ -223,7 +238,11 @@ export function instrumentHttpServers(options: ServerInstrumentationOptions): ()
     const hadOwn = Object.hasOwn(proto, 'emit');
     const original = proto.emit;
     const patched: Emit = function patchedEmit(this: unknown, event, ...args) {
-      if (event !== 'request' || (this as Record<symbol, unknown>)[kIgnoreServer] === true) {
+      if (
+        event !== 'request' ||
+        (this as Record<symbol, unknown>)[kIgnoreServer] === true ||
+        skip((args[0] as IncomingMessage).url)
+      ) {
         return original.call(this, event, ...args);
       }
       return onRequest(this, original, args[0] as IncomingMessage, args[1] as ServerResponse);

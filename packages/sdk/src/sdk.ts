@@ -547,7 +547,7 @@ export async function startSdk(config: SdkConfig, redactor: Redactor): Promise<A
   // ---- instrumentations, Sentry --------------------------------------------------------------
   const tracer = tracerProvider.getTracer('@authlens/sdk/http-server');
   const undoServer = config.instrumentations.has('http')
-    ? instrumentHttpServers({ tracer, recordDuration, redactor })
+    ? instrumentHttpServers({ tracer, recordDuration, redactor, excludedPaths: config.excludedPaths })
     : () => {};
   // Fastify names the route on the request state the HTTP server instrumentation creates.
   const undoFastify =

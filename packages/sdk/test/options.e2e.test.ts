@@ -7,6 +7,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type FixtureProcess, waitFor } from './support/fixture-process.ts';
 import { fixtureSuite } from './support/fixture-suite.ts';
+import { freePort } from './support/ports.ts';
 
 const suite = fixtureSuite();
 const launch = (env: Record<string, string>) =>
@@ -78,5 +79,30 @@ describe('configuration, end to end', () => {
     expect(line).toMatchObject({ level: 'error', variable: 'OTEL_NODE_RESOURCE_DETECTORS' });
     expect(line.message).toMatch(/aws needs @opentelemetry\/resource-detector-aws \(npm install/);
     expect(line.message).toMatch(/telemetry is off, the service keeps running/);
+  });
+});
+
+describe('AUTHLENS_EXCLUDED_PATHS, end to end', () => {
+  it('serves excluded paths without a span, a correlation ID or a duration point; traces the rest', async () => {
+    const promPort = await freePort();
+    const app = await launch({
+      AUTHLENS_EXCLUDED_PATHS: '/ping,/static/*',
+      OTEL_EXPORTER_PROMETHEUS_PORT: String(promPort),
+    });
+    const ping = await fetch(`${app.base}/ping?probe=1`);
+    expect(ping.status).toBe(200);
+    expect(ping.headers.get('x-correlation-id')).toBeNull();
+    const traced = await fetch(`${app.base}/log`);
+    const traceId = traced.headers.get('x-correlation-id') as string;
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    await waitFor(
+      () => suite.otlp.spans.find((s) => s.traceId === traceId && s.scope === '@authlens/sdk/http-server'),
+      10_000,
+      'server span of /log',
+    );
+    const metrics = await (await fetch(`http://127.0.0.1:${promPort}/metrics`)).text();
+    expect(metrics).toMatch(/http_server_request_duration_seconds_count\{[^}]*http_route="\/log"[^}]*\} 1/);
+    expect(metrics).not.toMatch(/http_route="\/ping"/);
+    expect(suite.otlp.spans.some((s) => s.name.includes('/ping'))).toBe(false);
   });
 });
