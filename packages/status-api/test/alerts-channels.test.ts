@@ -7,7 +7,12 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AlertManager, createAlertManager, verifyWebhookSignature } from '../src/alerts/index.ts';
+import {
+  type AlertManager,
+  type AlertManagerOptions,
+  createAlertManager,
+  verifyWebhookSignature,
+} from '../src/alerts/index.ts';
 import { backends, eventually, type Receiver, startReceiver, type TempStore } from './alerts-support.ts';
 
 const quotedPrintable = (s: string) =>
@@ -21,7 +26,7 @@ interface Mail {
   raw: string;
 }
 
-describe.each(backends)('notification channels on $name', ({ make }) => {
+describe.each(backends)('notification channels on $name', ({ name: backend, make }) => {
   let temp: TempStore;
   let slack: Receiver;
   let pd: Receiver;
@@ -32,6 +37,8 @@ describe.each(backends)('notification channels on $name', ({ make }) => {
   /** SMTP reply for RCPT TO, scripted per test (undefined: accept). */
   const rcptErrors: Array<{ code: number; message: string }> = [];
   let manager: AlertManager;
+  /** A second replica on the same PostgreSQL database (PostgreSQL only). */
+  let replica: AlertManager | undefined;
 
   beforeAll(async () => {
     temp = await make();
@@ -65,7 +72,7 @@ describe.each(backends)('notification channels on $name', ({ make }) => {
     await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
     smtpPort = (smtp.server.address() as AddressInfo).port;
 
-    manager = await createAlertManager({
+    const options: AlertManagerOptions = {
       storeUrl: temp.url,
       pollIntervalMs: 50,
       sendTimeoutMs: 400,
@@ -89,10 +96,13 @@ describe.each(backends)('notification channels on $name', ({ make }) => {
           { matchers: ['alertname=~hook_.*'], channels: ['webhook'] },
         ],
       },
-    });
+    };
+    manager = await createAlertManager(options);
+    if (backend === 'postgres') replica = await createAlertManager(options);
   });
   afterAll(async () => {
     await manager?.close();
+    await replica?.close();
     await Promise.all([slack?.close(), pd?.close(), hook?.close()]);
     await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
     await temp?.drop();
@@ -182,6 +192,24 @@ describe.each(backends)('notification channels on $name', ({ make }) => {
     expect(retriedSame).toBeDefined();
     expect(retriedSame!.at - limited.at).toBeGreaterThanOrEqual(1000);
   });
+
+  it.runIf(backend === 'postgres')(
+    'Slack: two replicas on one database keep one message per second between them',
+    async () => {
+      const before = slack.received.length;
+      // Alternate replicas: each create wakes its own replica's workers, which claim it at once.
+      for (let i = 0; i < 4; i++) {
+        await (i % 2 === 0 ? manager : replica!).createAlert({
+          name: `slack_replicas_${i}`,
+          severity: 'high',
+          message: `replica ${i % 2}`,
+        });
+      }
+      const got = (await slack.waitFor(before + 4, 15_000)).slice(before);
+      const times = got.map((r) => r.at).sort((a, b) => a - b);
+      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(950);
+    },
+  );
 
   it('PagerDuty: trigger, acknowledge and resolve with one dedup_key; 500 retried; 400 final', async () => {
     pd.answers.push({ status: 500, body: 'oops' });

@@ -38,7 +38,7 @@ describe.each(backends)('alert store on $name', ({ make }) => {
     const db = openDatabase(temp.url);
     expect(await migrate(db)).toEqual([]);
     const rows = await db.query('SELECT version FROM alert_schema_migrations');
-    expect(rows.map((r) => Number(r.version))).toEqual([1, 2]);
+    expect(rows.map((r) => Number(r.version))).toEqual([1, 2, 3]);
     await db.close();
   });
 
@@ -53,7 +53,7 @@ describe.each(backends)('alert store on $name', ({ make }) => {
         [old.alert.id],
       );
       const firing = await storeOver(db).upsertAlert(row(randomUUID(), 1000));
-      expect(await migrate(db)).toEqual([2]);
+      expect(await migrate(db)).toEqual([2, 3]);
       const due = await storeOver(db).transaction((r) => r.claimDueSuppressionChecks(0, 10));
       expect(due.map((a) => a.id)).toEqual([old.alert.id]);
       expect(due.map((a) => a.id)).not.toContain(firing.alert.id);
@@ -61,6 +61,40 @@ describe.each(backends)('alert store on $name', ({ make }) => {
       await db.close();
       await fresh.drop();
     }
+  });
+
+  it('channel send slots: consecutive, unique under concurrency, bounded wait, pushed back by a pause', async () => {
+    const channel = `slack-${randomUUID()}`;
+    expect(await store.reserveChannelSlot(channel, 1000, 1000, 5000)).toEqual({ slot: 1000, reserved: true });
+    expect(await store.reserveChannelSlot(channel, 1200, 1000, 5000)).toEqual({ slot: 2000, reserved: true });
+    const slots = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        store.transaction((r) => r.reserveChannelSlot(channel, 1200, 1000, 60_000)),
+      ),
+    );
+    expect(slots.map((s) => s.slot).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 10 }, (_, i) => 3000 + i * 1000),
+    );
+    // The next slot (13000) is more than 5 s away from 1200: nothing is taken.
+    expect(await store.reserveChannelSlot(channel, 1200, 1000, 5000)).toEqual({
+      slot: 13_000,
+      reserved: false,
+    });
+    expect(await store.reserveChannelSlot(channel, 13_000, 1000, 5000)).toEqual({
+      slot: 13_000,
+      reserved: true,
+    });
+    await store.pauseChannel(channel, 60_000);
+    await store.pauseChannel(channel, 20_000); // an earlier pause does not shorten it
+    expect(await store.reserveChannelSlot(channel, 59_000, 1000, 5000)).toEqual({
+      slot: 60_000,
+      reserved: true,
+    });
+    // Idle for a while: the next send goes at once.
+    expect(await store.reserveChannelSlot(channel, 90_000, 1000, 5000)).toEqual({
+      slot: 90_000,
+      reserved: true,
+    });
   });
 
   it('suppression re-checks: due ones are claimed exclusively; a released reason becomes due now', async () => {

@@ -464,14 +464,16 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
       notificationsCounter.add(1, { 'alert.channel': d.channelType, 'alert.outcome': 'failure' });
       return;
     }
-    if (channel.reserve) {
-      const wait = channel.reserve(Date.now());
-      if (wait > 5000) {
-        // Too far out to hold the lease idle: put it back for its slot.
-        await store.releaseDelivery(d.id, instanceId, Date.now() + wait);
+    if (channel.minIntervalMs) {
+      // The channel's next send slot lives in the store, so the pace holds across replicas.
+      const now = Date.now();
+      const { slot, reserved } = await store.reserveChannelSlot(d.channel, now, channel.minIntervalMs, 5000);
+      if (!reserved) {
+        // Too far out to hold the lease idle (and no slot taken): put it back until then.
+        await store.releaseDelivery(d.id, instanceId, slot);
         return;
       }
-      if (wait > 0) await sleep(wait);
+      if (slot > now) await sleep(slot - now);
     }
     const t0 = performance.now();
     const result = await channel.send(
@@ -491,7 +493,8 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
       state = 'pending';
       outcome = 'retry';
       nextAttemptAt = now + Math.max(backoffMs(attemptNo, retry), result.retryAfterMs ?? 0);
-      if (result.retryAfterMs !== undefined) channel.pause?.(now + result.retryAfterMs);
+      if (result.retryAfterMs !== undefined && channel.minIntervalMs)
+        await store.pauseChannel(d.channel, now + result.retryAfterMs);
     } else {
       state = 'failed';
       outcome = 'failure';

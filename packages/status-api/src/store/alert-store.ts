@@ -100,6 +100,21 @@ export interface AlertRepo {
   /** Makes suppressed alerts with this `suppressed_reason` due for a re-check at `at`; returns how many. */
   recheckSuppressed(reason: string, at: number): Promise<number>;
 
+  /**
+   * Reserves the next send slot of a paced channel: the later of `now` and its stored next slot,
+   * unless that is more than `maxWaitMs` away (then `reserved` is false and nothing changes).
+   * The slot after it is `intervalMs` later. One atomic upsert (a row lock on PostgreSQL), so
+   * replicas never get the same slot.
+   */
+  reserveChannelSlot(
+    channel: string,
+    now: number,
+    intervalMs: number,
+    maxWaitMs: number,
+  ): Promise<{ slot: number; reserved: boolean }>;
+  /** Holds a paced channel's sends until `until` (after a 429 with Retry-After). */
+  pauseChannel(channel: string, until: number): Promise<void>;
+
   /** Inserts deliveries; a repeated idempotency key is ignored. Returns how many were new. */
   enqueueDeliveries(rows: readonly NewDelivery[], now: number): Promise<number>;
   /** Channels that were sent (or are sending) a trigger, repeat or escalation for the alert. */
@@ -234,6 +249,10 @@ const placeholders = (count: number, offset = 0) =>
 
 function repoOver(q: Executor, dialect: 'sqlite' | 'postgres'): AlertRepo {
   const lock = dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+  // PostgreSQL cannot type a bare `$2 + $3`; the cast works on both.
+  const int = (param: string) => `CAST(${param} AS BIGINT)`;
+  const greatest = (a: string, b: string) =>
+    dialect === 'postgres' ? `GREATEST(${a}, ${b})` : `max(${a}, ${b})`;
   const labelExpr = (param: string) =>
     dialect === 'postgres' ? `(labels::jsonb ->> ${param})` : `json_extract(labels, '$.' || ${param})`;
   // SQLite's json path needs quoting for keys with dots or dashes.
@@ -394,6 +413,31 @@ function repoOver(q: Executor, dialect: 'sqlite' | 'postgres'): AlertRepo {
         [at, reason],
       );
       return rows.length;
+    },
+
+    async reserveChannelSlot(channel, now, intervalMs, maxWaitMs) {
+      const [row] = await q.query<{ next_slot: number | string }>(
+        `INSERT INTO alert_channel_slots (channel, next_slot) VALUES ($1, ${int('$2')} + ${int('$3')})
+         ON CONFLICT (channel) DO UPDATE
+           SET next_slot = ${greatest('alert_channel_slots.next_slot', int('$2'))} + ${int('$3')}
+           WHERE alert_channel_slots.next_slot <= ${int('$2')} + ${int('$4')}
+         RETURNING next_slot`,
+        [channel, now, intervalMs, maxWaitMs],
+      );
+      if (row) return { slot: num(row.next_slot) - intervalMs, reserved: true };
+      const [held] = await q.query<{ next_slot: number | string }>(
+        'SELECT next_slot FROM alert_channel_slots WHERE channel = $1',
+        [channel],
+      );
+      return { slot: num(held?.next_slot ?? now), reserved: false };
+    },
+
+    async pauseChannel(channel, until) {
+      await q.query(
+        `INSERT INTO alert_channel_slots (channel, next_slot) VALUES ($1, ${int('$2')})
+         ON CONFLICT (channel) DO UPDATE SET next_slot = ${greatest('alert_channel_slots.next_slot', int('$2'))}`,
+        [channel, until],
+      );
     },
 
     async enqueueDeliveries(rows, now) {

@@ -104,6 +104,15 @@ export const migrations: readonly Migration[] = [
       `UPDATE alerts SET suppression_check_at = 0 WHERE status = 'suppressed'`,
     ],
   },
+  {
+    version: 3,
+    name: 'channel send slots',
+    statements: [
+      // The next free send slot of a rate-limited channel (Slack: one message per second per
+      // webhook), shared by every replica on the database.
+      'CREATE TABLE alert_channel_slots (channel TEXT PRIMARY KEY, next_slot BIGINT NOT NULL)',
+    ],
+  },
 ];
 
 const ADVISORY_LOCK_KEY = 7_244_601_006;

@@ -1,6 +1,7 @@
 /**
  * Slack incoming webhook with Block Kit. Slack allows about one message per second per
- * webhook: sends are paced per webhook (`reserve`), and a 429's `Retry-After` pauses it.
+ * webhook: the channel declares `minIntervalMs`, and the manager paces its sends through the
+ * store (shared by every replica); a 429's `Retry-After` pauses it.
  */
 import type { SlackChannelConfig } from '../routing.ts';
 import { postJson } from './http.ts';
@@ -38,19 +39,10 @@ export function slackPayload(n: Notification) {
 }
 
 export function slackChannel(config: SlackChannelConfig): Channel {
-  const interval = config.minIntervalMs ?? 1000;
-  let nextSlot = 0;
   return {
     name: config.name,
     type: 'slack',
-    reserve(now) {
-      const slot = Math.max(now, nextSlot);
-      nextSlot = slot + interval;
-      return slot - now;
-    },
-    pause(until) {
-      nextSlot = Math.max(nextSlot, until);
-    },
+    minIntervalMs: config.minIntervalMs ?? 1000,
     send: (n, timeoutMs) => postJson(config.webhookUrl, JSON.stringify(slackPayload(n)), {}, timeoutMs),
     close: async () => {},
   };

@@ -23,10 +23,11 @@ export interface Channel {
   readonly name: string;
   readonly type: ChannelType;
   send(notification: Notification, timeoutMs: number): Promise<SendResult>;
-  /** Reserves the next send slot; returns how long to wait for it (rate-limited channels). */
-  reserve?(now: number): number;
-  /** Holds all sends until `until` (after a 429 with Retry-After). */
-  pause?(until: number): void;
+  /**
+   * Rate-limited channels: at most one send per `minIntervalMs`. The manager keeps the next send
+   * slot in the store, so the pace holds across replicas; a 429's `Retry-After` pushes it back.
+   */
+  readonly minIntervalMs?: number;
   close(): Promise<void>;
 }
 
