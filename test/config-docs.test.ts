@@ -32,7 +32,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** Variable names the code reads: `env.NAME`, `env['NAME']` and quoted `NAME_WITH_UNDERSCORES`. */
-export function variablesIn(code: string): Set<string> {
+function variablesIn(code: string): Set<string> {
   const names = new Set<string>();
   for (const m of code.matchAll(/\benv(?:\.|\[['"`])([A-Z][A-Z0-9_]*)/g)) names.add(m[1] as string);
   for (const m of code.matchAll(/['"`]([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)['"`]/g)) names.add(m[1] as string);
@@ -40,7 +40,7 @@ export function variablesIn(code: string): Set<string> {
 }
 
 /** Names the page documents, with `{A,B}` groups expanded; `PREFIX_*` becomes a prefix pattern. */
-export function documentedIn(markdown: string): { names: Set<string>; prefixes: string[] } {
+function documentedIn(markdown: string): { names: Set<string>; prefixes: string[] } {
   const names = new Set<string>();
   const prefixes: string[] = [];
   for (const [, code] of markdown.matchAll(/`([^`]+)`/g)) {

@@ -499,7 +499,6 @@ function shellProblems(file: string, check: (code: string) => string[]): string 
     .join('\n');
 }
 
-
 beforeAll(async () => {
   typeCheckSamples();
   await loadRoutes();
