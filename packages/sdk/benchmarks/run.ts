@@ -55,6 +55,17 @@ function scenarios(sink: string): Scenario[] {
     OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
     OTEL_TRACES_SAMPLER_ARG: ratio,
   });
+  // `BENCH_RATIOS=0,0.01,0.1`: bare against authlens at each trace sampling ratio (a sweep).
+  if (process.env.BENCH_RATIOS) {
+    return [
+      { name: 'bare', args: [], env: { MONITORING_ENABLED: 'false' } },
+      ...process.env.BENCH_RATIOS.split(',').map((r) => ({
+        name: `authlens ${Number(r) * 100} %`,
+        args: ['--import', path.join(sdkRoot, 'src/register.ts')],
+        env: authlens(r),
+      })),
+    ];
+  }
   return [
     { name: 'bare', args: [], env: { MONITORING_ENABLED: 'false' } },
     {
