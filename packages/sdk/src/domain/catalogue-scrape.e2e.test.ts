@@ -71,6 +71,10 @@ describe('the SDK scrape endpoint', () => {
     complianceMetrics.recordDsrCompleted({ id: 'e2e-1' });
     complianceMetrics.recordConsentChange({ purpose: 'analytics', action: 'granted' });
     complianceMetrics.recordRetentionPurge({ category: 'tokens', count: 3 });
+    complianceMetrics.recordRetentionState({
+      category: 'tokens',
+      oldestRecordAt: new Date(Date.now() - 60_000),
+    });
     // The audit logger counts through the default complianceMetrics (it must not shadow its gauges).
     createAuditLogger().log({
       actor: 'system',

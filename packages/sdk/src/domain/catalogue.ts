@@ -552,6 +552,15 @@ export const instrumentCatalogue: readonly InstrumentDefinition[] = Object.freez
     source: 'domain',
   }),
   define({
+    name: 'compliance.retention.oldest_record_age',
+    kind: 'gauge',
+    unit: 's',
+    description:
+      'Age of the oldest record kept, by data category (as last reported by the application; 0 when none is kept).',
+    attributes: { 'compliance.data.category': DATA_CATEGORIES },
+    source: 'domain',
+  }),
+  define({
     name: 'compliance.audit.events',
     kind: 'counter',
     unit: '{event}',

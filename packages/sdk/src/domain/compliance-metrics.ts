@@ -1,6 +1,7 @@
 /**
  * Compliance recorders: data-subject requests (GDPR, CCPA) with open/overdue gauges and
- * completion time, consent changes, retention purges and audit event counts.
+ * completion time, consent changes, retention purges, the age of the oldest record kept per data
+ * category, and audit event counts.
  *
  * Open requests are tracked in process (id → regulation, type, opened at) so `compliance.dsr.open`
  * and `compliance.dsr.overdue` are observable and `snapshot()` can feed the compliance report.
@@ -19,7 +20,7 @@ import {
   REGULATIONS,
 } from './catalogue.ts';
 import { instrument, lazyInstruments } from './meter.ts';
-import { numberCheck, type RecorderOptions } from './recorder-support.ts';
+import { dateCheck, numberCheck, type RecorderOptions } from './recorder-support.ts';
 
 export type Regulation = (typeof REGULATIONS)[number];
 export type DsrType = (typeof DSR_TYPES)[number];
@@ -68,6 +69,12 @@ export interface ComplianceMetrics {
     action: Known<typeof CONSENT_ACTIONS>;
   }): void;
   recordRetentionPurge(purge: { category: Known<typeof DATA_CATEGORIES>; count: number }): void;
+  /**
+   * Reports when the oldest record still kept in a data category was created (`null`: none is
+   * kept). The last report per category is kept in memory; `compliance.retention.oldest_record_age`
+   * observes its age at each collection, so the age keeps growing between reports.
+   */
+  recordRetentionState(state: { category: Known<typeof DATA_CATEGORIES>; oldestRecordAt: Date | null }): void;
   recordAuditEvent(event: {
     category: Known<typeof AUDIT_CATEGORIES>;
     outcome: Known<typeof AUDIT_OUTCOMES>;
@@ -121,11 +128,13 @@ export function createComplianceMetrics(options: ComplianceMetricsOptions = {}):
     action: g('compliance.consent.changes', 'compliance.consent.action'),
   };
   const purgeCategory = g('compliance.retention.purged', 'compliance.data.category');
+  const stateCategory = g('compliance.retention.oldest_record_age', 'compliance.data.category');
   const audit = {
     category: g('compliance.audit.events', 'audit.category'),
     outcome: g('compliance.audit.events', 'audit.outcome'),
   };
   const countOk = numberCheck('count', 0, Number.MAX_SAFE_INTEGER, options.warn);
+  const oldestDate = dateCheck('oldestRecordAt', options.warn);
 
   const open = new Map<string, Tracked>();
   const deadlineOf = (t: Tracked) => t.receivedAt + deadlineDays[t.regulation] * DAY_MS;
@@ -152,9 +161,22 @@ export function createComplianceMetrics(options: ComplianceMetricsOptions = {}):
       result.observe(counts[regulation], { 'compliance.regulation': regulation });
   };
 
+  /** Category → oldest record's time in ms (`null`: none kept); only reported categories. */
+  const oldestRecord = new Map<string, number | null>();
+  const observeOldest = (result: ObservableResult) => {
+    if (oldestRecord.size === 0) return;
+    const at = nowMs();
+    for (const [category, oldest] of oldestRecord) {
+      // A record dated in the future (clock skew) counts as age 0, never negative.
+      const seconds = oldest === null ? 0 : Math.max(0, (at - oldest) / 1000);
+      result.observe(seconds, { 'compliance.data.category': category });
+    }
+  };
+
   const build = (meter: Meter) => {
     instrument.observableGauge(meter, 'compliance.dsr.open').addCallback(observeOpen);
     instrument.observableGauge(meter, 'compliance.dsr.overdue').addCallback(observeOverdue);
+    instrument.observableGauge(meter, 'compliance.retention.oldest_record_age').addCallback(observeOldest);
     return {
       requests: instrument.counter(meter, 'compliance.dsr.requests'),
       completionTime: instrument.histogram(meter, 'compliance.dsr.completion_time'),
@@ -256,6 +278,13 @@ export function createComplianceMetrics(options: ComplianceMetricsOptions = {}):
     recordRetentionPurge({ category, count }) {
       if (countOk(count) && count > 0)
         get().purged.add(count, { 'compliance.data.category': purgeCategory(category) });
+    },
+    recordRetentionState({ category, oldestRecordAt }) {
+      const at = oldestRecordAt === null ? null : oldestDate(oldestRecordAt);
+      if (at === undefined) return;
+      // Binds the instruments (and the gauge's callback) on first use, as the other methods do.
+      get();
+      oldestRecord.set(stateCategory(category), at);
     },
     recordAuditEvent({ category, outcome }) {
       get().auditEvents.add(1, {

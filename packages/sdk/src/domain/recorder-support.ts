@@ -1,4 +1,4 @@
-/** Small helpers shared by the recorders: options, number checks. */
+/** Small helpers shared by the recorders: options, number and date checks. */
 import { getLogger } from '../logs/logger.ts';
 import type { GuardOptions, GuardWarn } from './cardinality.ts';
 import type { MeterOptions } from './meter.ts';
@@ -33,5 +33,28 @@ export function numberCheck(
       });
     }
     return false;
+  };
+}
+
+/**
+ * Returns a checker for a Date argument: a valid Date, else the record is skipped and a warning
+ * naming the field is logged once. Returns the time in milliseconds, or `undefined` when invalid.
+ */
+export function dateCheck(
+  field: string,
+  warn: GuardWarn = defaultWarn,
+): (value: unknown) => number | undefined {
+  let warned = false;
+  return (value) => {
+    const ms = value instanceof Date ? value.getTime() : Number.NaN;
+    if (!Number.isNaN(ms)) return ms;
+    if (!warned) {
+      warned = true;
+      warn(`Ignored a measurement: ${field} must be a valid Date`, {
+        field,
+        value: String(value).slice(0, 40),
+      });
+    }
+    return undefined;
   };
 }

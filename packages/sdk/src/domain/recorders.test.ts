@@ -257,6 +257,70 @@ describe('compliance metrics', () => {
   });
 });
 
+describe('compliance retention state', () => {
+  it('observes the age of the oldest record kept per category, growing between reports', async () => {
+    let clock = new Date('2026-03-01T00:00:00Z');
+    warnings.length = 0;
+    const compliance = createComplianceMetrics({ meterProvider: h.provider, warn, now: () => clock });
+    const age = (category: string) =>
+      h.value('compliance.retention.oldest_record_age', { 'compliance.data.category': category });
+    // Nothing reported yet: no series (unknown is not "0 seconds old").
+    expect(await h.attributeSets('compliance.retention.oldest_record_age')).toEqual([]);
+
+    compliance.recordRetentionState({
+      category: 'sessions',
+      oldestRecordAt: new Date('2026-02-28T00:00:00Z'),
+    });
+    compliance.recordRetentionState({ category: 'authentication_logs', oldestRecordAt: null });
+    expect(await age('sessions')).toBe(86_400);
+    expect(await age('authentication_logs')).toBe(0);
+
+    clock = new Date('2026-03-01T01:00:00Z'); // no new report: the age is computed at collection
+    expect(await age('sessions')).toBe(86_400 + 3_600);
+
+    // A later report replaces the earlier one (the oldest session was purged).
+    compliance.recordRetentionState({
+      category: 'sessions',
+      oldestRecordAt: new Date('2026-03-01T00:30:00Z'),
+    });
+    expect(await age('sessions')).toBe(1_800);
+    // A record dated after now (clock skew) is age 0, never negative.
+    compliance.recordRetentionState({ category: 'tokens', oldestRecordAt: new Date('2026-03-02T00:00:00Z') });
+    expect(await age('tokens')).toBe(0);
+
+    // Bad input: a string or an invalid Date is ignored with one warning, the last value is kept.
+    compliance.recordRetentionState({ category: 'sessions', oldestRecordAt: new Date('not a date') });
+    compliance.recordRetentionState({
+      category: 'sessions',
+      oldestRecordAt: '2026-01-01' as unknown as Date,
+    });
+    expect(await age('sessions')).toBe(1_800);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.fields.field).toBe('oldestRecordAt');
+
+    // The category passes through the cardinality guard.
+    compliance.recordRetentionState({
+      category: 'user-42@example.com' as 'other',
+      oldestRecordAt: new Date('2026-02-01T01:00:00Z'),
+    });
+    const categories = (await h.attributeSets('compliance.retention.oldest_record_age')).map(
+      (a) => a['compliance.data.category'],
+    );
+    expect(categories.sort()).toEqual(['authentication_logs', 'other', 'sessions', 'tokens']);
+    expect(await age('other')).toBe(28 * 86_400);
+
+    const text = await h.scrape();
+    expect(prometheusName('compliance.retention.oldest_record_age')).toBe(
+      'compliance_retention_oldest_record_age_seconds',
+    );
+    expect(
+      prometheusSample(text, 'compliance_retention_oldest_record_age_seconds', {
+        compliance_data_category: 'sessions',
+      }),
+    ).toBe(1_800);
+  });
+});
+
 describe('every domain instrument', () => {
   it('has been recorded through a recorder and appears under its prometheusName', async () => {
     const text = await h.scrape();
