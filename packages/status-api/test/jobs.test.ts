@@ -64,6 +64,7 @@ describe.each(['sqlite', 'postgres'] as const)('jobs on %s', (dialect) => {
   const m = kpi.meter;
   let depStatus: HealthStatus = 'fail';
   let overdueGdpr = 2;
+  let oldestMetricsDays = 120;
 
   beforeAll(async () => {
     if (dialect === 'postgres') await requirePostgres();
@@ -72,6 +73,9 @@ describe.each(['sqlite', 'postgres'] as const)('jobs on %s', (dialect) => {
     m.createObservableGauge('compliance.dsr.overdue').addCallback((r) => {
       r.observe(overdueGdpr, { 'compliance.regulation': 'gdpr' });
       r.observe(0, { 'compliance.regulation': 'ccpa' });
+    });
+    m.createObservableGauge('compliance.retention.oldest_record_age').addCallback((r) => {
+      r.observe(oldestMetricsDays * 86_400, { 'compliance.data.category': 'metrics' });
     });
     rt = await createJobRuntime({
       storeUrl: temp.url,
@@ -222,7 +226,18 @@ describe.each(['sqlite', 'postgres'] as const)('jobs on %s', (dialect) => {
   it('generate_compliance_report stores the report and raises dsr_overdue while requests are overdue', async () => {
     overdueGdpr = 2;
     const r = await runJobNow(rt, jobs.generate_compliance_report);
-    expect(r.summary).toContain('not compliant (2 overdue requests)');
+    // METRICS_RETENTION_DAYS is 90: a 120-day-old record breaks the policy; alert_history has no data.
+    expect(r.summary).toContain(
+      'not compliant (2 overdue requests; retention not met: metrics oldest record 120 d > 90 d, alert_history no purge or oldest record age reported)',
+    );
+    const retentionFp = fingerprint('retention_policy_exceeded', { category: 'metrics' });
+    const [retentionAlert] = (await rt.alerts.listAlerts({ fingerprint: retentionFp, status: ['firing'] }))
+      .items;
+    expect(retentionAlert?.message).toContain('metrics: the oldest record kept is 120 days old');
+    // No age for alert_history: the report is not compliant, but nothing proves a breach.
+    expect(
+      (await rt.alerts.listAlerts({ name: 'retention_policy_exceeded', status: ['firing'] })).total,
+    ).toBe(1);
     const [snap] = await latestSnapshots<{ regulations: Array<{ regulation: string; overdue: number }> }>(
       rt.db,
       'compliance',
@@ -231,8 +246,11 @@ describe.each(['sqlite', 'postgres'] as const)('jobs on %s', (dialect) => {
     const fp = fingerprint('dsr_overdue', { regulation: 'gdpr' });
     expect((await rt.alerts.listAlerts({ fingerprint: fp, status: ['firing'] })).total).toBe(1);
     overdueGdpr = 0;
-    await runJobNow(rt, jobs.generate_compliance_report);
+    oldestMetricsDays = 89;
+    const after = await runJobNow(rt, jobs.generate_compliance_report);
+    expect(after.summary).toContain('(0 overdue requests; retention not met: alert_history no purge');
     expect((await rt.alerts.listAlerts({ fingerprint: fp, status: ['firing'] })).total).toBe(0);
+    expect((await rt.alerts.listAlerts({ fingerprint: retentionFp, status: ['firing'] })).total).toBe(0);
   });
 
   it('analyze_security_metrics raises alerts on new attack patterns and resolves them when they stop', async () => {

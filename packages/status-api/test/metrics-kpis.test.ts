@@ -94,7 +94,16 @@ beforeAll(async () => {
   meter
     .createCounter('compliance.audit.events')
     .add(7, { 'audit.category': 'data_access', 'audit.outcome': 'success' });
-  meter.createCounter('compliance.retention.purged').add(120, { 'compliance.data.category': 'metrics' });
+  const purged = meter.createCounter('compliance.retention.purged');
+  purged.add(120, { 'compliance.data.category': 'metrics' });
+  purged.add(5, { 'compliance.data.category': 'sessions' });
+  purged.add(9, { 'compliance.data.category': 'tokens' });
+  // metrics: purged, yet a 100-day-old record is still kept (policy 90 days). sessions: two
+  // replicas report 2 and 2.5 days (policy 3): the oldest counts, not their sum.
+  const oldest = meter.createGauge('compliance.retention.oldest_record_age', { unit: 's' });
+  oldest.record(100 * 86_400, { 'compliance.data.category': 'metrics' });
+  oldest.record(2 * 86_400, { 'compliance.data.category': 'sessions', 'service.instance.id': 'a' });
+  oldest.record(2.5 * 86_400, { 'compliance.data.category': 'sessions', 'service.instance.id': 'b' });
 
   dashboardsDir = mkdtempSync(path.join(os.tmpdir(), 'authlens-dashboards-'));
   writeFileSync(
@@ -110,7 +119,17 @@ beforeAll(async () => {
   );
   writeFileSync(path.join(dashboardsDir, 'security.json'), JSON.stringify({ uid: 'sec', panels: [] }));
 
-  app = await buildApp({ metricsSource: m.source, sloTarget: 0.99, dashboardsDir });
+  app = await buildApp({
+    metricsSource: m.source,
+    sloTarget: 0.99,
+    dashboardsDir,
+    retention: [
+      { category: 'metrics', maxAgeDays: 90 },
+      { category: 'alert_history', maxAgeDays: 30 },
+      { category: 'sessions', maxAgeDays: 3 },
+      { category: 'tokens', maxAgeDays: 30 },
+    ],
+  });
 });
 
 afterAll(async () => {
@@ -198,8 +217,40 @@ describe('compliance report', () => {
     expect(ccpa).toMatchObject({ deadlineDays: 45, overdue: 0, requests: { access: { received: 1 } } });
     expect(body.auditEvents).toEqual({ total: 7, byCategory: { data_access: { success: 7, failure: 0 } } });
     expect(body.retention).toEqual([
-      { category: 'metrics', maxAgeDays: 90, purgedRecords: 120, met: true },
-      { category: 'alert_history', maxAgeDays: 30, purgedRecords: 0, met: false },
+      // A purge ran, but the oldest record kept is past the policy: not met.
+      {
+        category: 'metrics',
+        maxAgeDays: 90,
+        purgedRecords: 120,
+        oldestRecordAgeDays: 100,
+        basis: 'oldest_record_age',
+        met: false,
+      },
+      {
+        category: 'alert_history',
+        maxAgeDays: 30,
+        purgedRecords: 0,
+        oldestRecordAgeDays: null,
+        basis: 'no_data',
+        met: false,
+      },
+      {
+        category: 'sessions',
+        maxAgeDays: 3,
+        purgedRecords: 5,
+        oldestRecordAgeDays: 2.5,
+        basis: 'oldest_record_age',
+        met: true,
+      },
+      // No age reported: the weaker check, a purge recorded in the period.
+      {
+        category: 'tokens',
+        maxAgeDays: 30,
+        purgedRecords: 9,
+        oldestRecordAgeDays: null,
+        basis: 'purge_recorded',
+        met: true,
+      },
     ]);
     expect(body.compliant).toBe(false);
   });
@@ -216,6 +267,9 @@ describe('compliance report', () => {
       expect(lines).toContain('requests,gdpr,erasure,received,3');
       expect(lines).toContain('overdue,gdpr,,,1');
       expect(lines).toContain('retention,,alert_history,not_met,0');
+      expect(lines).toContain('retention,,metrics,not_met,120');
+      expect(lines).toContain('retention_oldest_record_age_days,,metrics,oldest_record_age,100');
+      expect(lines).toContain('retention_oldest_record_age_days,,tokens,purge_recorded,');
       expect(lines.at(-1)).toBe('compliant,,,,false');
     }
   });

@@ -149,6 +149,12 @@ beforeAll(async () => {
   app = await buildApp({
     prometheusUrl: services.prometheusUrl,
     prometheusSelector: `authlens_test="${label}"`,
+    retention: [
+      { category: 'metrics', maxAgeDays: 90 },
+      { category: 'alert_history', maxAgeDays: 30 },
+      // The example reports its oldest account (registered by this test, moments ago).
+      { category: 'account', maxAgeDays: 1 },
+    ],
   });
 }, 90_000);
 
@@ -259,8 +265,19 @@ describe('PROMETHEUS_URL mode', () => {
         delta('compliance_audit_events_total', { audit_category: 'account' }),
       2,
     );
-    // No retention purge ran in the window, so the policies are not met.
-    expect(body.retention.map((r: { met: boolean }) => r.met)).toEqual([false, false]);
+    // No retention purge ran in the window and no age is reported: those policies are not met.
+    // The oldest account's age comes from the gauge the service reports: within a day, met.
+    expect(body.retention.map((r: { basis: string; met: boolean }) => [r.basis, r.met])).toEqual([
+      ['no_data', false],
+      ['no_data', false],
+      ['oldest_record_age', true],
+    ]);
+    const account = body.retention[2];
+    expect(account.oldestRecordAgeDays).toBeGreaterThanOrEqual(0);
+    expect(account.oldestRecordAgeDays).toBeLessThan(0.01); // under 15 minutes
+    expect(
+      gauge('compliance_retention_oldest_record_age_seconds', { compliance_data_category: 'account' }),
+    ).toBeGreaterThan(0);
     expect(body.compliant).toBe(false);
   });
 

@@ -199,10 +199,28 @@ async function compliance(rt: JobRuntime): Promise<JobResult> {
       labels: { regulation: r.regulation },
     });
   }
+  // A record older than its policy is a breach: alert. A row without an age (no purge, no report)
+  // only makes the report not compliant, as before.
+  for (const r of report.retention) {
+    await condition(rt.alerts, r.basis === 'oldest_record_age' && !r.met, {
+      name: 'retention_policy_exceeded',
+      severity: 'medium',
+      message: `${r.category}: the oldest record kept is ${r.oldestRecordAgeDays} days old, past the ${r.maxAgeDays}-day retention policy`,
+      labels: { category: r.category },
+    });
+  }
   const overdue = report.regulations.reduce((a, r) => a + r.overdue, 0);
+  const notMet = report.retention.filter((r) => !r.met);
+  const retentionReason = notMet
+    .map((r) =>
+      r.basis === 'oldest_record_age'
+        ? `${r.category} oldest record ${r.oldestRecordAgeDays} d > ${r.maxAgeDays} d`
+        : `${r.category} no purge or oldest record age reported`,
+    )
+    .join(', ');
   return {
-    summary: `compliance report for ${isoDay(now)}: ${report.compliant ? 'compliant' : 'not compliant'} (${overdue} overdue requests)`,
-    details: { compliant: report.compliant, overdue },
+    summary: `compliance report for ${isoDay(now)}: ${report.compliant ? 'compliant' : 'not compliant'} (${overdue} overdue requests${notMet.length > 0 ? `; retention not met: ${retentionReason}` : ''})`,
+    details: { compliant: report.compliant, overdue, retentionNotMet: notMet.map((r) => r.category) },
   };
 }
 

@@ -176,11 +176,18 @@ export interface RetentionPolicy {
   maxAgeDays: number;
 }
 
+/**
+ * What a retention row's `met` rests on: the reported age of the oldest record kept (the real
+ * check), else a purge recorded in the window (weaker: a purge can leave old records behind), else
+ * nothing (`no_data`, never met).
+ */
+export type RetentionBasis = 'oldest_record_age' | 'purge_recorded' | 'no_data';
+
 /** DSR deadlines in days. */
 export const dsrDeadlineDays = { gdpr: 30, ccpa: 45 } as const;
 
 export async function complianceReport(backend: KpiBackend, period: Period, retention: RetentionPolicy[]) {
-  const [requests, open, overdue, medians, audit, consent, purged] = await Promise.all([
+  const [requests, open, overdue, medians, audit, consent, purged, oldest] = await Promise.all([
     backend.counter(
       'compliance.dsr.requests',
       ['compliance_regulation', 'compliance_request_type', 'compliance_request_status'],
@@ -196,6 +203,8 @@ export async function complianceReport(backend: KpiBackend, period: Period, rete
       period,
     ),
     backend.counter('compliance.retention.purged', ['compliance_data_category'], period),
+    // Every replica reports the same store: the largest age is the truth, never their sum.
+    backend.gauge('compliance.retention.oldest_record_age', ['compliance_data_category'], 'max'),
   ]);
   const regulations = (['gdpr', 'ccpa'] as const).map((regulation) => {
     const mine = (s: Series) => s.labels.compliance_regulation === regulation;
@@ -218,13 +227,24 @@ export async function complianceReport(backend: KpiBackend, period: Period, rete
     };
   });
   const purgedBy = byLabel(purged, 'compliance_data_category');
-  const retentionRows = retention.map((p) => ({
-    category: p.category,
-    maxAgeDays: p.maxAgeDays,
-    purgedRecords: purgedBy[p.category] ?? 0,
-    /** Met when a purge for the category was recorded in the window. */
-    met: p.category in purgedBy,
-  }));
+  const oldestSecondsBy = byLabel(oldest, 'compliance_data_category');
+  const retentionRows = retention.map((p) => {
+    const ageSeconds = oldestSecondsBy[p.category];
+    const ageDays = ageSeconds === undefined ? null : round(ageSeconds / 86_400, 2);
+    const purgeRecorded = p.category in purgedBy;
+    const basis: RetentionBasis =
+      ageDays !== null ? 'oldest_record_age' : purgeRecorded ? 'purge_recorded' : 'no_data';
+    return {
+      category: p.category,
+      maxAgeDays: p.maxAgeDays,
+      purgedRecords: purgedBy[p.category] ?? 0,
+      /** Age of the oldest record kept, as last reported by the application; null when unreported. */
+      oldestRecordAgeDays: ageDays,
+      basis,
+      /** Met when the oldest record is within the policy; without that figure, when a purge ran in the window. */
+      met: ageSeconds !== undefined ? ageSeconds <= p.maxAgeDays * 86_400 : purgeRecorded,
+    };
+  });
   const auditByCategory: Record<string, { success: number; failure: number }> = {};
   for (const s of audit) {
     const c = s.labels.audit_category || 'other';
@@ -249,7 +269,11 @@ const csvCell = (v: string | number | boolean | null) => {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
-/** One row per figure: `section,regulation,item,status,value`. */
+/**
+ * One row per figure: `section,regulation,item,status,value`. A retention policy has two rows:
+ * `retention` (met or not_met, records purged) and `retention_oldest_record_age_days` (the basis,
+ * the age in days or empty).
+ */
 export function complianceCsv(report: ComplianceReport): string {
   const rows: Array<Array<string | number | boolean | null>> = [
     ['section', 'regulation', 'item', 'status', 'value'],
@@ -267,8 +291,10 @@ export function complianceCsv(report: ComplianceReport): string {
     rows.push(['audit_events', '', category, 'success', o.success]);
     rows.push(['audit_events', '', category, 'failure', o.failure]);
   }
-  for (const r of report.retention)
+  for (const r of report.retention) {
     rows.push(['retention', '', r.category, r.met ? 'met' : 'not_met', r.purgedRecords]);
+    rows.push(['retention_oldest_record_age_days', '', r.category, r.basis, r.oldestRecordAgeDays]);
+  }
   rows.push(['compliant', '', '', '', report.compliant]);
   return `${rows.map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
 }

@@ -60,8 +60,11 @@ export interface KpiBackend {
    * history that reaches back that far, else since process start), summed by labels.
    */
   counter(name: string, by: string[], period: Period): Promise<Series[]>;
-  /** Current gauge / up-down counter value, summed by labels. */
-  gauge(name: string, by: string[]): Promise<Series[]>;
+  /**
+   * Current gauge / up-down counter value, summed by labels (`max`: the largest, for a value every
+   * replica reports about shared data, such as the age of the oldest record kept).
+   */
+  gauge(name: string, by: string[], aggregate?: 'sum' | 'max'): Promise<Series[]>;
   /** Histogram observation count over the period, summed by labels. */
   histogramCount(name: string, by: string[], period: Period): Promise<Series[]>;
   /** Histogram quantile (0–1) over the period by labels (NaN-free; groups without data are left out). */
@@ -185,6 +188,7 @@ export function createSdkBackend(
     by: string[],
     read: (p: Point) => number | undefined,
     period?: Period,
+    aggregate: 'sum' | 'max' = 'sum',
   ): Promise<Series[]> => {
     const groups = new Map<string, Series>();
     for (const point of await points(name, period)) {
@@ -193,7 +197,7 @@ export function createSdkBackend(
       const labels = pick(point, by);
       const key = groupKey(labels, by);
       const series = groups.get(key);
-      if (series) series.value += value;
+      if (series) series.value = aggregate === 'max' ? Math.max(series.value, value) : series.value + value;
       else groups.set(key, { labels, value });
     }
     return [...groups.values()];
@@ -204,7 +208,7 @@ export function createSdkBackend(
     ...(history && { history }),
     window: (period) => (baseline(period) ? `last ${period}` : 'since process start'),
     counter: (name, by, period) => sum(name, by, scalar, period),
-    gauge: (name, by) => sum(name, by, scalar),
+    gauge: (name, by, aggregate) => sum(name, by, scalar, undefined, aggregate),
     histogramCount: (name, by, period) =>
       sum(name, by, (p) => (typeof p.value === 'number' ? undefined : p.value.count), period),
     async histogramQuantile(name, q, by, period) {
@@ -303,7 +307,7 @@ export function createPrometheusBackend(options: PrometheusBackendOptions): KpiB
     window: (period) => (over ? `${over.start.toISOString()}/${over.end.toISOString()}` : `last ${period}`),
     counter: (name, by, period) =>
       query(`sum ${byClause(by)} (increase(${series(name)}[${range(period)}]))`, by),
-    gauge: (name, by) => query(`sum ${byClause(by)} (${series(name)})`, by),
+    gauge: (name, by, aggregate = 'sum') => query(`${aggregate} ${byClause(by)} (${series(name)})`, by),
     histogramCount: (name, by, period) =>
       query(`sum ${byClause(by)} (increase(${series(name, '_count')}[${range(period)}]))`, by),
     histogramQuantile: (name, q, by, period) =>

@@ -159,6 +159,17 @@ export const complianceSchema = report(
           category: { type: 'string' },
           maxAgeDays: { type: 'integer' },
           purgedRecords: { type: 'number' },
+          oldestRecordAgeDays: {
+            ...nullableNumber,
+            description:
+              'Age of the oldest record kept, as last reported by the application (null: not reported)',
+          },
+          basis: {
+            type: 'string',
+            enum: ['oldest_record_age', 'purge_recorded', 'no_data'],
+            description:
+              'What `met` rests on: the oldest record age against maxAgeDays, else a purge recorded in the period, else nothing (not met)',
+          },
           met: { type: 'boolean' },
         },
       },
