@@ -234,9 +234,11 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
     setUser(context.userId);
   };
 
-  const updateMfaAdoption = async () => {
-    const { users: total, mfa } = await users.counts();
+  /** After each change to the users table: MFA adoption and the oldest account kept. */
+  const updateUserGauges = async () => {
+    const { users: total, mfa, oldestCreatedAt } = await users.counts();
     telemetry.mfaAdoption(mfa, total);
+    telemetry.oldestAccount(oldestCreatedAt);
   };
 
   const loginFailed = async (
@@ -318,7 +320,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
           deviceType: deviceType(request.headers['user-agent']),
           userId: user.id,
         });
-        await updateMfaAdoption();
+        await updateUserGauges();
         return reply.code(201).send(publicUser(user));
       } catch (err) {
         if (err instanceof DuplicateEmailError) throw new HttpProblem('email_taken', { field: 'email' });
@@ -511,7 +513,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
       await users.enableTotp(user.id, user.totpPendingSecret, step);
       telemetry.mfaVerification('success', user.id, request.ip);
       telemetry.mfaEnrolled(user.id, request.ip);
-      await updateMfaAdoption();
+      await updateUserGauges();
       return { mfaEnabled: true };
     },
   );
@@ -674,7 +676,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
           deviceType: deviceType(request.headers['user-agent']),
           userId: user.id,
         });
-        await updateMfaAdoption();
+        await updateUserGauges();
       }
       const locked = await lockout.lockedFor(user.id);
       if (locked > 0) throw lockedProblem(locked);
@@ -769,7 +771,7 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
       await sessions.revokeAll(userId);
       await lockout.clear(userId);
       await users.deleteUser(userId);
-      await updateMfaAdoption();
+      await updateUserGauges();
       return { request: await completeDsr(dsr) };
     },
   );

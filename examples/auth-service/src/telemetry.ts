@@ -78,6 +78,8 @@ export interface AuthTelemetry {
   mfaVerification(outcome: Outcome, userId: string, clientIp: string): void;
   mfaEnrolled(userId: string, clientIp: string): void;
   mfaAdoption(usersWithMfa: number, totalUsers: number): void;
+  /** When the oldest account still stored was created (null: none), for the retention check. */
+  oldestAccount(createdAt: Date | null): void;
   oauth(outcome: Outcome, durationSeconds: number): void;
   tokens(type: TokenType, action: TokenAction): void;
   sessions(delta: 1 | -1): void;
@@ -203,6 +205,9 @@ export function createTelemetry(options: TelemetryOptions): AuthTelemetry {
     },
     mfaAdoption(usersWithMfa, totalUsers) {
       auth.recordMfaAdoption({ usersWithMfa, totalUsers });
+    },
+    oldestAccount(createdAt) {
+      compliance.recordRetentionState({ category: 'account', oldestRecordAt: createdAt });
     },
     oauth(outcome, durationSeconds) {
       auth.recordOAuthRequest({ provider: 'local', success: outcome === 'success', durationSeconds });

@@ -288,6 +288,13 @@ describe('example auth service end to end (one-line import, PostgreSQL, Redis, C
         compliance_request_status: 'completed',
       }),
     ).toBe(1);
+    // The oldest account kept in this fresh database was registered by this test, moments ago;
+    // its age is computed at scrape time, so it is above zero.
+    const oldestAccount = metricValue(text, 'compliance_retention_oldest_record_age_seconds', {
+      compliance_data_category: 'account',
+    });
+    expect(oldestAccount).toBeGreaterThan(0);
+    expect(oldestAccount).toBeLessThan(300);
     // The OTel JS Prometheus exporter appends the unit to histogram names (`_seconds`).
     const loginRequests = ['http_server_request_duration_seconds_count', 'http_server_request_duration_count']
       .map((name) => metricValue(text, name, { http_route: '/auth/login' }))

@@ -59,8 +59,11 @@ export interface UserStore {
   enableTotp(id: string, secret: string, step: number): Promise<void>;
   setTotpLastStep(id: string, step: number): Promise<void>;
   deleteUser(id: string): Promise<boolean>;
-  /** Users in total and users with MFA on (for the MFA adoption gauge). */
-  counts(): Promise<{ users: number; mfa: number }>;
+  /**
+   * Users in total, users with MFA on (for the MFA adoption gauge) and when the oldest account
+   * kept was created (for the retention gauge; null when there is none).
+   */
+  counts(): Promise<{ users: number; mfa: number; oldestCreatedAt: Date | null }>;
   createDsr(request: DsrRequest): Promise<void>;
   completeDsr(id: string, completedAt: string): Promise<void>;
   listDsr(userId: string): Promise<DsrRequest[]>;
@@ -96,6 +99,15 @@ const SCHEMA = [
 ];
 
 type Row = Record<string, unknown>;
+
+// created_at is an ISO 8601 UTC string: its minimum is the oldest account.
+const COUNTS =
+  'SELECT COUNT(*) AS users, COALESCE(SUM(mfa_enabled), 0) AS mfa, MIN(created_at) AS oldest FROM users';
+const countsOf = (row: Row) => ({
+  users: Number(row.users),
+  mfa: Number(row.mfa),
+  oldestCreatedAt: row.oldest ? new Date(String(row.oldest)) : null,
+});
 
 function toUser(row: Row): User {
   return {
@@ -192,10 +204,8 @@ export function createSqliteUserStore(path: string): UserStore {
       return Number(run('DELETE FROM users WHERE id = ?', id).changes) > 0;
     },
     async counts() {
-      const row = db
-        .prepare('SELECT COUNT(*) AS users, COALESCE(SUM(mfa_enabled), 0) AS mfa FROM users')
-        .get() as Row;
-      return { users: Number(row.users), mfa: Number(row.mfa) };
+      const row = db.prepare(COUNTS).get() as Row;
+      return countsOf(row);
     },
     async createDsr(r) {
       run(
@@ -278,11 +288,9 @@ export async function createPostgresUserStore(connectionString: string): Promise
       return (result.rowCount ?? 0) > 0;
     },
     async counts() {
-      const result = await pool.query(
-        'SELECT COUNT(*) AS users, COALESCE(SUM(mfa_enabled), 0) AS mfa FROM users',
-      );
+      const result = await pool.query(COUNTS);
       const row = result.rows[0] as Row;
-      return { users: Number(row.users), mfa: Number(row.mfa) };
+      return countsOf(row);
     },
     async createDsr(r) {
       await pool.query(
