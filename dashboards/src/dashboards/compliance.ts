@@ -6,7 +6,7 @@ export const meta: DashboardMeta = {
   name: 'compliance',
   title: 'authlens / Compliance',
   description:
-    'Are we meeting GDPR and CCPA duties: data-subject requests and their deadlines, consent changes, retention purges and audit events.',
+    'Are we meeting GDPR and CCPA duties: data-subject requests and their deadlines, consent changes, retention purges, the oldest record kept and audit events.',
   tags: ['compliance', 'gdpr'],
 };
 
@@ -19,6 +19,8 @@ const open = gauge('compliance.dsr.open');
 const overdue = gauge('compliance.dsr.overdue');
 const consent = counter('compliance.consent.changes');
 const purged = counter('compliance.retention.purged');
+const oldestRecord = gauge('compliance.retention.oldest_record_age');
+const dataCategory = oldestRecord.label('compliance.data.category');
 const audit = counter('compliance.audit.events');
 
 const DAY = 86_400;
@@ -164,6 +166,22 @@ export function build() {
         }),
       )
       .withPanel(
+        barGauge({
+          title: 'Oldest record age by category',
+          description:
+            'Age of the oldest record still kept, by data category, as the application last reported it (the largest across instances). Compare with the retention policy: a purge can run and still leave old records.',
+          unit: 's',
+          w: 8,
+          targets: [
+            {
+              expr: `max by (${dataCategory}) (${sel(oldestRecord.name)})`,
+              legend: `{{${dataCategory}}}`,
+              instant: true,
+            },
+          ],
+        }),
+      )
+      .withPanel(
         stat({
           title: 'Audit failure ratio',
           description: 'Share of audited actions that failed over the range.',
@@ -189,7 +207,7 @@ export function build() {
           title: 'Audit events by category',
           description: 'Audit trail events per second by category and outcome.',
           unit: 'ops',
-          w: 24,
+          w: 16,
           stack: true,
           targets: [
             {
