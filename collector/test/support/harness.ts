@@ -6,7 +6,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import {
@@ -15,18 +14,12 @@ import {
   type ReceivedLog,
   type ReceivedSpan,
 } from '../../../test/support/otlp-proto.ts';
+import { freePort } from '../../../test/support/ports.ts';
 import { repoRoot } from '../../../test/support/services.ts';
 
-export const collectorDir = path.join(repoRoot, 'collector');
+export { freePort };
 
-/** A free TCP port on 127.0.0.1 (the collector's config takes ports, not port 0). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export const collectorDir = path.join(repoRoot, 'collector');
 
 export interface CollectorPorts {
   grpc: number;

@@ -10,6 +10,10 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 
+import { freePort } from '../../../test/support/ports.ts';
+
+export { freePort };
+
 interface AnyValue {
   stringValue?: string;
   intValue?: string | number;
@@ -122,17 +126,6 @@ export async function startJsonReceiver(): Promise<JsonReceiver> {
         server.close(() => resolve());
       }),
   };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForPort(port: number, timeoutMs: number, output: () => string): Promise<void> {

@@ -1,10 +1,10 @@
 /** `collectorCheck` against the real authlens collector build and its health_check extension. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../test/support/ports.ts';
 import { requireCollector } from '../../../test/support/services.ts';
 import { collectorCheck, createHealthRegistry, type HealthRegistry } from '../src/index.ts';
 
@@ -12,17 +12,6 @@ let child: ChildProcess | undefined;
 let dir: string;
 let registry: HealthRegistry;
 let healthPort: number;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   const bin = requireCollector();
