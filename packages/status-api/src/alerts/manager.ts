@@ -371,80 +371,90 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
   }
 
   /**
-   * Re-evaluates suppressed alerts whose re-check is due. One whose suppression no longer applies
-   * becomes firing, and its notifications and escalation timer are committed in the same
-   * transaction as the row lock that claimed it, so one replica does it once.
+   * Claims due alerts in batches (`claim`, row-locked), each batch handled in the transaction that
+   * claimed it, so one replica handles each alert once; up to ten batches a pass. Returns how many
+   * alerts `handle` counted.
    */
-  async function runSuppressionChecks(): Promise<number> {
-    let unsuppressed = 0;
+  async function drainDue(
+    claim: (repo: AlertRepo, now: number, limit: number) => Promise<Alert[]>,
+    handle: (repo: AlertRepo, alert: Alert, now: number) => Promise<boolean>,
+  ): Promise<number> {
+    const batch = 50;
+    let total = 0;
     for (let round = 0; round < 10; round++) {
       const now = Date.now();
-      const { claimed, fired } = await store.transaction(async (repo) => {
-        const due = await repo.claimDueSuppressionChecks(now, 50);
-        let fired = 0;
-        for (const alert of due) {
-          if (alert.status !== 'suppressed') {
-            await repo.updateAlert(alert.id, { suppressionCheckAt: null, updatedAt: now });
-            continue;
-          }
-          const s = await suppressionFor(repo, alert, now);
-          if (s) {
-            await suppress(repo, alert, s, now);
-            continue;
-          }
-          // A firing alert is never suppressed again, so this key is used at most once per alert.
-          await notifyFiring(repo, alert, now, 'trigger:unsuppressed');
-          fired++;
-        }
-        return { claimed: due.length, fired };
+      const { claimed, counted } = await store.transaction(async (repo) => {
+        const due = await claim(repo, now, batch);
+        let counted = 0;
+        for (const alert of due) if (await handle(repo, alert, now)) counted++;
+        return { claimed: due.length, counted };
       });
-      unsuppressed += fired;
-      if (claimed < 50) break;
+      total += counted;
+      if (claimed < batch) break;
     }
-    return unsuppressed;
+    return total;
   }
 
-  async function runEscalations(): Promise<number> {
-    let escalated = 0;
-    for (let round = 0; round < 10; round++) {
-      const now = Date.now();
-      const n = await store.transaction(async (repo) => {
-        const due = await repo.claimDueEscalations(now, 50);
-        for (const alert of due) {
-          if (alert.status !== 'firing') {
-            await repo.updateAlert(alert.id, { nextEscalationAt: null, updatedAt: now });
-            continue;
-          }
-          const steps = routing.route(alert).escalation;
-          const level = alert.escalationLevel + 1;
-          const step = steps[level - 1];
-          if (!step) {
-            await repo.updateAlert(alert.id, { nextEscalationAt: null, updatedAt: now });
-            continue;
-          }
-          await repo.enqueueDeliveries(
-            deliveriesFor(alert, step.channels, 'escalate', `escalate:${level}`, level, now),
-            now,
-          );
-          const nextStep = steps[level];
-          const dueAt = alert.nextEscalationAt?.getTime() ?? now;
-          await repo.updateAlert(
-            alert.id,
-            {
-              escalationLevel: level,
-              nextEscalationAt: nextStep ? dueAt + (nextStep.afterMs - step.afterMs) : null,
-              lastNotifiedAt: now,
-              updatedAt: now,
-            },
-            ['firing'],
-          );
+  /**
+   * Re-evaluates suppressed alerts whose re-check is due. One whose suppression no longer applies
+   * becomes firing, with its notifications and escalation timer committed in the claiming
+   * transaction. Returns how many became firing.
+   */
+  function runSuppressionChecks(): Promise<number> {
+    return drainDue(
+      (repo, now, limit) => repo.claimDueSuppressionChecks(now, limit),
+      async (repo, alert, now) => {
+        if (alert.status !== 'suppressed') {
+          await repo.updateAlert(alert.id, { suppressionCheckAt: null, updatedAt: now });
+          return false;
         }
-        return due.length;
-      });
-      escalated += n;
-      if (n < 50) break;
-    }
-    return escalated;
+        const s = await suppressionFor(repo, alert, now);
+        if (s) {
+          await suppress(repo, alert, s, now);
+          return false;
+        }
+        // A firing alert is never suppressed again, so this key is used at most once per alert.
+        await notifyFiring(repo, alert, now, 'trigger:unsuppressed');
+        return true;
+      },
+    );
+  }
+
+  /** Climbs due escalations one level; returns how many due alerts were claimed. */
+  function runEscalations(): Promise<number> {
+    return drainDue(
+      (repo, now, limit) => repo.claimDueEscalations(now, limit),
+      async (repo, alert, now) => {
+        if (alert.status !== 'firing') {
+          await repo.updateAlert(alert.id, { nextEscalationAt: null, updatedAt: now });
+          return true;
+        }
+        const steps = routing.route(alert).escalation;
+        const level = alert.escalationLevel + 1;
+        const step = steps[level - 1];
+        if (!step) {
+          await repo.updateAlert(alert.id, { nextEscalationAt: null, updatedAt: now });
+          return true;
+        }
+        await repo.enqueueDeliveries(
+          deliveriesFor(alert, step.channels, 'escalate', `escalate:${level}`, level, now),
+          now,
+        );
+        const nextStep = steps[level];
+        const dueAt = alert.nextEscalationAt?.getTime() ?? now;
+        await repo.updateAlert(
+          alert.id,
+          {
+            escalationLevel: level,
+            nextEscalationAt: nextStep ? dueAt + (nextStep.afterMs - step.afterMs) : null,
+            lastNotifiedAt: now,
+            updatedAt: now,
+          },
+          ['firing'],
+        );
+        return true;
+      },
+    );
   }
 
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
