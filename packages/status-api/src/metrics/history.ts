@@ -49,6 +49,17 @@ export function attributesKey(attributes: Record<string, unknown>): string {
   return out;
 }
 
+type Point = ResourceMetricsLike['scopeMetrics'][number]['metrics'][number]['dataPoints'][number];
+
+/** A number or a bucketed histogram; undefined for histograms without buckets (exponential). */
+export function pointValue(p: Point): PointValue | undefined {
+  const v = p.value;
+  if (typeof v === 'number') return v;
+  return v.buckets
+    ? { count: v.count, boundaries: v.buckets.boundaries, counts: v.buckets.counts }
+    : undefined;
+}
+
 export function toSample(rm: ResourceMetricsLike): Sample {
   const sample: Sample = new Map();
   for (const scope of rm.scopeMetrics) {
@@ -56,14 +67,15 @@ export function toSample(rm: ResourceMetricsLike): Sample {
       const points = sample.get(metric.descriptor.name) ?? new Map<string, PointValue>();
       sample.set(metric.descriptor.name, points);
       for (const p of metric.dataPoints) {
-        const v = p.value;
-        const value: PointValue | undefined =
+        const v = pointValue(p);
+        if (v === undefined) continue;
+        // Copied: a cumulative histogram's arrays are the SDK's live state.
+        points.set(
+          attributesKey(p.attributes),
           typeof v === 'number'
             ? v
-            : v.buckets
-              ? { count: v.count, boundaries: [...v.buckets.boundaries], counts: [...v.buckets.counts] }
-              : { count: v.count, boundaries: [], counts: [] };
-        points.set(attributesKey(p.attributes), value);
+            : { count: v.count, boundaries: [...v.boundaries], counts: [...v.counts] },
+        );
       }
     }
   }

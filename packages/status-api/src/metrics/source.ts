@@ -10,8 +10,8 @@ import {
   increase,
   MetricsHistory,
   type MetricsHistoryOptions,
-  type PointValue,
   periodToMs,
+  pointValue,
 } from './history.ts';
 
 export const periods = ['1h', '6h', '24h', '7d', '30d'] as const;
@@ -135,14 +135,6 @@ export function createMetricsHistory(
   return new MetricsHistory(() => collectFrom(resolve()), options);
 }
 
-function asPointValue(p: Point): PointValue | undefined {
-  const v = p.value;
-  if (typeof v === 'number') return v;
-  return v.buckets
-    ? { count: v.count, boundaries: v.buckets.boundaries, counts: v.buckets.counts }
-    : undefined;
-}
-
 /**
  * KPIs from the in-process metrics. Counters and histograms are cumulative since the process
  * started; with a `history` (sampled by its own timer) they are answered over `period` as soon
@@ -168,7 +160,7 @@ export function createSdkBackend(
           continue;
         }
         for (const p of metric.dataPoints) {
-          const current = asPointValue(p);
+          const current = pointValue(p);
           if (current === undefined) continue;
           const v = increase(current, base.get(attributesKey(p.attributes)));
           out.push({
