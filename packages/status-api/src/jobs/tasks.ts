@@ -79,17 +79,14 @@ async function businessSnapshot(
 ): Promise<JobResult> {
   const now = rt.now();
   const period = snapshotPeriod(monthly, now, context.slot);
-  // Prometheus answers exactly this period; in-process metrics answer what they can (`window`).
-  const exact = rt.kpisOver(period);
-  const report = await businessReport(exact ?? rt.kpis, monthly ? '30d' : '24h');
-  const data = exact
-    ? { ...report, window: `${period.start.toISOString()}/${period.end.toISOString()}` }
-    : report;
+  // Prometheus answers exactly this period (its `window` says so); in-process metrics answer
+  // what they can.
+  const report = await businessReport(rt.kpisOver(period) ?? rt.kpis, monthly ? '30d' : '24h');
   const kind = monthly ? 'business_monthly' : 'business_daily';
   const length = monthly ? 'month' : 'day';
   await saveSnapshot(
     rt.db,
-    { kind, periodStart: period.start, period: length, source: report.source, data },
+    { kind, periodStart: period.start, period: length, source: report.source, data: report },
     now,
   );
   const label = monthly ? period.start.toISOString().slice(0, 7) : isoDay(period.start);
@@ -100,7 +97,7 @@ async function businessSnapshot(
       periodStart: period.start.toISOString(),
       periodEnd: period.end.toISOString(),
       complete: period.complete,
-      window: data.window,
+      window: report.window,
       registrations: report.registrations.total,
       logins: report.logins.total,
     },
