@@ -112,7 +112,6 @@ export interface SdkConfig {
   tracesEndpoint: string | undefined;
   metricsEndpoint: string | undefined;
   logsEndpoint: string | undefined;
-  otlpTimeoutMs: number;
   /** Per-signal export timeouts (`OTEL_EXPORTER_OTLP_{TRACES,METRICS,LOGS}_TIMEOUT`, else the shared one). */
   otlpTimeouts: { traces: number; metrics: number; logs: number };
   /** `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE` (the OTLP metrics exporter applies it). */
@@ -533,7 +532,6 @@ export function normalizeOptions(options: StartOptions = {}): SdkConfig {
     tracesEndpoint,
     metricsEndpoint,
     logsEndpoint,
-    otlpTimeoutMs,
     otlpTimeouts: {
       traces: signalTimeout('TRACES'),
       metrics: signalTimeout('METRICS'),

@@ -36,13 +36,13 @@ function sanitizeName(name: string): string {
   return s[0] !== undefined && s[0] >= '0' && s[0] <= '9' ? `_${s}` : s;
 }
 
-function escapeLabelValue(value: unknown): string {
-  const s = typeof value === 'string' ? value : JSON.stringify(value);
+/** OpenMetrics escaping, the same for label values and HELP text: `\\`, newline, `"`. */
+function escapeText(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
-function escapeHelp(help: string): string {
-  return help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+function escapeLabelValue(value: unknown): string {
+  return escapeText(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
 function num(v: number): string {
@@ -161,7 +161,7 @@ export function serializeOpenMetrics(rm: ResourceMetrics): string {
     out += `# TYPE ${name} ${family.kind}\n`;
     const unit = UNITS.find((u) => name.endsWith(`_${u}`));
     if (unit !== undefined) out += `# UNIT ${name} ${unit}\n`;
-    if (family.help) out += `# HELP ${name} ${escapeHelp(family.help)}\n`;
+    if (family.help) out += `# HELP ${name} ${escapeText(family.help)}\n`;
     out += family.samples;
   }
   return `${out}# EOF\n`;
