@@ -17,7 +17,7 @@ import {
 } from './catalogue.ts';
 import { createHyperLogLog, type HyperLogLog } from './hyperloglog.ts';
 import { instrument, lazyInstruments } from './meter.ts';
-import type { RecorderOptions } from './recorder-support.ts';
+import { clockMs, type RecorderOptions } from './recorder-support.ts';
 import {
   checkRedisOption,
   connectRedis,
@@ -175,9 +175,7 @@ export function createBusinessMetrics(options: BusinessMetricsOptions = {}): Bus
   };
   const funnelStep = funnelStepGuard(options);
 
-  // The clock in milliseconds; without a test clock, no Date is allocated per call.
-  const clock = options.now;
-  const nowMs = clock ? () => clock().getTime() : Date.now;
+  const nowMs = clockMs(options.now);
   // Period ids and Redis keys only change at a UTC day boundary (weeks and months start on one):
   // they are computed once per day, not per call.
   let cachedDay = Number.NaN;

@@ -20,7 +20,7 @@ import {
   REGULATIONS,
 } from './catalogue.ts';
 import { instrument, lazyInstruments } from './meter.ts';
-import { dateCheck, numberCheck, type RecorderOptions } from './recorder-support.ts';
+import { clockMs, dateCheck, numberCheck, type RecorderOptions } from './recorder-support.ts';
 
 export type Regulation = (typeof REGULATIONS)[number];
 export type DsrType = (typeof DSR_TYPES)[number];
@@ -107,9 +107,7 @@ interface Tracked {
  */
 export function createComplianceMetrics(options: ComplianceMetricsOptions = {}): ComplianceMetrics {
   const now = options.now ?? (() => new Date());
-  const clock = options.now;
-  // Without a test clock, the per-event paths read milliseconds without allocating a Date.
-  const nowMs = clock ? () => clock().getTime() : Date.now;
+  const nowMs = clockMs(options.now);
   const deadlineDays = { ...DEFAULT_DEADLINE_DAYS, ...options.deadlineDays };
   for (const [regulation, days] of Object.entries(deadlineDays)) {
     if (!(typeof days === 'number' && days > 0))

@@ -12,6 +12,11 @@ const defaultWarn: GuardWarn = (message, fields) => {
   recorderLogger.warn(message, fields);
 };
 
+/** The clock in milliseconds: a test clock's, else `Date.now` (no Date allocated per call). */
+export function clockMs(now: (() => Date) | undefined): () => number {
+  return now ? () => now().getTime() : Date.now;
+}
+
 /**
  * Returns a checker for a numeric argument: finite and within [min, max], else the record is
  * skipped and a warning naming the field is logged once (a recorder never throws at the caller).
