@@ -221,20 +221,29 @@ export function lokiTimeseries(spec: LokiSeriesSpec): TimeSeriesPanel {
 
 export const row = (title: string) => new RowBuilder(title);
 
+/** A multi-select query variable over label values, "All" by default. */
+const labelVariable = (
+  datasource: typeof PROM_DS | typeof LOKI_DS,
+  name: string,
+  label: string,
+  query: string,
+  allValue = '.*',
+) =>
+  new QueryVariableBuilder(name)
+    .label(label)
+    .datasource(datasource)
+    .query(query)
+    .definition(query)
+    .refresh(VariableRefresh.OnTimeRangeChanged)
+    .sort(VariableSort.AlphabeticalAsc)
+    .includeAll(true)
+    .multi(true)
+    .allValue(allValue)
+    .current({ text: 'All', value: '$__all' });
+
 /** Template variables shared by the metric dashboards. */
 function metricVariables(b: DashboardBuilder): DashboardBuilder {
-  const q = (name: string, label: string, query: string) =>
-    new QueryVariableBuilder(name)
-      .label(label)
-      .datasource(PROM_DS)
-      .query(query)
-      .definition(query)
-      .refresh(VariableRefresh.OnTimeRangeChanged)
-      .sort(VariableSort.AlphabeticalAsc)
-      .includeAll(true)
-      .multi(true)
-      .allValue('.*')
-      .current({ text: 'All', value: '$__all' });
+  const q = (name: string, label: string, query: string) => labelVariable(PROM_DS, name, label, query);
   return b
     .withVariable(
       new DatasourceVariableBuilder('datasource')
@@ -279,17 +288,7 @@ export function newDashboard(meta: DashboardMeta, kind: 'metrics' | 'logs' = 'me
 }
 
 const lokiLabelVariable = (name: string, label: string, query: string, allValue: string) =>
-  new QueryVariableBuilder(name)
-    .label(label)
-    .datasource(LOKI_DS)
-    .query(query)
-    .definition(query)
-    .refresh(VariableRefresh.OnTimeRangeChanged)
-    .sort(VariableSort.AlphabeticalAsc)
-    .includeAll(true)
-    .multi(true)
-    .allValue(allValue)
-    .current({ text: 'All', value: '$__all' });
+  labelVariable(LOKI_DS, name, label, query, allValue);
 
 export function logVariables(b: DashboardBuilder): DashboardBuilder {
   return (
