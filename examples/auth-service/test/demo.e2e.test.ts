@@ -98,6 +98,9 @@ describe('pnpm demo', () => {
     // and it says "stopped." only after a clean stop (service stopped, temp files removed).
     const result = await demo.exit;
     await demo.closed;
+    // An exited process stays visible to kill(pid, 0) until it is reaped (orphans are reaped by
+    // init, a moment later): wait for the group to be gone, inside the same 5 s budget.
+    while (demo.groupAlive() && Date.now() - started < 5000) await new Promise((r) => setTimeout(r, 20));
     const elapsed = Date.now() - started;
     expect(elapsed).toBeLessThan(5000);
     expect(
