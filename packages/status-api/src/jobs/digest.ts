@@ -9,9 +9,9 @@ import nodemailer from 'nodemailer';
 import type { Alert } from '../alerts/types.ts';
 import type { HealthReport } from '../health/types.ts';
 import { MissingSettingError } from './config.ts';
+import type { JobResult } from './result.ts';
 import type { JobRuntime } from './runtime.ts';
 import { dayStart, latestSnapshots, monthStart, type Snapshot } from './snapshots.ts';
-import type { JobResult } from './tasks.ts';
 
 export interface Kpi {
   name: string;

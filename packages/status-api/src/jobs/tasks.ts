@@ -14,15 +14,12 @@ import {
 } from '../metrics/reports.ts';
 import type { KpiPeriod, Series } from '../metrics/source.ts';
 import { sendDigest } from './digest.ts';
+import type { JobResult } from './result.ts';
 import type { JobRuntime } from './runtime.ts';
 import { parseSchedule, type Schedule } from './schedule.ts';
 import { dayStart, latestSnapshots, monthStart, saveSnapshot } from './snapshots.ts';
 
-export interface JobResult {
-  /** One line for logs and the CLI. */
-  summary: string;
-  details?: Record<string, unknown>;
-}
+export type { JobResult } from './result.ts';
 
 /** How a run was started. */
 export interface JobContext {

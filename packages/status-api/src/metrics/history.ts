@@ -10,7 +10,7 @@
  * minutes, `24h` to an hour, `7d` and `30d` to six hours (each tier reaches one slot past the
  * period it serves, so a baseline is never older than the period plus one slot).
  */
-import type { ResourceMetricsLike } from './source.ts';
+import type { ResourceMetricsLike } from './resource-metrics.ts';
 
 export type PointValue = number | { count: number; boundaries: number[]; counts: number[] };
 

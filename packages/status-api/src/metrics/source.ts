@@ -13,6 +13,7 @@ import {
   periodToMs,
   pointValue,
 } from './history.ts';
+import type { ResourceMetricsLike } from './resource-metrics.ts';
 
 export const periods = ['1h', '6h', '24h', '7d', '30d'] as const;
 export type Period = (typeof periods)[number];
@@ -22,19 +23,7 @@ export interface Series {
   value: number;
 }
 
-/** The subset of OTel's `ResourceMetrics` that authlens reads (structurally compatible). */
-export interface ResourceMetricsLike {
-  scopeMetrics: Array<{
-    metrics: Array<{
-      descriptor: { name: string; unit?: string };
-      dataPoints: Array<{
-        attributes: Record<string, unknown>;
-        /** A number (sum, gauge) or a histogram; exponential histograms (no `buckets`) are skipped. */
-        value: number | { count: number; sum?: number; buckets?: { boundaries: number[]; counts: number[] } };
-      }>;
-    }>;
-  }>;
-}
+export type { ResourceMetricsLike } from './resource-metrics.ts';
 
 /** In-process metrics: what `currentHandle().metrics` of `@authlens/sdk` provides. */
 export interface MetricsSource {
