@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AuditRecord, createAuditLogger, genesisHash, verifyAuditChain } from './audit-logger.ts';
-import { createComplianceMetrics } from './compliance-metrics.ts';
 import {
   captureSdkLogger,
   captureStructuredLogger,
   createMetricsHarness,
   type MetricsHarness,
-} from './test-harness.ts';
+} from '../../test/support/metrics-harness.ts';
+import { type AuditRecord, createAuditLogger, genesisHash, verifyAuditChain } from './audit-logger.ts';
+import { createComplianceMetrics } from './compliance-metrics.ts';
 
 describe('audit logger hash chain', () => {
   let h: MetricsHarness;

@@ -5,10 +5,14 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireRedis, services } from '../../../../test/support/services.ts';
+import {
+  captureStructuredLogger,
+  createMetricsHarness,
+  type MetricsHarness,
+} from '../../test/support/metrics-harness.ts';
 import { createBruteForceDetector, type Detection } from './brute-force.ts';
 import { createSecurityLogger } from './security-logger.ts';
 import { createSecurityMetrics } from './security-metrics.ts';
-import { captureStructuredLogger, createMetricsHarness, type MetricsHarness } from './test-harness.ts';
 
 const t0 = Date.parse('2026-03-01T12:00:00Z');
 const at = (seconds: number) => new Date(t0 + seconds * 1000);

@@ -2,10 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireRedis, services } from '../../../../test/support/services.ts';
+import {
+  createMetricsHarness,
+  type MetricsHarness,
+  prometheusSample,
+} from '../../test/support/metrics-harness.ts';
 import { createBusinessMetrics, periodId } from './business-metrics.ts';
 import { createHyperLogLog } from './hyperloglog.ts';
 import { hashSubject } from './redis.ts';
-import { createMetricsHarness, type MetricsHarness, prometheusSample } from './test-harness.ts';
 
 describe('HyperLogLog', () => {
   it('estimates distinct counts within 2 % and ignores repeats', () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMetricsHarness, type MetricsHarness } from '../../test/support/metrics-harness.ts';
 import { createBusinessMetrics } from './business-metrics.ts';
 import {
   checkDeclaredValues,
@@ -7,7 +8,6 @@ import {
   personalDataReason,
 } from './cardinality.ts';
 import { createSecurityMetrics } from './security-metrics.ts';
-import { createMetricsHarness, type MetricsHarness } from './test-harness.ts';
 
 type Warning = { message: string; fields: Record<string, string | number> };
 

@@ -1,6 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMetricsHarness, type MetricsHarness } from '../../test/support/metrics-harness.ts';
 import {
   catalogueEntry,
   findByPrometheusName,
@@ -8,7 +9,6 @@ import {
   prometheusName,
   prometheusSeriesNames,
 } from './catalogue.ts';
-import { createMetricsHarness, type MetricsHarness } from './test-harness.ts';
 
 // The names of /tmp/metrics-contract.md (shared by the SDK, status API, dashboards and rules).
 const CONTRACT: Record<string, string> = {

@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { context, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
+import { captureStructuredLogger } from '../../test/support/metrics-harness.ts';
 import { createPerformanceLogger, redactSql } from './performance-logger.ts';
 import { createSecurityLogger } from './security-logger.ts';
-import { captureStructuredLogger } from './test-harness.ts';
 
 describe('getStructuredLogger', () => {
   it('writes one JSON line with the key-value fields (real subprocess, real stdout)', () => {

@@ -1,11 +1,15 @@
 import { metrics } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createMetricsHarness,
+  type MetricsHarness,
+  prometheusSample,
+} from '../../test/support/metrics-harness.ts';
 import { authMetrics, createAuthMetrics } from './auth-metrics.ts';
 import { createBusinessMetrics } from './business-metrics.ts';
 import { instrumentCatalogue, prometheusName } from './catalogue.ts';
 import { createComplianceMetrics } from './compliance-metrics.ts';
 import { createSecurityMetrics } from './security-metrics.ts';
-import { createMetricsHarness, type MetricsHarness, prometheusSample } from './test-harness.ts';
 
 const warnings: { message: string; fields: Record<string, string | number> }[] = [];
 const warn = (message: string, fields: Record<string, string | number>) => warnings.push({ message, fields });

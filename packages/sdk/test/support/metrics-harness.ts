@@ -11,9 +11,9 @@ import type { Attributes } from '@opentelemetry/api';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { DataPointType, MeterProvider, type MetricData, MetricReader } from '@opentelemetry/sdk-metrics';
 import winston from 'winston';
-import { getLogger } from '../logs/logger.ts';
-import { withUnitSuffixes } from '../sdk.ts';
-import { createStructuredLogger } from './structured-logger.ts';
+import { createStructuredLogger } from '../../src/domain/structured-logger.ts';
+import { getLogger } from '../../src/logs/logger.ts';
+import { withUnitSuffixes } from '../../src/sdk.ts';
 
 class PullReader extends MetricReader {
   protected override async onForceFlush(): Promise<void> {}

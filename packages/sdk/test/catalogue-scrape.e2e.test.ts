@@ -6,15 +6,15 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AuthlensHandle, start } from '../index.ts';
-import { createAuditLogger } from './audit-logger.ts';
-import { authMetrics } from './auth-metrics.ts';
-import { createBruteForceDetector } from './brute-force.ts';
-import { businessMetrics } from './business-metrics.ts';
-import { instrumentCatalogue, prometheusName, prometheusSeriesNames } from './catalogue.ts';
-import { complianceMetrics } from './compliance-metrics.ts';
-import { securityMetrics } from './security-metrics.ts';
-import { prometheusSample } from './test-harness.ts';
+import { createAuditLogger } from '../src/domain/audit-logger.ts';
+import { authMetrics } from '../src/domain/auth-metrics.ts';
+import { createBruteForceDetector } from '../src/domain/brute-force.ts';
+import { businessMetrics } from '../src/domain/business-metrics.ts';
+import { instrumentCatalogue, prometheusName, prometheusSeriesNames } from '../src/domain/catalogue.ts';
+import { complianceMetrics } from '../src/domain/compliance-metrics.ts';
+import { securityMetrics } from '../src/domain/security-metrics.ts';
+import { type AuthlensHandle, start } from '../src/index.ts';
+import { prometheusSample } from './support/metrics-harness.ts';
 
 let handle: AuthlensHandle & { scrapePort?: number };
 
