@@ -573,7 +573,7 @@ describe('documentation samples', () => {
     );
   });
 
-  it("docs/troubleshooting.md has the brief's debug commands (checked against the routes below)", () => {
+  it('docs/troubleshooting.md has the debug commands for health, metrics and a test alert (checked against the routes below)', () => {
     const text = readFileSync(path.join(repoRoot, 'docs/troubleshooting.md'), 'utf8');
     const section = text.slice(text.indexOf('\n## Debug commands'));
     const block = extractBlocks('docs/troubleshooting.md', section).find((b) => b.lang === 'sh');

@@ -438,7 +438,7 @@ export function processCheck(options: ProcessCheckOptions = {}): HealthCheck {
   };
 }
 
-/** A custom check from a plain function, mirroring the brief's `HealthCheck` class. */
+/** A custom check from a plain function (the counterpart of a `HealthCheck` subclass in other kits). */
 export function defineHealthCheck(
   name: string,
   run: (signal: AbortSignal) => Promise<HealthCheckOutcome>,

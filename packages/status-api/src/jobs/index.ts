@@ -1,5 +1,5 @@
 /**
- * Scheduled jobs (the brief's Celery tasks) and their scheduler: KPI snapshots, health checks,
+ * Scheduled jobs (periodic tasks, like Celery's) and their scheduler: KPI snapshots, health checks,
  * retention cleanup, compliance report, security analysis, SLA compliance and the daily digest.
  */
 

@@ -1,6 +1,7 @@
 /**
- * The scheduled jobs (the brief's Celery tasks). Each is a plain async function of a
- * `JobRuntime` that changes stored state and returns a one-line summary plus details.
+ * The scheduled jobs (periodic tasks, what Celery beat runs in a Django service). Each is a plain
+ * async function of a `JobRuntime` that changes stored state and returns a one-line summary plus
+ * details.
  */
 import { metrics } from '@opentelemetry/api';
 import { type AlertManager, fingerprint } from '../alerts/index.ts';
