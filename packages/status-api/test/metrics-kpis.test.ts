@@ -2,7 +2,7 @@
  * KPI, Prometheus-text, compliance and dashboards endpoints in the default in-process mode,
  * fed by a real OTel MeterProvider recording the contract's instruments.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -303,12 +303,31 @@ describe('dashboards', () => {
     expect(missing.json().detail).toContain('system_overview, security');
   });
 
-  it('reads the @authlens/dashboards package by default (empty list until generated)', async () => {
-    const res = await app.inject({ url: '/monitoring/dashboards/', headers: auth });
-    expect(res.statusCode).toBe(200);
+  it("serves the @authlens/dashboards package's generated/ by default", async () => {
+    const generated = path.resolve(import.meta.dirname, '../../../dashboards/generated');
+    const index = JSON.parse(readFileSync(path.join(generated, 'index.json'), 'utf8')) as {
+      name: string;
+      title: string;
+      file: string;
+    }[];
+    expect(index.length).toBeGreaterThan(0);
     const def = await buildApp();
-    const body = (await def.inject({ url: '/monitoring/dashboards/', headers: auth })).json();
-    expect(Array.isArray(body.dashboards)).toBe(true);
-    await def.close();
+    try {
+      const list = await def.inject({ url: '/monitoring/dashboards/', headers: auth });
+      expect(list.statusCode).toBe(200);
+      expect(list.json()).toEqual({ dashboards: index.map(({ name, title }) => ({ name, title })) });
+      const [first] = index;
+      const one = await def.inject({
+        url: `/monitoring/dashboards/?dashboard=${first!.name}`,
+        headers: auth,
+      });
+      expect(one.json()).toEqual({
+        name: first!.name,
+        title: first!.title,
+        dashboard: JSON.parse(readFileSync(path.join(generated, first!.file), 'utf8')),
+      });
+    } finally {
+      await def.close();
+    }
   });
 });
