@@ -1,9 +1,9 @@
 /**
  * Two `authlens serve` processes on one PostgreSQL: every scheduled job runs, and each
- * (job, slot) runs exactly once across both; the digest e-mails match the digest runs; the
- * job-queue health check passes; both replicas ran jobs; SIGTERM stops each cleanly (exit 0). Also: `serve` on
- * SQLite, `--no-scheduler`, and its failures: malformed settings and unknown flags (exit 2), an
- * unreachable store (exit 1), each with a one-line reason naming the setting or flag.
+ * (job, slot) runs exactly once across both, and both ran some; the digest e-mails match the
+ * digest runs; the job-queue health check passes; SIGTERM stops each cleanly (exit 0). Also:
+ * `serve` on SQLite, `--no-scheduler`, and its failures: malformed settings and unknown flags
+ * (exit 2), an unreachable store (exit 1), each with a one-line reason naming the setting or flag.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
