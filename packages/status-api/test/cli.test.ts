@@ -252,12 +252,20 @@ describe('authlens compliance-report', () => {
     const report = JSON.parse(json.stdout);
     expect(report).toMatchObject({ period: '7d', source: 'prometheus' });
     expect(report.regulations.map((r: { regulation: string }) => r.regulation)).toEqual(['gdpr', 'ccpa']);
-    const csv = await cli(['compliance-report', '--format', 'csv'], env);
+    expect(typeof report.compliant).toBe('boolean');
+    const csv = await cli(['compliance-report', '--period', '7d', '--format', 'csv'], env);
     expect(csv.code).toBe(0);
     expect(csv.stdout.split('\n')[0]).toBe('section,regulation,item,status,value');
-    expect(csv.stdout).toMatch(/^compliant,,,,(true|false)$/m);
+    // The CSV tells the same verdict as the JSON, and has a row per regulation.
+    expect(csv.stdout).toMatch(new RegExp(`^compliant,,,,${report.compliant}$`, 'm'));
+    for (const r of report.regulations as { regulation: string }[]) {
+      expect(csv.stdout).toMatch(new RegExp(`^overdue,${r.regulation},,,\\d+$`, 'm'));
+    }
     const out = path.join(dir, 'report.csv');
-    const toFile = await cli(['compliance-report', '--format', 'csv', '--output', out], env);
+    const toFile = await cli(
+      ['compliance-report', '--period', '7d', '--format', 'csv', '--output', out],
+      env,
+    );
     expect(toFile.code).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe(csv.stdout);
   }, 60_000);
