@@ -67,6 +67,7 @@ describe('@authlens/sdk → agent → gateway', () => {
     );
     const login = logs.find((l) => String(l.body).includes('login failed'));
     expect(login?.traceId).toBe(traceId);
-    expect(login?.resource['deployment.environment.name']).toBeDefined();
+    // The fixture starts the SDK with `environment: 'e2e'`.
+    expect(login?.resource['deployment.environment.name']).toBe('e2e');
   }, 30_000);
 });
