@@ -74,6 +74,15 @@ async function login(correlationId?: string) {
   });
 }
 
+/** The Sentry events recorded for one trace (earlier requests' events never match). */
+function eventsOfTrace(traceId: string | null) {
+  return sentry.items.filter(
+    (i) =>
+      i.type === 'event' &&
+      (i.payload.contexts as { trace?: { trace_id?: string } } | undefined)?.trace?.trace_id === traceId,
+  );
+}
+
 describe('one-line start, end to end', () => {
   it('correlates HTTP, Fastify, pg and Redis spans, logs and metrics of one request', async () => {
     const res = await login();
@@ -198,6 +207,8 @@ describe('one-line start, end to end', () => {
   it('sends a thrown 5xx error to Sentry with the trace ID, but not a 401', async () => {
     const denied = await fetch(`${app.base}/denied`);
     expect(denied.status).toBe(401);
+    const deniedTrace = denied.headers.get('x-correlation-id');
+    expect(deniedTrace).toMatch(/^[0-9a-f]{32}$/);
     const res = await fetch(`${app.base}/boom`);
     expect(res.status).toBe(500);
     const traceId = res.headers.get('x-correlation-id');
@@ -223,8 +234,10 @@ describe('one-line start, end to end', () => {
     expect(payload.tags?.['http.route']).toBe('/boom');
     expect(JSON.stringify(payload)).not.toContain(JWT);
     expect(JSON.stringify(payload)).toContain('[REDACTED]');
-    // Only the 5xx produced an event.
-    expect(sentry.items.filter((i) => i.type === 'event')).toHaveLength(1);
+    // Only the 5xx produced an event: one for its trace, none for the 401's (events other tests
+    // left in the receiver do not count).
+    expect(eventsOfTrace(traceId)).toHaveLength(1);
+    expect(eventsOfTrace(deniedTrace)).toEqual([]);
   });
 
   it('sends captureError() to Sentry with the request trace', async () => {
@@ -248,22 +261,17 @@ describe('one-line start, end to end', () => {
   it('does not send a thrown 4xx (an Unauthorized error) to Sentry', async () => {
     const res = await fetch(`${app.base}/unauthorized`);
     expect(res.status).toBe(401);
-    // A later 5xx arrives; the 401 thrown before it must not have. (The previous event was the
-    // captureError() one: Sentry's dedupe drops an event identical to the one before it.)
+    const unauthorizedTrace = res.headers.get('x-correlation-id');
+    expect(unauthorizedTrace).toMatch(/^[0-9a-f]{32}$/);
+    // A later 5xx arrives; the 401 thrown before it must not have. Sentry's dedupe drops an event
+    // identical to the one before it, so a captureError() event goes first: whatever earlier
+    // tests sent last, the 5xx then differs from its predecessor.
+    expect((await fetch(`${app.base}/capture`)).status).toBe(200);
     const boom = await fetch(`${app.base}/boom`);
     expect(boom.status).toBe(500);
     const boomTrace = boom.headers.get('x-correlation-id');
-    await waitFor(
-      () =>
-        sentry.items.find(
-          (i) =>
-            i.type === 'event' &&
-            (i.payload.contexts as { trace?: { trace_id?: string } } | undefined)?.trace?.trace_id ===
-              boomTrace,
-        ),
-      10_000,
-      'the 5xx Sentry event',
-    );
+    await waitFor(() => eventsOfTrace(boomTrace)[0], 10_000, 'the 5xx Sentry event');
+    expect(eventsOfTrace(unauthorizedTrace)).toEqual([]);
     expect(JSON.stringify(sentry.items)).not.toContain('invalid credentials');
   });
 
