@@ -30,6 +30,12 @@ import {
 } from './jobs-support.ts';
 
 const DAY = 86_400_000;
+/**
+ * The runtime's clock, fixed for the whole file: every "today" below is the jobs' today, even
+ * when the run crosses midnight UTC.
+ */
+const clock = Date.now();
+const today = new Date(Math.floor(clock / DAY) * DAY);
 const jobs = jobDefinitions({ security: { minAttempts: 5 } });
 const globalMetrics = createTestMetrics();
 metrics.setGlobalMeterProvider(globalMetrics.provider);
@@ -77,9 +83,15 @@ describe.each(['sqlite', 'postgres'] as const)('jobs on %s', (dialect) => {
     m.createObservableGauge('compliance.retention.oldest_record_age').addCallback((r) => {
       r.observe(oldestMetricsDays * 86_400, { 'compliance.data.category': 'metrics' });
     });
-    rt = await createJobRuntime({
-      storeUrl: temp.url,
+    rt = await runtimeOn(temp);
+  }, 30_000);
+
+  /** A job runtime on `store`, on the file's clock, mailing the local SMTP server. */
+  const runtimeOn = (store: TempDb) =>
+    createJobRuntime({
+      storeUrl: store.url,
       metricsSource: kpi.source,
+      now: () => new Date(clock),
       env: {
         METRICS_RETENTION_DAYS: '90',
         ALERT_HISTORY_RETENTION_DAYS: '30',
@@ -96,7 +108,6 @@ describe.each(['sqlite', 'postgres'] as const)('jobs on %s', (dialect) => {
         },
       ],
     });
-  }, 30_000);
 
   afterAll(async () => {
     await rt?.close();
@@ -111,7 +122,6 @@ describe.each(['sqlite', 'postgres'] as const)('jobs on %s', (dialect) => {
     registrations.add(3, { 'business.source': 'organic', 'business.method': 'password' });
     logins.add(4, { 'auth.method': 'password', 'auth.outcome': 'success' });
     logins.add(1, { 'auth.method': 'password', 'auth.outcome': 'failure' });
-    const today = new Date(Math.floor(Date.now() / DAY) * DAY);
     const first = await runJobNow(rt, jobs.update_daily_business_metrics);
     expect(first.summary).toContain(
       `daily KPIs for ${today.toISOString().slice(0, 10)} so far: 3 registrations, 5 logins`,
@@ -155,7 +165,7 @@ describe.each(['sqlite', 'postgres'] as const)('jobs on %s', (dialect) => {
   });
 
   it('update_monthly_business_metrics: this month so far by hand, last month when scheduled', async () => {
-    const now = new Date();
+    const now = new Date(clock);
     const thisMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
     const lastMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
     await runJobNow(rt, jobs.update_monthly_business_metrics);
@@ -190,7 +200,7 @@ describe.each(['sqlite', 'postgres'] as const)('jobs on %s', (dialect) => {
   });
 
   it('cleanup_monitoring_data deletes only what is past retention', async () => {
-    const now = Date.now();
+    const now = clock;
     const old = now - 100 * DAY;
     await rt.db.query(
       `INSERT INTO kpi_snapshots (kind, period_start, period, source, data, created_at, updated_at) VALUES ('business_daily', $1, '24h', 'sdk', '{}', $1, $1)`,
@@ -298,44 +308,77 @@ describe.each(['sqlite', 'postgres'] as const)('jobs on %s', (dialect) => {
   });
 
   it('send_monitoring_digest mails health, KPIs with day and month trends, open alerts and SLO status', async () => {
-    // Yesterday (5 registrations) and last month were stored by the scheduled runs above; the day
-    // and month before them give the trends: 4 → 5 registrations is +25%.
-    const today = new Date(Math.floor(Date.now() / DAY) * DAY);
-    const now = new Date();
-    const earlier = { registrations: { total: 4 }, logins: { total: 10, successRate: 0.9 } };
-    for (const [kind, periodStart] of [
-      ['business_daily', new Date(today.getTime() - 2 * DAY)],
-      ['business_monthly', new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 2, 1))],
-    ] as const)
-      await saveSnapshot(rt.db, { kind, periodStart, period: 'day', source: 'sdk', data: earlier }, now);
-    // Today so far (a manual run) is not a complete day: the digest leaves it out.
-    m.createCounter('business.registrations').add(10);
-    await runJobNow(rt, jobs.update_daily_business_metrics);
-    const month = (back: number) =>
-      new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back, 1)).toISOString().slice(0, 7);
-    depStatus = 'warn';
-    const sent = smtp.mails.length;
-    const r = await runJobNow(rt, jobs.send_monitoring_digest);
-    expect(r.summary).toContain('digest sent to 2 recipients');
-    expect(smtp.mails.length).toBe(sent + 1);
-    const mail = smtp.mails.at(-1) as Mail;
-    expect(mail.from).toBe('digest@authlens.test');
-    expect(mail.to.sort()).toEqual(['cto@example.com', 'ops@example.com']);
-    expect(mail.raw).toMatch(/Subject: \[authlens\] auth-test monitoring digest \d{4}-\d{2}-\d{2}: WARN/);
-    expect(mail.raw).toContain('Content-Type: text/plain');
-    expect(mail.raw).toContain('Content-Type: text/html');
-    expect(mail.raw).toContain('Health: warn');
-    expect(mail.raw).toContain('  - dependency: warn');
-    expect(mail.raw).toContain(`KPIs (${new Date(today.getTime() - DAY).toISOString().slice(0, 10)}, trend`);
-    expect(mail.raw).toContain('Registrations: 5 (+25.0%)');
-    expect(mail.raw).toContain('Login success rate: 0.8 (-11.1%)');
-    expect(mail.raw).toContain(
-      `Month on month: ${month(1)} against ${month(2)}: Registrations 5 (+25.0%), Logins 5 (-50.0%), Login success rate 0.8 (-11.1%)`,
-    );
-    expect(mail.raw).toMatch(/\[high\] slo_violation \(firing since/);
-    expect(mail.raw).toContain('SLO: availability 0.75 against target 0.999');
-    expect(mail.raw).toContain('VIOLATED');
-    expect(mail.raw).toContain('<td>Registrations</td><td>5</td><td>4</td><td>+25.0%</td>');
+    // Its own store, holding only what this case stores: earlier cases' snapshots do not count.
+    const own = await tempDb(dialect);
+    const digestRt = await runtimeOn(own);
+    try {
+      const now = new Date(clock);
+      const dayBack = (n: number) => new Date(today.getTime() - n * DAY);
+      const monthBack = (n: number) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - n, 1));
+      const month = (n: number) => monthBack(n).toISOString().slice(0, 7);
+      const latest = { registrations: { total: 5 }, logins: { total: 5, successRate: 0.8 } };
+      const earlier = { registrations: { total: 4 }, logins: { total: 10, successRate: 0.9 } };
+      // Today and this month so far are not complete periods: the digest leaves them out.
+      const soFar = { registrations: { total: 15 }, logins: { total: 1, successRate: 0.1 } };
+      const snapshots = [
+        ['business_daily', 'day', dayBack(0), soFar],
+        ['business_daily', 'day', dayBack(1), latest],
+        ['business_daily', 'day', dayBack(2), earlier],
+        ['business_monthly', 'month', monthBack(0), soFar],
+        ['business_monthly', 'month', monthBack(1), latest],
+        ['business_monthly', 'month', monthBack(2), earlier],
+      ] as const;
+      for (const [kind, period, periodStart, data] of snapshots)
+        await saveSnapshot(digestRt.db, { kind, periodStart, period, source: 'sdk', data }, now);
+      await saveSnapshot(
+        digestRt.db,
+        {
+          kind: 'sla',
+          periodStart: dayBack(0),
+          period: '24h',
+          source: 'sdk',
+          data: {
+            availability: 0.75,
+            requests: 8,
+            slo: { target: 0.999, met: false, errorBudgetRemaining: 0 },
+          },
+        },
+        now,
+      );
+      await digestRt.alerts.createAlert({
+        name: 'slo_violation',
+        severity: 'high',
+        message: 'availability 0.75 is below the SLO target 0.999',
+      });
+      depStatus = 'warn';
+      const sent = smtp.mails.length;
+      const r = await runJobNow(digestRt, jobs.send_monitoring_digest);
+      expect(r.summary).toContain('digest sent to 2 recipients');
+      expect(smtp.mails.length).toBe(sent + 1);
+      const mail = smtp.mails.at(-1) as Mail;
+      expect(mail.from).toBe('digest@authlens.test');
+      expect(mail.to.sort()).toEqual(['cto@example.com', 'ops@example.com']);
+      expect(mail.raw).toMatch(/Subject: \[authlens\] auth-test monitoring digest \d{4}-\d{2}-\d{2}: WARN/);
+      expect(mail.raw).toContain('Content-Type: text/plain');
+      expect(mail.raw).toContain('Content-Type: text/html');
+      expect(mail.raw).toContain('Health: warn');
+      expect(mail.raw).toContain('  - dependency: warn');
+      expect(mail.raw).toContain(
+        `KPIs (${new Date(today.getTime() - DAY).toISOString().slice(0, 10)}, trend`,
+      );
+      expect(mail.raw).toContain('Registrations: 5 (+25.0%)');
+      expect(mail.raw).toContain('Login success rate: 0.8 (-11.1%)');
+      expect(mail.raw).toContain(
+        `Month on month: ${month(1)} against ${month(2)}: Registrations 5 (+25.0%), Logins 5 (-50.0%), Login success rate 0.8 (-11.1%)`,
+      );
+      expect(mail.raw).toMatch(/\[high\] slo_violation \(firing since/);
+      expect(mail.raw).toContain('SLO: availability 0.75 against target 0.999');
+      expect(mail.raw).toContain('VIOLATED');
+      expect(mail.raw).toContain('<td>Registrations</td><td>5</td><td>4</td><td>+25.0%</td>');
+    } finally {
+      await digestRt.close();
+      await own.drop();
+    }
   });
 
   it('the jobs health check reports a failed job, then recovers', async () => {

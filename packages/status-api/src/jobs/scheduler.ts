@@ -333,7 +333,8 @@ export function createScheduler(rt: JobRuntime, options: SchedulerOptions = {}):
   }
 
   async function tickOnce(): Promise<void> {
-    const now = Date.now();
+    // Which slot is due follows the runtime's clock, the one the jobs read (tests set it).
+    const now = rt.now().getTime();
     for (const [name, schedule] of schedules) {
       if (stopped) return;
       if (running.has(name)) continue;
