@@ -1,6 +1,7 @@
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { type HistogramMetricData, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
+import { fuzz } from '../test/support/fuzz.ts';
 import { RequestDurationHistogram } from './request-duration.ts';
 import { HTTP_DURATION_BUCKETS } from './sdk.ts';
 
@@ -37,7 +38,8 @@ describe('RequestDurationHistogram', () => {
       [0.2, 'POST', '/login', 401],
       [0.03, 'GET', 'other', 404],
     ];
-    for (let i = 0; i < 50; i++) samples.push([Math.random() * 3, 'GET', '/users/:id', 200]);
+    const { seed, random } = fuzz('request duration');
+    for (let i = 0; i < 50; i++) samples.push([random() * 3, 'GET', '/users/:id', 200]);
     for (const [s, method, route, status] of samples) {
       mine.record(s, method, route, status);
       sdk.record(s, {
@@ -57,12 +59,13 @@ describe('RequestDurationHistogram', () => {
     expect(got.dataPoints).toHaveLength(expected.dataPoints.length);
     for (const p of got.dataPoints) {
       const e = byKey.get(key(p));
-      expect(e, key(p)).toBeDefined();
-      expect(p.value.buckets).toEqual(e?.buckets);
-      expect(p.value.count).toBe(e?.count);
-      expect(p.value.sum).toBeCloseTo(e?.sum ?? Number.NaN, 9);
-      expect(p.value.min).toBe(e?.min);
-      expect(p.value.max).toBe(e?.max);
+      const where = `${key(p)}, AUTHLENS_FUZZ_SEED=${seed}`;
+      expect(e, where).toBeDefined();
+      expect(p.value.buckets, where).toEqual(e?.buckets);
+      expect(p.value.count, where).toBe(e?.count);
+      expect(p.value.sum, where).toBeCloseTo(e?.sum ?? Number.NaN, 9);
+      expect(p.value.min, where).toBe(e?.min);
+      expect(p.value.max, where).toBe(e?.max);
     }
     await provider.shutdown();
   });

@@ -2,6 +2,7 @@ import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { describe, expect, it } from 'vitest';
+import { fuzz } from '../../test/support/fuzz.ts';
 import { encodeEnvelope, encodeLogRecord, encodeLogsRequest } from './log-encoding.ts';
 
 const SKIP = new Set(['message', 'level', 'timestamp']);
@@ -38,26 +39,26 @@ function stockRecord(
 }
 
 /** Random values of every shape a redacted winston record can carry. */
-function randomValue(depth: number): unknown {
-  const r = Math.floor(Math.random() * (depth > 2 ? 6 : 8));
+function randomValue(random: () => number, depth: number): unknown {
+  const r = Math.floor(random() * (depth > 2 ? 6 : 8));
   switch (r) {
     case 0:
-      return `${'x'.repeat(Math.floor(Math.random() * 300))}é漢😀`;
+      return `${'x'.repeat(Math.floor(random() * 300))}é漢😀`;
     case 1:
-      return Math.random() < 0.5;
+      return random() < 0.5;
     case 2:
-      return Math.floor((Math.random() - 0.5) * 2 ** 40);
+      return Math.floor((random() - 0.5) * 2 ** 40);
     case 3:
-      return (Math.random() - 0.5) * 1e6;
+      return (random() - 0.5) * 1e6;
     case 4:
       return null;
     case 5:
-      return Math.random() < 0.5 ? -1 : 2 ** 53;
+      return random() < 0.5 ? -1 : 2 ** 53;
     case 6:
-      return Array.from({ length: Math.floor(Math.random() * 4) }, () => randomValue(depth + 1));
+      return Array.from({ length: Math.floor(random() * 4) }, () => randomValue(random, depth + 1));
     default: {
       const o: Record<string, unknown> = {};
-      for (let i = 0; i < Math.floor(Math.random() * 5); i++) o[`k${i}`] = randomValue(depth + 1);
+      for (let i = 0; i < Math.floor(random() * 5); i++) o[`k${i}`] = randomValue(random, depth + 1);
       return o;
     }
   }
@@ -65,9 +66,10 @@ function randomValue(depth: number): unknown {
 
 describe('getLogger() record encoding', () => {
   it('writes byte for byte what the stock OTLP serializer writes (fuzzed over many shapes)', () => {
+    const { seed, random } = fuzz('log encoding');
     const envelope = encodeEnvelope(resource.attributes, scope.name, undefined);
     for (let round = 0; round < 200; round++) {
-      const n = 1 + Math.floor(Math.random() * 5);
+      const n = 1 + Math.floor(random() * 5);
       const mine = [];
       const stock = [];
       for (let i = 0; i < n; i++) {
@@ -78,23 +80,25 @@ describe('getLogger() record encoding', () => {
           logger: 'login',
           'http.route': '/login',
         };
-        for (let k = 0; k < Math.floor(Math.random() * 8); k++) info[`a${k}`] = randomValue(0);
-        const time = 1_790_000_000_000 + Math.floor(Math.random() * 1e6);
+        for (let k = 0; k < Math.floor(random() * 8); k++) info[`a${k}`] = randomValue(random, 0);
+        const time = 1_790_000_000_000 + Math.floor(random() * 1e6);
         const sc =
-          Math.random() < 0.7
+          random() < 0.7
             ? {
                 traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
                 spanId: '00f067aa0ba902b7',
-                traceFlags: Math.random() < 0.5 ? 1 : 0,
+                traceFlags: random() < 0.5 ? 1 : 0,
               }
             : undefined;
-        const body = Math.random() < 0.2 ? 'b'.repeat(200) : 'login attempt';
+        const body = random() < 0.2 ? 'b'.repeat(200) : 'login attempt';
         mine.push(encodeLogRecord(time, 9, 'INFO', body, info, SKIP, sc));
         stock.push(stockRecord(time, 9, 'INFO', body, info, sc));
       }
       const expected = Buffer.from(ProtobufLogsSerializer.serializeRequest(stock) as Uint8Array);
       const got = Buffer.from(encodeLogsRequest(envelope, mine));
-      expect(got.toString('hex')).toBe(expected.toString('hex'));
+      expect(got.toString('hex'), `round ${round}, AUTHLENS_FUZZ_SEED=${seed}`).toBe(
+        expected.toString('hex'),
+      );
     }
   });
 
