@@ -1,7 +1,11 @@
 /**
- * Password hashing (scrypt), TOTP (RFC 6238 over RFC 4226 HOTP), opaque tokens — `node:crypto` only.
+ * Password hashing (scrypt) and opaque tokens — `node:crypto` only. TOTP lives in `totp.ts`
+ * (Base32 in `base32.ts`); its names are re-exported here for existing importers.
  */
-import { createHash, createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+
+export { base32Decode, base32Encode } from './base32.ts';
+export { hotp, newTotpSecret, otpauthUri, type TotpOptions, totp, verifyTotp } from './totp.ts';
 
 const SCRYPT = { N: 16384, r: 8, p: 1, keyLength: 32 } as const;
 
@@ -43,113 +47,6 @@ export async function burnPasswordCheck(password: string): Promise<void> {
   dummyHash ??= hashPassword('authlens-dummy-password');
   await verifyPassword(password, await dummyHash);
 }
-
-// ---- Base32 (RFC 4648), the encoding authenticator apps expect for TOTP secrets ----
-
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-export function base32Encode(data: Buffer): string {
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of data) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
-  return out;
-}
-
-export function base32Decode(text: string): Buffer {
-  const clean = text.replace(/=+$/, '').replace(/\s+/g, '').toUpperCase();
-  let bits = 0;
-  let value = 0;
-  const out: number[] = [];
-  for (const char of clean) {
-    const index = BASE32.indexOf(char);
-    if (index === -1) throw new Error('invalid base32 character');
-    value = (value << 5) | index;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 255);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-// ---- HOTP / TOTP ----
-
-export interface TotpOptions {
-  /** Seconds per step (RFC 6238 X); default 30. */
-  period?: number;
-  digits?: number;
-  algorithm?: 'sha1' | 'sha256' | 'sha512';
-}
-
-/** RFC 4226 HOTP value for a counter. */
-export function hotp(secret: Buffer, counter: bigint, digits = 6, algorithm = 'sha1'): string {
-  const message = Buffer.alloc(8);
-  message.writeBigUInt64BE(counter);
-  const digest = createHmac(algorithm, secret).update(message).digest();
-  const offset = digest[digest.length - 1]! & 0x0f;
-  const binary =
-    ((digest[offset]! & 0x7f) << 24) |
-    (digest[offset + 1]! << 16) |
-    (digest[offset + 2]! << 8) |
-    digest[offset + 3]!;
-  return String(binary % 10 ** digits).padStart(digits, '0');
-}
-
-/** RFC 6238 TOTP code of a base32 secret at `timeMs`. */
-export function totp(secretBase32: string, timeMs = Date.now(), options: TotpOptions = {}): string {
-  const period = options.period ?? 30;
-  const counter = BigInt(Math.floor(timeMs / 1000 / period));
-  return hotp(base32Decode(secretBase32), counter, options.digits ?? 6, options.algorithm ?? 'sha1');
-}
-
-/**
- * Checks a code against the current step and `window` steps either side (clock drift).
- * Returns the matched step counter (for replay protection) or undefined.
- */
-export function verifyTotp(
-  secretBase32: string,
-  code: string,
-  timeMs = Date.now(),
-  window = 1,
-  options: TotpOptions = {},
-): number | undefined {
-  const period = options.period ?? 30;
-  const step = Math.floor(timeMs / 1000 / period);
-  const given = Buffer.from(code);
-  for (let delta = -window; delta <= window; delta++) {
-    const expected = Buffer.from(
-      hotp(
-        base32Decode(secretBase32),
-        BigInt(step + delta),
-        options.digits ?? 6,
-        options.algorithm ?? 'sha1',
-      ),
-    );
-    if (expected.length === given.length && timingSafeEqual(expected, given)) return step + delta;
-  }
-  return undefined;
-}
-
-export function newTotpSecret(): string {
-  return base32Encode(randomBytes(20));
-}
-
-export function otpauthUri(secretBase32: string, account: string, issuer: string): string {
-  const label = encodeURIComponent(`${issuer}:${account}`);
-  return `otpauth://totp/${label}?secret=${secretBase32}&issuer=${encodeURIComponent(issuer)}&algorithm=SHA1&digits=6&period=30`;
-}
-
-// ---- Opaque tokens ----
 
 /** A random opaque token (256 bits, base64url) with a type prefix that secret scanners recognise. */
 export function newToken(prefix: string): string {

@@ -14,7 +14,9 @@ import {
   type Sessions,
 } from './sessions.ts';
 import { createMemoryStore, createRedisStore, type KeyValueStore } from './store/kv.ts';
-import { createPostgresUserStore, createSqliteUserStore, type UserStore } from './store/users.ts';
+import type { UserStore } from './store/users.ts';
+import { createPostgresUserStore } from './store/users-postgres.ts';
+import { createSqliteUserStore } from './store/users-sqlite.ts';
 import { type AuthTelemetry, createTelemetry, type Detection } from './telemetry.ts';
 
 export interface AppServices {

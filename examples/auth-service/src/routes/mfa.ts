@@ -3,8 +3,9 @@
  * signed-in user's enrolment (`POST /auth/mfa/totp/enroll`, then `/auth/mfa/totp/confirm`).
  */
 import type { FastifyInstance } from 'fastify';
-import { newTotpSecret, otpauthUri, tokenDigest, verifyTotp } from '../crypto.ts';
+import { tokenDigest } from '../crypto.ts';
 import { HttpProblem } from '../errors.ts';
+import { newTotpSecret, otpauthUri, verifyTotp } from '../totp.ts';
 import { problems, tokenPairSchema } from './schemas.ts';
 import {
   lockedProblem,
