@@ -364,8 +364,6 @@ async function slaCompliance(rt: JobRuntime): Promise<JobResult> {
   };
 }
 
-// --- the table ---------------------------------------------------------------------------------
-
 export interface JobOptions {
   security?: Partial<SecurityThresholds>;
 }
