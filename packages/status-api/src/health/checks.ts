@@ -6,7 +6,6 @@ import net from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import tls from 'node:tls';
 import v8 from 'node:v8';
-import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { HealthCheck, HealthCheckOutcome, HealthObservation, HealthStatus } from './types.ts';
@@ -164,9 +163,19 @@ export function redisCheck(options: RedisCheckOptions): HealthCheck {
 // ---------------------------------------------------------------------------------------------
 // BullMQ
 
+/**
+ * The part of a BullMQ `Queue` the check reads (a structural type: `bullmq` is an optional
+ * peer, so neither the code nor its declarations import it).
+ */
+export interface BullmqQueueLike {
+  readonly name: string;
+  getJobCounts(...types: Array<'waiting' | 'active' | 'delayed' | 'failed'>): Promise<Record<string, number>>;
+  getWorkersCount(): Promise<number>;
+}
+
 export interface BullmqCheckOptions extends CommonCheckOptions {
-  /** The queues to watch (borrowed). */
-  queues: Queue[];
+  /** The queues to watch (borrowed BullMQ `Queue`s). */
+  queues: BullmqQueueLike[];
   /** `warn` when a queue has no worker connected. Default true. */
   requireWorkers?: boolean;
   /** `warn` when waiting jobs exceed this. Default 1000. */
