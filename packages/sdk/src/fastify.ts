@@ -52,25 +52,8 @@ function errorStatus(reply: ReplyLike, error: Error): number {
   return current >= 400 ? current : 500;
 }
 
-/** Fastify's route-context slot on its request objects (`Symbol('fastify.context')`), once found. */
-let kRouteContext: symbol | null | undefined;
-
-/**
- * The route template of a Fastify request. `request.routeOptions.url` builds a dozen-field
- * object per call; the route context it reads from is one property away, so read that (found
- * once by its symbol's description) and fall back to `routeOptions` if Fastify changes.
- */
+/** The route template of a Fastify request (its documented `request.routeOptions.url`). */
 function routeOf(request: FastifyRequestLike): string | undefined {
-  if (kRouteContext === undefined) {
-    kRouteContext =
-      Object.getOwnPropertySymbols(request).find((s) => s.description === 'fastify.context') ?? null;
-  }
-  if (kRouteContext !== null) {
-    const url = (request as unknown as Record<symbol, { config?: { url?: unknown } } | undefined>)[
-      kRouteContext
-    ]?.config?.url;
-    if (typeof url === 'string') return url;
-  }
   return request.routeOptions.url;
 }
 
