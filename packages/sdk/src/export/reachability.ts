@@ -7,7 +7,7 @@
 import net from 'node:net';
 
 /** Codes that mean nothing sent now can arrive (a refused or unroutable connection). */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND']);
 
 /**
  * Undefined when a TCP connection to the endpoint's host and port opens within `timeoutMs`

@@ -13,7 +13,7 @@
  *   *whole* header, and an empty one is never sent on.
  *   key = lcalpha 0*255(lcalpha / DIGIT / "_" / "-" / "*" / "/")
  *       / (lcalpha / DIGIT) 0*240(lcalpha / DIGIT / "_" / "-" / "*" / "/") "@" lcalpha 0*13(…)
- * - The random flag of an incoming parent is kept in the context (`RANDOM_TRACE`) so that
+ * - The random flag of an incoming parent is kept in the context (under the RANDOM_TRACE key) so that
  *   requests sent on while handling it carry it too (the SDK's tracer does not copy it to
  *   child spans).
  */
