@@ -55,11 +55,11 @@ const scenarios: Record<string, { args: string[]; env: Record<string, string>; c
 const baseline = process.env.STARTUP_BASELINE;
 if (baseline) scenarios['authlens register (baseline)'] = { args: register, env: authlensEnv, cwd: baseline };
 const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(scenarios).map((k) => [k, []]));
-const load0 = os.loadavg()[0];
+const load0 = os.loadavg()[0] ?? 0;
 for (let i = 0; i < runs; i++) {
   for (const [name, s] of Object.entries(scenarios)) samples[name]?.push(once(s.args, s.env, s.cwd));
 }
-const load1 = os.loadavg()[0];
+const load1 = os.loadavg()[0] ?? 0;
 const row = (name: string) => {
   const xs = samples[name] as Sample[];
   return { cpuMs: median(xs.map((x) => x.cpuMs)), wallMs: median(xs.map((x) => x.wallMs)) };
