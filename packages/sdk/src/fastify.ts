@@ -8,7 +8,8 @@
  * by the app's auth hooks or schema validation). Only for a recorded (sampled) server span it
  * starts a Fastify child span, makes it the active span for the rest of the request (pg and
  * Redis spans nest under it) and lets the HTTP server instrumentation end it with the
- * response. Unsampled requests pay for one hook call and a property read.
+ * response. Unsampled requests pay for one hook call and `request.routeOptions.url` (Fastify's
+ * documented route accessor).
  */
 import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
