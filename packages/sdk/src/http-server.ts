@@ -5,8 +5,7 @@
  * histogram point. Span attributes are computed only for recorded spans, once, at the end;
  * headers are read once; nothing is parsed twice.
  */
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   type Context,
   context,
@@ -16,14 +15,36 @@ import {
   SpanKind,
   SpanStatusCode,
   type Tracer,
+  trace,
 } from '@opentelemetry/api';
-import { RPCType } from '@opentelemetry/core';
+import { RPCType, setRPCMetadata } from '@opentelemetry/core';
+import {
+  ATTR_CLIENT_ADDRESS,
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_REQUEST_METHOD_ORIGINAL,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_NETWORK_PROTOCOL_VERSION,
+  ATTR_SERVER_ADDRESS,
+  ATTR_URL_PATH,
+  ATTR_URL_QUERY,
+  ATTR_URL_SCHEME,
+  ATTR_USER_AGENT_ORIGINAL,
+} from '@opentelemetry/semantic-conventions';
 import { CORRELATION_ID_HEADER, type RequestState, validCorrelationId } from './context.ts';
+import { TRACE_FLAG_RANDOM, withRandomFlag } from './propagation/trace-context.ts';
 import type { Redactor } from './redaction.ts';
 import type { RecordDuration } from './request-duration.ts';
+import { patchServerDispatch } from './server-dispatch.ts';
 
 /** Servers marked with this symbol are not traced (the SDK's own scrape server). */
-export const kIgnoreServer = Symbol.for('authlens.ignore-server');
+const kIgnoreServer = Symbol.for('authlens.ignore-server');
+
+/** Marks `server` as not traced (the SDK's own scrape server). */
+export function markIgnoredServer(server: object): void {
+  (server as Record<symbol, boolean>)[kIgnoreServer] = true;
+}
 
 const KNOWN_METHODS = new Set([
   'GET',
@@ -46,8 +67,30 @@ export interface ServerInstrumentationOptions {
   excludedPaths?: { exact: ReadonlySet<string>; prefixes: readonly string[] };
 }
 
-const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN');
-const RPC_METADATA_KEY = Symbol.for('OpenTelemetry SDK Context Key RPC_METADATA');
+/**
+ * The context keys under which `trace.setSpan` and `setRPCMetadata` store their values, learnt
+ * through those public setters: a context that records the key of its `setValue` call.
+ */
+function keyWrittenBy(write: (ctx: Context) => unknown): symbol {
+  let key: symbol | undefined;
+  const recorder: Context = {
+    getValue: () => undefined,
+    setValue(k) {
+      key = k;
+      return recorder;
+    },
+    deleteValue: () => recorder,
+  };
+  write(recorder);
+  if (key === undefined) throw new Error('cannot learn an OpenTelemetry context key');
+  return key;
+}
+const SPAN_KEY = keyWrittenBy((ctx) =>
+  trace.setSpan(ctx, trace.wrapSpanContext({ traceId: '', spanId: '', traceFlags: 0 })),
+);
+const RPC_METADATA_KEY = keyWrittenBy((ctx) =>
+  setRPCMetadata(ctx, { type: RPCType.HTTP, span: undefined as never }),
+);
 
 /** Where the request state hangs on the `IncomingMessage` and `ServerResponse` (one slot each). */
 export const kRequestState = Symbol.for('authlens.request-state');
@@ -138,6 +181,12 @@ type FullRequestState = ServerRequestState;
 
 type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean;
 
+/** `error.type` of a finished request: the 5xx status code, `_OTHER` for an aborted response. */
+function errorTypeOf(status: number, finished: boolean): string | undefined {
+  if (status >= 500) return String(status);
+  return finished ? undefined : '_OTHER';
+}
+
 /** Patches `http.Server` and `https.Server` request dispatch; returns the undo function. */
 export function instrumentHttpServers(options: ServerInstrumentationOptions): () => void {
   const { tracer, recordDuration, redactor } = options;
@@ -162,7 +211,12 @@ export function instrumentHttpServers(options: ServerInstrumentationOptions): ()
     const parent =
       headers.traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, headers);
     const method = req.method ?? 'GET';
-    const span = tracer.startSpan(method, { kind: SpanKind.SERVER }, parent);
+    const started = tracer.startSpan(method, { kind: SpanKind.SERVER }, parent);
+    // W3C Level 2: the server span keeps the random flag of its parent.
+    const span =
+      parent !== ROOT_CONTEXT && (trace.getSpanContext(parent)?.traceFlags ?? 0) & TRACE_FLAG_RANDOM
+        ? withRandomFlag(started)
+        : started;
     const correlationId = validCorrelationId(headers[CORRELATION_ID_HEADER]) ?? span.spanContext().traceId;
     if (!res.headersSent) res.setHeader(CORRELATION_ID_HEADER, correlationId);
     const state = new ServerRequestState(req, span, method, correlationId, start, parent);
@@ -185,12 +239,17 @@ export function instrumentHttpServers(options: ServerInstrumentationOptions): ()
     const method = KNOWN_METHODS.has(state.method) ? state.method : '_OTHER';
     const route = state.route;
     const spanContext = span.spanContext();
+    const req = state.request;
+    const scheme = (req.socket as { encrypted?: boolean } | undefined)?.encrypted ? 'https' : 'http';
+    const errorType = errorTypeOf(status, res.writableFinished);
     // A sampled request's IDs become the bucket's exemplar (its trace reaches the backend).
     recordDuration(
       seconds,
       method,
       route ?? 'other',
       status,
+      scheme,
+      errorType,
       spanContext.traceFlags & 1 ? spanContext : undefined,
     );
     if (!span.isRecording()) {
@@ -203,28 +262,29 @@ export function instrumentHttpServers(options: ServerInstrumentationOptions): ()
       if (status >= 500 && !state.frameworkErrored) framework.setStatus({ code: SpanStatusCode.ERROR });
       framework.end();
     }
-    const req = state.request;
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const attributes: Record<string, string | number> = {
-      'http.request.method': method,
-      'url.path': redactor.redactString(q === -1 ? url : url.slice(0, q)),
-      'url.scheme': (req.socket as { encrypted?: boolean } | undefined)?.encrypted ? 'https' : 'http',
-      'http.response.status_code': status,
+      [ATTR_HTTP_REQUEST_METHOD]: method,
+      [ATTR_URL_PATH]: redactor.redactString(q === -1 ? url : url.slice(0, q)),
+      [ATTR_URL_SCHEME]: scheme,
+      [ATTR_HTTP_RESPONSE_STATUS_CODE]: status,
       correlation_id: state.correlationId,
-      'network.protocol.version': req.httpVersion,
+      [ATTR_NETWORK_PROTOCOL_VERSION]: req.httpVersion,
     };
-    if (route) attributes['http.route'] = route;
+    if (route) attributes[ATTR_HTTP_ROUTE] = route;
+    if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
     // Redacted with its `?`, so the query-parameter rule also sees the first parameter.
-    if (q !== -1) attributes['url.query'] = redactor.redactString(url.slice(q)).slice(1);
+    if (q !== -1) attributes[ATTR_URL_QUERY] = redactor.redactString(url.slice(q)).slice(1);
     const address = state.clientAddress;
-    if (address) attributes['client.address'] = address;
+    if (address) attributes[ATTR_CLIENT_ADDRESS] = address;
     const ua = req.headers['user-agent'];
-    if (ua) attributes['user_agent.original'] = ua;
+    if (ua) attributes[ATTR_USER_AGENT_ORIGINAL] = ua;
     const host = req.headers.host;
-    if (host) attributes['server.address'] = host.replace(/:\d+$/, '');
+    if (host) attributes[ATTR_SERVER_ADDRESS] = host.replace(/:\d+$/, '');
+    // `enduser.id` is not in the stable conventions (no constant in the stable entry point).
     if (state.userId !== undefined) attributes['enduser.id'] = state.userId;
-    if (method === '_OTHER') attributes['http.request.method_original'] = state.method;
+    if (method === '_OTHER') attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = state.method;
     span.setAttributes(attributes);
     span.updateName(route ? `${method} ${route}` : method);
     if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
@@ -233,28 +293,8 @@ export function instrumentHttpServers(options: ServerInstrumentationOptions): ()
     span.end();
   }
 
-  const undo: Array<() => void> = [];
-  for (const proto of [http.Server.prototype, https.Server.prototype] as Array<{ emit: Emit }>) {
-    const hadOwn = Object.hasOwn(proto, 'emit');
-    const original = proto.emit;
-    const patched: Emit = function patchedEmit(this: unknown, event, ...args) {
-      if (
-        event !== 'request' ||
-        (this as Record<symbol, unknown>)[kIgnoreServer] === true ||
-        skip((args[0] as IncomingMessage).url)
-      ) {
-        return original.call(this, event, ...args);
-      }
-      return onRequest(this, original, args[0] as IncomingMessage, args[1] as ServerResponse);
-    };
-    proto.emit = patched;
-    undo.push(() => {
-      if (proto.emit !== patched) return;
-      if (hadOwn) proto.emit = original;
-      else delete (proto as Partial<{ emit: Emit }>).emit;
-    });
-  }
-  return () => {
-    for (const u of undo) u();
-  };
+  return patchServerDispatch(
+    (server, emit, req, res) => onRequest(server, emit, req, res),
+    (server, req) => (server as Record<symbol, unknown>)[kIgnoreServer] === true || skip(req.url),
+  );
 }

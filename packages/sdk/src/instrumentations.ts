@@ -7,6 +7,7 @@
 import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
 import type { InstrumentationName } from './config.ts';
 import { diagLine } from './diag.ts';
+import { sdkState } from './state.ts';
 
 /** Modules whose ESM imports need hooking (everything else is left alone: faster start-up). */
 const HOOKED_MODULES: Record<InstrumentationName, string[]> = {
@@ -45,7 +46,13 @@ async function registerEsmHooks(names: ReadonlySet<InstrumentationName>): Promis
 }
 
 /** Loads, enables and returns the selected instrumentations; returns the undo function. */
-export async function enableInstrumentations(names: ReadonlySet<InstrumentationName>): Promise<() => void> {
+export async function enableInstrumentations(
+  names: ReadonlySet<InstrumentationName>,
+  providers: Pick<
+    Parameters<typeof registerInstrumentations>[0],
+    'tracerProvider' | 'meterProvider' | 'loggerProvider'
+  > = {},
+): Promise<() => void> {
   await registerEsmHooks(names);
   const list: Instrumentation[] = [];
   if (names.has('http')) {
@@ -69,9 +76,12 @@ export async function enableInstrumentations(names: ReadonlySet<InstrumentationN
       new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (cmdName) => cmdName }),
     );
   }
+  let winston: { getConfig(): object; setConfig(config: object): void } | undefined;
   if (names.has('winston')) {
     const { WinstonInstrumentation } = await import('@opentelemetry/instrumentation-winston');
-    list.push(new WinstonInstrumentation());
+    const instrumentation = new WinstonInstrumentation();
+    winston = instrumentation;
+    list.push(instrumentation);
   }
   if (names.has('runtime-node')) {
     const { RuntimeNodeInstrumentation } = await import('@opentelemetry/instrumentation-runtime-node');
@@ -79,5 +89,22 @@ export async function enableInstrumentations(names: ReadonlySet<InstrumentationN
     // collection: a 10 ms resolution (a native libuv timer) reports at any scrape interval >= 50 ms.
     list.push(new RuntimeNodeInstrumentation({ monitoringPrecision: 10 }));
   }
-  return registerInstrumentations({ instrumentations: list });
+  const undo = registerInstrumentations({ instrumentations: list, ...providers });
+  const state = sdkState();
+  if (winston !== undefined) {
+    const w = winston;
+    state.withoutWinstonLogSending = (build) => {
+      const config = w.getConfig();
+      w.setConfig({ ...config, disableLogSending: true });
+      try {
+        return build();
+      } finally {
+        w.setConfig(config);
+      }
+    };
+  }
+  return () => {
+    state.withoutWinstonLogSending = undefined;
+    undo();
+  };
 }

@@ -38,14 +38,14 @@ async function scrape(record: (h: RequestDurationHistogram, provider: MeterProvi
 describe('serializeOpenMetrics', () => {
   it('writes the latest sampled exemplar of each bucket and none for unsampled requests', async () => {
     const text = await scrape((h) => {
-      h.record(0.05, 'POST', '/login', 200, sampled(1));
-      h.record(0.07, 'POST', '/login', 200, sampled(2)); // replaces 1 in bucket le=0.1
-      h.record(0.08, 'POST', '/login', 200); // unsampled: keeps 2
-      h.record(0.3, 'POST', '/login', 200); // unsampled only: no exemplar on le=0.5
-      h.record(2, 'POST', '/login', 200, sampled(3));
+      h.record(0.05, 'POST', '/login', 200, 'http', undefined, sampled(1));
+      h.record(0.07, 'POST', '/login', 200, 'http', undefined, sampled(2)); // replaces 1 in bucket le=0.1
+      h.record(0.08, 'POST', '/login', 200, 'http', undefined); // unsampled: keeps 2
+      h.record(0.3, 'POST', '/login', 200, 'http', undefined); // unsampled only: no exemplar on le=0.5
+      h.record(2, 'POST', '/login', 200, 'http', undefined, sampled(3));
     });
     const labels =
-      'http_request_method="POST",http_route="/login",http_response_status_code="200",otel_scope_name="@authlens/sdk"';
+      'http_request_method="POST",http_route="/login",http_response_status_code="200",url_scheme="http",otel_scope_name="@authlens/sdk"';
     const lines = text.split('\n').filter((l) => l.startsWith('http_server_request_duration_seconds'));
     expect(lines[0]).toMatch(
       new RegExp(
@@ -65,7 +65,7 @@ describe('serializeOpenMetrics', () => {
 
   it('names counters with _total on the samples only, declares units and ends with # EOF', async () => {
     const text = await scrape((h, provider) => {
-      h.record(0.2, 'GET', 'other', 404);
+      h.record(0.2, 'GET', 'other', 404, 'http', undefined);
       const meter = provider.getMeter('@authlens/sdk');
       meter
         .createCounter('auth.login.attempts', {

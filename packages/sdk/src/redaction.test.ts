@@ -61,7 +61,7 @@ interface Secret {
 /** One secret embedded in a randomly chosen carrier. */
 function secretCarrier(): Secret {
   const s = token();
-  const kind = Math.floor(rand() * 27);
+  const kind = Math.floor(rand() * 30);
   switch (kind) {
     case 0:
       return { forbidden: [s], value: { password: s } };
@@ -147,6 +147,26 @@ function secretCarrier(): Secret {
     case 25: {
       const err = Object.assign(new Error('verification failed'), { otp_code: s });
       return { forbidden: [s], value: err };
+    }
+    case 27:
+    case 28:
+    case 29: {
+      // A PEM private-key block inside free text, an error message (and so its stack), with
+      // real or escaped newlines, sometimes cut short (no END line: a truncated attribute).
+      const label = pick(['', 'RSA ', 'EC ', 'OPENSSH ', 'ENCRYPTED ', 'DSA ']);
+      const body = Array.from({ length: 3 }, () => `${token(32)}${token(32)}`);
+      const nl = pick(['\n', '\r\n', '\\n']);
+      const headers =
+        label === 'ENCRYPTED '
+          ? `Proc-Type: 4,ENCRYPTED${nl}DEK-Info: AES-128-CBC,${token(16)}${nl}${nl}`
+          : '';
+      const end = pick([`${nl}-----END ${label}PRIVATE KEY-----`, '']);
+      const pem = `-----BEGIN ${label}PRIVATE KEY-----${nl}${headers}${body.join(nl)}${end}`;
+      const text = `failed to load ${pick(['signing key', 'TLS key', 'config'])}: ${pem}${end ? ' (check the file)' : ''}`;
+      return {
+        forbidden: body,
+        value: kind === 27 ? text : kind === 28 ? new Error(text) : { detail: text },
+      };
     }
     default:
       return { forbidden: [`sk_live_${s}`], value: `stripe key sk_live_${s} leaked` };

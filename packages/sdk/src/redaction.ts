@@ -111,6 +111,15 @@ function luhnValid(digits: string): boolean {
 
 /** Patterns applied to every string value, in this order. */
 const DEFAULT_PATTERNS: ValuePattern[] = [
+  // PEM private-key blocks (`-----BEGIN [RSA |EC |OPENSSH |ENCRYPTED ]PRIVATE KEY-----` … END),
+  // whole, in free text, messages and stacks; with no END line (a cut-off value) everything after
+  // BEGIN. Linear: each character after BEGIN is read once.
+  {
+    name: 'pem-private-key',
+    regex:
+      /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:[^-]|-(?!----END ))*(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----)?/g,
+    replace: () => REDACTED,
+  },
   // `Cookie: a=b; c=d` / `Set-Cookie: …` — everything up to the end of the line.
   {
     name: 'cookie-header',
@@ -172,7 +181,7 @@ const DEFAULT_PATTERNS: ValuePattern[] = [
 
 /** A cheap first look: strings without any of these cannot match a pattern above. */
 const DEFAULT_PREFILTER =
-  /cookie|bearer|basic|digest|token|apikey|eyJ|sk_|pk_|rk_|gh[pousr]_|xox|AKIA|AIza|glpat|:\/\/|[?&;#][a-z_]+=|pass|pwd|secret|credential|otp|code|\bpin\b|key|session|authorization|\d{4}/i;
+  /PRIVATE KEY|cookie|bearer|basic|digest|token|apikey|eyJ|sk_|pk_|rk_|gh[pousr]_|xox|AKIA|AIza|glpat|:\/\/|[?&;#][a-z_]+=|pass|pwd|secret|credential|otp|code|\bpin\b|key|session|authorization|\d{4}/i;
 
 export interface RedactionOptions {
   /** Extra key names treated as secrets (matched like the built-in ones). */

@@ -29,23 +29,28 @@ describe('RequestDurationHistogram', () => {
       advice: { explicitBucketBoundaries: HTTP_DURATION_BUCKETS },
     });
     // Boundary values (inclusive upper bounds), below the first, above the last, and a mix of keys.
-    const samples: Array<[number, string, string, number]> = [
-      [0.005, 'POST', '/login', 200],
-      [0.0049, 'POST', '/login', 200],
-      [0.0051, 'POST', '/login', 200],
-      [10, 'POST', '/login', 200],
-      [11, 'POST', '/login', 200],
-      [0.2, 'POST', '/login', 401],
-      [0.03, 'GET', 'other', 404],
+    type Sample = [number, string, string, number, 'http' | 'https', string | undefined];
+    const samples: Sample[] = [
+      [0.005, 'POST', '/login', 200, 'http', undefined],
+      [0.0049, 'POST', '/login', 200, 'http', undefined],
+      [0.0051, 'POST', '/login', 200, 'https', undefined],
+      [10, 'POST', '/login', 200, 'http', undefined],
+      [11, 'POST', '/login', 200, 'http', undefined],
+      [0.2, 'POST', '/login', 401, 'http', undefined],
+      [0.03, 'GET', 'other', 404, 'http', undefined],
+      [0.4, 'GET', 'other', 503, 'http', '503'],
+      [0.1, 'GET', 'other', 200, 'http', '_OTHER'],
     ];
     const { seed, random } = fuzz('request duration');
-    for (let i = 0; i < 50; i++) samples.push([random() * 3, 'GET', '/users/:id', 200]);
-    for (const [s, method, route, status] of samples) {
-      mine.record(s, method, route, status);
+    for (let i = 0; i < 50; i++) samples.push([random() * 3, 'GET', '/users/:id', 200, 'http', undefined]);
+    for (const [s, method, route, status, scheme, errorType] of samples) {
+      mine.record(s, method, route, status, scheme, errorType);
       sdk.record(s, {
         'http.request.method': method,
         'http.route': route,
         'http.response.status_code': status,
+        'url.scheme': scheme,
+        ...(errorType === undefined ? {} : { 'error.type': errorType }),
       });
     }
     const expected = (await reader.collect()).resourceMetrics.scopeMetrics[0]
@@ -54,7 +59,8 @@ describe('RequestDurationHistogram', () => {
     expect(got.descriptor.name).toBe('http.server.request.duration');
     expect(got.dataPointType).toBe(expected.dataPointType);
     expect(got.aggregationTemporality).toBe(expected.aggregationTemporality);
-    const key = (p: HistogramMetricData['dataPoints'][number]) => JSON.stringify(p.attributes);
+    const key = (p: HistogramMetricData['dataPoints'][number]) =>
+      JSON.stringify(Object.entries(p.attributes).sort(([a], [b]) => a.localeCompare(b)));
     const byKey = new Map(expected.dataPoints.map((p) => [key(p), p.value]));
     expect(got.dataPoints).toHaveLength(expected.dataPoints.length);
     for (const p of got.dataPoints) {

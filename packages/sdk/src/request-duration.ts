@@ -21,16 +21,26 @@ import {
   type HistogramMetricData,
   type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_URL_SCHEME,
+} from '@opentelemetry/semantic-conventions';
 
 /**
- * Records one request duration (seconds) for the method, route and status; `sampled` is the
- * span context of a sampled request (kept as the bucket's exemplar), undefined otherwise.
+ * Records one request duration (seconds) for the method, route, status, URL scheme and
+ * `error.type` (undefined for a successful request); `sampled` is the span context of a
+ * sampled request (kept as the bucket's exemplar), undefined otherwise.
  */
 export type RecordDuration = (
   seconds: number,
   method: string,
   route: string,
   status: number,
+  scheme: 'http' | 'https',
+  errorType: string | undefined,
   sampled?: SpanContext,
 ) => void;
 
@@ -49,6 +59,9 @@ export type ExemplarDataPoint = HistogramMetricData['dataPoints'][number] & {
 };
 
 class Cell {
+  readonly scheme: string;
+  readonly status: number;
+  readonly errorType: string | undefined;
   readonly counts: number[];
   sum = 0;
   count = 0;
@@ -56,7 +69,10 @@ class Cell {
   max = Number.NEGATIVE_INFINITY;
   /** Per bucket: the latest sampled measurement; allocated with the first sampled request. */
   exemplars: Array<Exemplar | undefined> | undefined = undefined;
-  constructor(buckets: number) {
+  constructor(buckets: number, scheme: string, status: number, errorType: string | undefined) {
+    this.scheme = scheme;
+    this.status = status;
+    this.errorType = errorType;
     this.counts = new Array<number>(buckets).fill(0);
   }
 }
@@ -75,7 +91,8 @@ export interface RequestDurationOptions {
 }
 
 export class RequestDurationHistogram implements MetricProducer {
-  private readonly cells = new Map<string, Map<string, Map<number, Cell>>>();
+  /** scheme → method → route → status (or `status error.type` when they differ) → cell. */
+  private readonly cells = new Map<string, Map<string, Map<string, Map<number | string, Cell>>>>();
   private readonly boundaries: number[];
   private readonly startTime: HrTime;
   private readonly options: RequestDurationOptions;
@@ -86,21 +103,28 @@ export class RequestDurationHistogram implements MetricProducer {
     this.startTime = hrTimeOf(performance.timeOrigin + performance.now());
   }
 
-  readonly record: RecordDuration = (seconds, method, route, status, sampled) => {
-    let byRoute = this.cells.get(method);
+  readonly record: RecordDuration = (seconds, method, route, status, scheme, errorType, sampled) => {
+    let byMethod = this.cells.get(scheme);
+    if (byMethod === undefined) {
+      byMethod = new Map();
+      this.cells.set(scheme, byMethod);
+    }
+    let byRoute = byMethod.get(method);
     if (byRoute === undefined) {
       byRoute = new Map();
-      this.cells.set(method, byRoute);
+      byMethod.set(method, byRoute);
     }
     let byStatus = byRoute.get(route);
     if (byStatus === undefined) {
       byStatus = new Map();
       byRoute.set(route, byStatus);
     }
-    let cell = byStatus.get(status);
+    // The status alone is the key when error.type follows from it (none, or the 5xx code).
+    const key = errorType === undefined || errorType === String(status) ? status : `${status} ${errorType}`;
+    let cell = byStatus.get(key);
     if (cell === undefined) {
-      cell = new Cell(this.boundaries.length + 1);
-      byStatus.set(status, cell);
+      cell = new Cell(this.boundaries.length + 1, scheme, status, errorType);
+      byStatus.set(key, cell);
     }
     const b = this.boundaries;
     let i = 0;
@@ -127,27 +151,32 @@ export class RequestDurationHistogram implements MetricProducer {
   snapshot(): HistogramMetricData {
     const endTime = hrTimeOf(performance.timeOrigin + performance.now());
     const dataPoints: HistogramMetricData['dataPoints'] = [];
-    for (const [method, byRoute] of this.cells) {
-      for (const [route, byStatus] of byRoute) {
-        for (const [status, cell] of byStatus) {
-          const point: ExemplarDataPoint = {
-            attributes: {
-              'http.request.method': method,
-              'http.route': route,
-              'http.response.status_code': status,
-            },
-            startTime: this.startTime,
-            endTime,
-            value: {
-              buckets: { boundaries: this.boundaries, counts: [...cell.counts] },
-              sum: cell.sum,
-              count: cell.count,
-              min: cell.min,
-              max: cell.max,
-            },
-          };
-          if (cell.exemplars !== undefined) point.exemplars = [...cell.exemplars];
-          dataPoints.push(point);
+    for (const byMethod of this.cells.values()) {
+      for (const [method, byRoute] of byMethod) {
+        for (const [route, byStatus] of byRoute) {
+          for (const cell of byStatus.values()) {
+            const attributes: Record<string, string | number> = {
+              [ATTR_HTTP_REQUEST_METHOD]: method,
+              [ATTR_HTTP_ROUTE]: route,
+              [ATTR_HTTP_RESPONSE_STATUS_CODE]: cell.status,
+              [ATTR_URL_SCHEME]: cell.scheme,
+            };
+            if (cell.errorType !== undefined) attributes[ATTR_ERROR_TYPE] = cell.errorType;
+            const point: ExemplarDataPoint = {
+              attributes,
+              startTime: this.startTime,
+              endTime,
+              value: {
+                buckets: { boundaries: this.boundaries, counts: [...cell.counts] },
+                sum: cell.sum,
+                count: cell.count,
+                min: cell.min,
+                max: cell.max,
+              },
+            };
+            if (cell.exemplars !== undefined) point.exemplars = [...cell.exemplars];
+            dataPoints.push(point);
+          }
         }
       }
     }

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { TextMapPropagator } from '@opentelemetry/api';
-import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { CompositePropagator, W3CBaggagePropagator } from '@opentelemetry/core';
 import {
   type DetectedResourceAttributes,
   detectResources,
@@ -22,6 +22,7 @@ import {
   serviceInstanceIdDetector,
 } from '@opentelemetry/resources';
 import type { LocalDetectorName, SdkConfig } from './config.ts';
+import { W3CTraceContextLevel2Propagator } from './propagation/trace-context.ts';
 import type { Redactor } from './redaction.ts';
 
 const LOCAL: Record<Exclude<LocalDetectorName, 'env'>, ResourceDetector> = {
@@ -69,11 +70,11 @@ export async function buildResource(config: SdkConfig, redactor: Redactor): Prom
   return resourceFromAttributes(attributes).merge(own);
 }
 
-/** `OTEL_PROPAGATORS`: W3C trace context and baggage by default, nothing for `none`. */
+/** `OTEL_PROPAGATORS`: W3C trace context (Level 2, `propagation/trace-context.ts`) and baggage by default, nothing for `none`. */
 export function buildPropagator(config: SdkConfig): TextMapPropagator {
   return new CompositePropagator({
     propagators: config.propagators.map((p) =>
-      p === 'tracecontext' ? new W3CTraceContextPropagator() : new W3CBaggagePropagator(),
+      p === 'tracecontext' ? new W3CTraceContextLevel2Propagator() : new W3CBaggagePropagator(),
     ),
   });
 }

@@ -38,6 +38,26 @@ export function scrubSentryEvent<E extends Event>(event: E, redactor: Redactor):
   return out;
 }
 
+/**
+ * Sentry's unhandled-rejection mode that keeps the process's own behaviour: Node's default
+ * (`--unhandled-rejections=throw`, or `strict`) ends the process with code 1, which Sentry's
+ * `strict` mode does after capturing; `warn` and `none` keep the process running.
+ */
+export function unhandledRejectionMode(
+  execArgv: readonly string[] = process.execArgv,
+  nodeOptions: string = process.env.NODE_OPTIONS ?? '',
+): 'strict' | 'warn' | 'none' {
+  const flags = [...execArgv, ...nodeOptions.split(/\s+/)];
+  let value = 'throw';
+  for (const f of flags) {
+    const m = /^--unhandled-rejections=(.+)$/.exec(f);
+    if (m) value = m[1] as string;
+  }
+  if (value === 'none') return 'none';
+  if (value === 'warn' || value === 'warn-with-error-code') return 'warn';
+  return 'strict';
+}
+
 interface FastifyHandlerStore {
   error?: unknown;
   reply?: { statusCode?: number };
@@ -73,7 +93,8 @@ export async function startSentry(
       Sentry.linkedErrorsIntegration(),
       Sentry.dedupeIntegration(),
       Sentry.onUncaughtExceptionIntegration(),
-      Sentry.onUnhandledRejectionIntegration({ mode: 'warn' }),
+      // The process ends on an unhandled rejection as it would without authlens.
+      Sentry.onUnhandledRejectionIntegration({ mode: unhandledRejectionMode() }),
       Sentry.nodeContextIntegration(),
     ],
     beforeSend: (event: ErrorEvent) => scrubSentryEvent(event, redactor),

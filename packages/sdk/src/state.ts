@@ -53,6 +53,11 @@ export interface SdkState {
     | undefined;
   /** Reports an error to Sentry with the active trace; set while Sentry runs. */
   captureError: ((error: unknown) => void) | undefined;
+  /**
+   * Builds a `getLogger()` logger with the winston instrumentation's OTLP transport off (that
+   * logger sends its records itself); set while the winston instrumentation is enabled.
+   */
+  withoutWinstonLogSending: (<T>(build: () => T) => T) | undefined;
 }
 
 const KEY = Symbol.for('authlens.sdk');
@@ -70,6 +75,7 @@ export function sdkState(): SdkState {
       },
       emitLog: undefined,
       captureError: undefined,
+      withoutWinstonLogSending: undefined,
     };
     g[KEY] = state;
   }

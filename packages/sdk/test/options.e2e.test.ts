@@ -2,7 +2,9 @@
  * Configuration seen from a real service started with the one-line import:
  * `OTEL_NODE_DISABLED_INSTRUMENTATIONS=pg` leaves pg untraced while the rest of the request is,
  * `OTEL_PROPAGATORS=none` ignores an incoming `traceparent`, and a resource detector whose
- * package is not installed turns telemetry off with one line while the service keeps serving.
+ * package is not installed turns telemetry off with one line while the service keeps serving,
+ * and `OTEL_EXPORTER_OTLP_HEADERS`, gzip compression and delta temporality arrive on the wire
+ * (a receiver that gunzips and decodes the protobuf).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type FixtureProcess, waitFor } from './support/fixture-process.ts';
@@ -104,5 +106,50 @@ describe('AUTHLENS_EXCLUDED_PATHS, end to end', () => {
     expect(metrics).toMatch(/http_server_request_duration_seconds_count\{[^}]*http_route="\/log"[^}]*\} 1/);
     expect(metrics).not.toMatch(/http_route="\/ping"/);
     expect(suite.otlp.spans.some((s) => s.name.includes('/ping'))).toBe(false);
+  });
+});
+
+describe('OTLP options on the wire', () => {
+  it('sends OTEL_EXPORTER_OTLP_HEADERS, gzip bodies and delta temporality as configured', async () => {
+    const app = await launch({
+      OTEL_EXPORTER_OTLP_HEADERS: 'x-tenant=acme,x-api-key=wire-test-key',
+      OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+      OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'delta',
+      OTEL_BLRP_SCHEDULE_DELAY: '100',
+      OTEL_METRIC_EXPORT_INTERVAL: '300',
+    });
+    try {
+      const res = await login(app);
+      expect(res.status).toBe(200);
+      const traceId = res.headers.get('x-correlation-id') as string;
+      // Decoded after gunzip: the receiver read real protobuf from the compressed bodies.
+      await waitFor(() => suite.otlp.spans.some((s) => s.traceId === traceId) || undefined, 10_000, 'spans');
+      await waitFor(() => suite.otlp.logs.some((l) => l.traceId === traceId) || undefined, 10_000, 'logs');
+      await waitFor(
+        () => suite.otlp.temporalities.has('http.server.request.duration') || undefined,
+        10_000,
+        'the duration histogram over OTLP',
+      );
+      for (const path of ['/v1/traces', '/v1/logs', '/v1/metrics']) {
+        const arrivals = suite.otlp.arrivals.filter(
+          (a) => a.path === path && a.headers['x-tenant'] === 'acme',
+        );
+        expect(arrivals.length, path).toBeGreaterThan(0);
+        for (const a of arrivals) {
+          expect(a.headers['x-api-key'], path).toBe('wire-test-key');
+          expect(a.headers['content-encoding'], path).toBe('gzip');
+          expect(a.headers['content-type'], path).toBe('application/x-protobuf');
+        }
+      }
+      // AGGREGATION_TEMPORALITY_DELTA = 1 (cumulative is 2), for the histogram and a counter.
+      expect(suite.otlp.temporalities.get('http.server.request.duration')).toBe(1);
+      // The delta preference as the specification defines it: counters and histograms delta,
+      // up-down counters cumulative.
+      expect(suite.otlp.temporalities.get('db.client.operation.duration')).toBe(1);
+      expect(suite.otlp.temporalities.get('nodejs.eventloop.time')).toBe(1);
+      expect(suite.otlp.temporalities.get('db.client.connection.count')).toBe(2);
+    } finally {
+      await app.stop();
+    }
   });
 });

@@ -171,6 +171,10 @@ describe('one-line start, end to end', () => {
       'OTLP log record',
     );
     expect(otlpLog.attributes.password).toBe('[REDACTED]');
+    // Once: getLogger() sends its own records, the winston instrumentation's transport is not
+    // added to it (a second, late copy would arrive with the next batch).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(otlp.logs.filter((l) => l.body === 'login attempt' && l.traceId === traceId)).toHaveLength(1);
 
     // The Prometheus scrape endpoint shows the request.
     const text = await (await fetch(`http://127.0.0.1:${promPort}/metrics`)).text();
@@ -297,6 +301,48 @@ describe('one-line start, end to end', () => {
     expect(client?.parentSpanId).toBe(fastify?.spanId);
     // The upstream received the client span's context.
     expect(upstreamTraceparents).toContain(`00-${traceId}-${client?.spanId}-01`);
+  });
+
+  it('carries the W3C random flag of the incoming parent to the outgoing fetch', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const res = await fetch(`${app.base}/fetch`, {
+      headers: {
+        traceparent: `00-${traceId}-00f067aa0ba902b7-03`,
+        tracestate: 'rojo=00f067aa0ba902b7,Bad Key=1',
+      },
+    });
+    expect(await res.json()).toEqual({ status: 200 });
+    const sent = await waitFor(
+      () => upstreamTraceparents.find((t) => t.includes(traceId)),
+      5000,
+      'the traceparent the fetch sent',
+    );
+    expect(sent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-03$`));
+  });
+
+  it("gives the app's own winston.createLogger trace_id and span_id inside a Fastify request", async () => {
+    const res = await fetch(`${app.base}/own-logger`);
+    expect(res.status).toBe(200);
+    const traceId = res.headers.get('x-correlation-id') as string;
+    const line = await waitFor(
+      () =>
+        app
+          .stdout()
+          .split('\n')
+          .filter((l) => l.includes('own logger line'))
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+          .find((l) => l.trace_id === traceId),
+      5000,
+      'own logger line with the trace ID on stdout',
+    );
+    expect(line.span_id).toMatch(/^[0-9a-f]{16}$/);
+    // Its OTLP transport (instrumentation-winston's) sends it in the same trace, once.
+    await waitFor(
+      () => otlp.logs.find((l) => l.body === 'own logger line' && l.traceId === traceId),
+      10_000,
+      'own logger record over OTLP',
+    );
+    expect(otlp.logs.filter((l) => l.body === 'own logger line' && l.traceId === traceId)).toHaveLength(1);
   });
 
   it('lets no password, token, OTP or cookie reach any output', async () => {

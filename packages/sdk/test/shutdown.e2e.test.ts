@@ -79,26 +79,54 @@ describe('shutdown on SIGTERM', () => {
     );
   });
 
-  it.each([
-    ['stalled (accepts the connection, never answers)', 'stalled'],
-    ['dead (connection refused)', 'dead'],
-  ] as const)('exits within the shutdown timeout + 1 s when the collector is %s', async (_what, kind) => {
-    const endpoint = kind === 'stalled' ? stalled.url : `http://127.0.0.1:${await freePort()}`;
-    const app = await suite.launch({
-      ...baseEnv(endpoint),
-      AUTHLENS_SHUTDOWN_TIMEOUT_MS: '2000',
-      // Longer than the shutdown budget: only the budget can end the flush.
-      OTEL_EXPORTER_OTLP_TIMEOUT: '30000',
-    });
-    await loginOnce(app);
-    const requestsBefore = stalled.requests;
-    const t0 = Date.now();
-    app.child.kill('SIGTERM');
-    const exit = await exitWithin(app, 6000);
-    const elapsed = Date.now() - t0;
-    expect(exit.signal).toBe('SIGTERM');
-    expect(elapsed, app.stderr()).toBeLessThan(2000 + 1000);
-    // The stalled collector was really asked (the flush hung on it, then the budget ended it).
-    if (kind === 'stalled') expect(stalled.requests).toBeGreaterThan(requestsBefore);
+  it('exits within 1 s of SIGTERM when the collector refuses connections (three runs), drops reported once', async () => {
+    for (let run = 0; run < 3; run++) {
+      // A real closed port: connection refused at once.
+      const app = await suite.launch({
+        ...baseEnv(`http://127.0.0.1:${await freePort()}`),
+        AUTHLENS_SHUTDOWN_TIMEOUT_MS: '5000',
+        OTEL_EXPORTER_OTLP_TIMEOUT: '30000',
+      });
+      await loginOnce(app);
+      const t0 = Date.now();
+      app.child.kill('SIGTERM');
+      const exit = await exitWithin(app, 6000);
+      const elapsed = Date.now() - t0;
+      expect(exit.signal).toBe('SIGTERM');
+      console.info(`refused collector, run ${run + 1}: exited ${elapsed} ms after SIGTERM`);
+      expect(elapsed, `run ${run}: ${app.stderr()}`).toBeLessThan(1000);
+      // The queued spans and log records were dropped, counted and reported once per signal.
+      for (const signal of ['traces', 'logs']) {
+        const lines = app
+          .stderr()
+          .split('\n')
+          .filter((l) => l.includes(`OTLP ${signal} export`) && l.includes('ECONNREFUSED'));
+        expect(lines, `${signal}: ${app.stderr()}`).toHaveLength(1);
+      }
+    }
   });
+
+  it.each([['stalled (accepts the connection, never answers)', 'stalled']] as const)(
+    'exits within the shutdown timeout + 1 s when the collector is %s',
+    async (_what, kind) => {
+      const endpoint = kind === 'stalled' ? stalled.url : `http://127.0.0.1:${await freePort()}`;
+      const app = await suite.launch({
+        ...baseEnv(endpoint),
+        AUTHLENS_SHUTDOWN_TIMEOUT_MS: '2000',
+        // Longer than the shutdown budget: only the budget can end the flush.
+        OTEL_EXPORTER_OTLP_TIMEOUT: '30000',
+      });
+      await loginOnce(app);
+      const requestsBefore = stalled.requests;
+      const t0 = Date.now();
+      app.child.kill('SIGTERM');
+      const exit = await exitWithin(app, 6000);
+      const elapsed = Date.now() - t0;
+      expect(exit.signal).toBe('SIGTERM');
+      console.info(`${kind} collector: exited ${elapsed} ms after SIGTERM (budget 2000 ms)`);
+      expect(elapsed, app.stderr()).toBeLessThan(2000 + 1000);
+      // The stalled collector was really asked (the flush hung on it, then the budget ended it).
+      if (kind === 'stalled') expect(stalled.requests).toBeGreaterThan(requestsBefore);
+    },
+  );
 });

@@ -32,6 +32,7 @@ export type { ProblemCode } from './errors.ts';
 export { MetricsSourceError, MonitoringConfigError, problemTypes } from './errors.ts';
 export type {
   BullmqCheckOptions,
+  BullmqQueueLike,
   CollectorCheckOptions,
   HttpCheckOptions,
   PostgresCheckOptions,

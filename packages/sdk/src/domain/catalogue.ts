@@ -239,6 +239,9 @@ export const instrumentCatalogue: readonly InstrumentDefinition[] = Object.freez
       'http.request.method': HTTP_METHODS,
       'http.route': 'free',
       'http.response.status_code': 'free',
+      'url.scheme': ['http', 'https'],
+      // The 5xx status code as a string, or `_OTHER` for a response aborted before its end.
+      'error.type': 'free',
     },
     source: 'sdk-core',
   }),

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { context, trace } from '@opentelemetry/api';
-import { describe, expect, it } from 'vitest';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureStructuredLogger } from '../../test/support/metrics-harness.ts';
 import { createPerformanceLogger, redactSql } from './performance-logger.ts';
 import { createSecurityLogger } from './security-logger.ts';
@@ -111,6 +112,16 @@ describe('performanceLogger', () => {
     expect(redactSql('x'.repeat(50), 10)).toBe(`${'x'.repeat(10)}…`);
   });
 
+  // A context manager, as the running SDK has: without one `context.with` is a no-op and no
+  // line could carry a trace ID.
+  const contextManager = new AsyncLocalStorageContextManager();
+  beforeAll(() => {
+    context.setGlobalContextManager(contextManager.enable());
+  });
+  afterAll(() => {
+    context.disable();
+  });
+
   it('logs slow requests and queries over the thresholds, with the trace ID', () => {
     const { logger, lines } = captureStructuredLogger();
     const perf = createPerformanceLogger({ logger, slowRequestMs: 500, slowQueryMs: 50 });
@@ -140,6 +151,8 @@ describe('performanceLogger', () => {
     });
     expect(lines[0]).toMatchObject({
       level: 'warn',
+      trace_id: spanContext.traceId,
+      span_id: spanContext.spanId,
       'event.name': 'slow_request',
       'http.route': '/login',
       'http.response.status_code': 401,
@@ -147,6 +160,7 @@ describe('performanceLogger', () => {
       threshold_ms: 500,
     });
     expect(lines[1]).toMatchObject({
+      trace_id: spanContext.traceId,
       'event.name': 'slow_query',
       'db.query.text': 'SELECT * FROM users WHERE email = ?',
       'db.system': 'postgresql',

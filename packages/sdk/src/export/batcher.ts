@@ -115,6 +115,12 @@ export interface Batcher<T> {
   add(item: T): void;
   flush(): Promise<void>;
   shutdown(): Promise<void>;
+  /**
+   * Stops without waiting for anything (the collector cannot be reached): queued items are
+   * dropped and counted as one failed export (one warning per outage), an export in flight
+   * is not awaited, and later `flush`/`shutdown` calls return at once.
+   */
+  abandon(reason: string): void;
 }
 
 export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
@@ -124,6 +130,7 @@ export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
   let inFlight: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  let abandoned = false;
 
   function schedule(delay: number) {
     if (timer !== undefined || stopped) return;
@@ -193,13 +200,14 @@ export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
       } else schedule(scheduledDelayMs);
     },
     async flush() {
+      if (abandoned) return;
       if (timer !== undefined) {
         clearTimeout(timer);
         timer = undefined;
       }
       // Bounded: at most the queue's worth of batches, each bounded by exportTimeoutMs.
       let rounds = Math.ceil(maxQueueSize / maxExportBatchSize) + 2;
-      while ((queue.length > 0 || inFlight) && rounds-- > 0) {
+      while (!abandoned && (queue.length > 0 || inFlight) && rounds-- > 0) {
         if (inFlight) await inFlight;
         else await exportNext();
       }
@@ -209,7 +217,19 @@ export function createBatcher<T>(options: BatcherOptions<T>): Batcher<T> {
       await this.flush();
       stopped = true;
       queue = [];
-      await exporter.shutdown().catch(() => {});
+      if (!abandoned) await exporter.shutdown().catch(() => {});
+    },
+    abandon(reason) {
+      if (abandoned) return;
+      abandoned = true;
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      const n = queue.length;
+      queue = [];
+      if (n > 0) outage.failed(n, reason);
+      // The exporter's own shutdown would wait for the export in flight: let it go.
+      void exporter.shutdown().catch(() => {});
     },
   };
 }

@@ -26,7 +26,17 @@ const SEVERITY: Record<string, number> = {
   silly: 1,
 };
 
-const RESERVED = new Set(['level', 'message', 'timestamp', 'service.name', 'logger']);
+/** Fields this format writes itself (the winston instrumentation's trace fields are rewritten). */
+const RESERVED = new Set([
+  'level',
+  'message',
+  'timestamp',
+  'service.name',
+  'logger',
+  'trace_id',
+  'span_id',
+  'trace_flags',
+]);
 
 /** Per-logger format options: the logger itself (for its current level). */
 interface ContextFormatOptions {
@@ -98,23 +108,18 @@ const contextFormat = winston.format((info, opts?: unknown) => {
 /** A JSON-lines winston logger for `name` (see module comment). */
 export function getLogger(name: string): winston.Logger {
   const options: ContextFormatOptions = {};
-  const logger = winston.createLogger({
-    level: sdkState().log.level,
-    defaultMeta: { logger: name },
-    format: winston.format.combine(contextFormat(options), winston.format.json()),
-    transports: [new winston.transports.Console()],
-  });
+  const build = () =>
+    winston.createLogger({
+      level: sdkState().log.level,
+      defaultMeta: { logger: name },
+      format: winston.format.combine(contextFormat(options), winston.format.json()),
+      transports: [new winston.transports.Console()],
+    });
+  // This logger sends its records over OTLP itself (redacted, from its format): built with the
+  // winston instrumentation's log sending off (its public `disableLogSending` option), so its
+  // OTLP transport is not added and nothing is sent twice.
+  const scope = sdkState().withoutWinstonLogSending;
+  const logger = scope ? scope(build) : build();
   options.logger = logger;
-  // instrumentation-winston wraps Logger#write to add the trace fields this logger's format
-  // already adds: use the unwrapped write for this logger (shimmer keeps it as __original).
-  const write = logger.write as { __original?: typeof logger.write };
-  if (typeof write.__original === 'function') logger.write = write.__original;
-  // With authlens running, instrumentation-winston's OTLP transport would send every record a
-  // second time (unredacted): ours already sends it, so drop theirs.
-  if (sdkState().handle?.enabled) {
-    for (const t of [...logger.transports]) {
-      if (t.constructor.name === 'OpenTelemetryTransportV3') logger.remove(t);
-    }
-  }
   return logger;
 }

@@ -5,6 +5,8 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import protobuf from 'protobufjs';
 import {
   decodeLogs,
   decodeMetricNames,
@@ -21,12 +23,47 @@ export interface OtlpReceiver {
   spans: ReceivedSpan[];
   logs: ReceivedLog[];
   metricNames: Set<string>;
+  /** Aggregation temporality (1 delta, 2 cumulative) of each sum or histogram metric seen last. */
+  temporalities: Map<string, number>;
+  /** Path, headers and content encoding of every request, as they arrived on the wire. */
+  arrivals: Array<{ path: string; headers: http.IncomingHttpHeaders }>;
   /** Raw request bodies as latin1 text, for "no secret anywhere" assertions. */
   raw: string[];
   requests: number;
   /** 'ok' answers 200; 'fail' answers 503; 'stall' never answers. */
   mode: 'ok' | 'fail' | 'stall';
   close(): Promise<void>;
+}
+
+const temporalitySchema = protobuf
+  .parse(
+    `syntax = "proto3";
+  message WithTemporality { int32 aggregation_temporality = 2; }
+  message Metric { string name = 1; WithTemporality sum = 7; WithTemporality histogram = 9; WithTemporality exponential_histogram = 10; }
+  message ScopeMetrics { repeated Metric metrics = 2; }
+  message ResourceMetrics { repeated ScopeMetrics scope_metrics = 2; }
+  message ExportMetricsServiceRequest { repeated ResourceMetrics resource_metrics = 1; }`,
+    { keepCase: true },
+  )
+  .root.lookupType('ExportMetricsServiceRequest');
+
+/** Name → aggregation temporality of the sums and histograms in a metrics export request. */
+function decodeTemporalities(body: Uint8Array): Array<[string, number]> {
+  type M = { name?: string } & Record<
+    'sum' | 'histogram' | 'exponential_histogram',
+    { aggregation_temporality?: number } | undefined
+  >;
+  const raw = temporalitySchema.toObject(temporalitySchema.decode(body), { defaults: false }) as {
+    resource_metrics?: Array<{ scope_metrics?: Array<{ metrics?: M[] }> }>;
+  };
+  const out: Array<[string, number]> = [];
+  for (const rm of raw.resource_metrics ?? [])
+    for (const sm of rm.scope_metrics ?? [])
+      for (const m of sm.metrics ?? []) {
+        const t = (m.sum ?? m.histogram ?? m.exponential_histogram)?.aggregation_temporality;
+        if (m.name && t !== undefined) out.push([m.name, t]);
+      }
+  return out;
 }
 
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
@@ -36,6 +73,8 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     spans: [],
     logs: [],
     metricNames: new Set(),
+    temporalities: new Map(),
+    arrivals: [],
     raw: [],
     requests: 0,
     mode: 'ok',
@@ -46,19 +85,23 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       receiver.requests++;
+      receiver.arrivals.push({ path: req.url ?? '', headers: req.headers });
       if (receiver.mode === 'stall') return;
       if (receiver.mode === 'fail') {
         res.statusCode = 503;
         res.end();
         return;
       }
-      const body = Buffer.concat(chunks);
+      const sent = Buffer.concat(chunks);
+      const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(sent) : sent;
       receiver.raw.push(body.toString('latin1'));
       try {
         if (req.url === '/v1/traces') receiver.spans.push(...decodeTraces(body));
         else if (req.url === '/v1/logs') receiver.logs.push(...decodeLogs(body));
-        else if (req.url === '/v1/metrics')
+        else if (req.url === '/v1/metrics') {
           for (const name of decodeMetricNames(body)) receiver.metricNames.add(name);
+          for (const [name, t] of decodeTemporalities(body)) receiver.temporalities.set(name, t);
+        }
         res.statusCode = 200;
         res.setHeader('content-type', 'application/x-protobuf');
         res.end();

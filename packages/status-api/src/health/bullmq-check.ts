@@ -1,11 +1,20 @@
 /** BullMQ job-queue health check. */
-import type { Queue } from 'bullmq';
 import { type CommonCheckOptions, common } from './check-options.ts';
 import type { HealthCheck, HealthObservation } from './types.ts';
 
+/**
+ * The part of a BullMQ `Queue` the check reads (a structural type: `bullmq` is an optional
+ * peer, so neither the code nor its declarations import it).
+ */
+export interface BullmqQueueLike {
+  readonly name: string;
+  getJobCounts(...types: Array<'waiting' | 'active' | 'delayed' | 'failed'>): Promise<Record<string, number>>;
+  getWorkersCount(): Promise<number>;
+}
+
 export interface BullmqCheckOptions extends CommonCheckOptions {
-  /** The queues to watch (borrowed). */
-  queues: Queue[];
+  /** The queues to watch (borrowed BullMQ `Queue`s). */
+  queues: BullmqQueueLike[];
   /** `warn` when a queue has no worker connected. Default true. */
   requireWorkers?: boolean;
   /** `warn` when waiting jobs exceed this. Default 1000. */

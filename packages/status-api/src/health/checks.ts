@@ -7,7 +7,7 @@ import { postgresCheck } from './postgres-check.ts';
 import { redisCheck } from './redis-check.ts';
 import type { HealthCheck, HealthCheckOutcome } from './types.ts';
 
-export { type BullmqCheckOptions, bullmqCheck } from './bullmq-check.ts';
+export { type BullmqCheckOptions, type BullmqQueueLike, bullmqCheck } from './bullmq-check.ts';
 export {
   type CollectorCheckOptions,
   collectorCheck,
