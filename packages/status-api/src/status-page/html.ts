@@ -76,13 +76,10 @@ function bar(c: PageComponent, days: number): string {
       return `<li class="day c-${cls}${d.demo ? ' demo' : ''}" title="${text}"><span class="sr">${text}</span></li>`;
     })
     .join('');
-  return (
-    `
+  return `
         <ol class="days" aria-label="${escapeHtml(c.name)}: daily uptime, oldest first">${cells}</ol>
-        <p class="legend"><span class="wide">${days} days ago</span><span class="narrow">30 days ago</span>` +
-    `<span class="figure">${formatUptime(h.uptime.d90)} uptime (${days} days) · ${formatUptime(h.uptime.d30)} (30 days) · ${formatUptime(h.uptime.d7)} (7 days)</span>` +
-    `<span>Today</span></p>`
-  );
+        <p class="legend"><span class="wide">${days} days ago</span><span class="narrow">30 days ago</span><span>Today</span></p>
+        <p class="uptime">${formatUptime(h.uptime.d90)} uptime over ${days} days · ${formatUptime(h.uptime.d30)} over 30 · ${formatUptime(h.uptime.d7)} over 7</p>`;
 }
 
 function component(c: PageComponent, days: number): string {
@@ -136,7 +133,6 @@ export function statusPageHtml(m: PageModel, links: HtmlLinks): string {
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
-  <meta http-equiv="refresh" content="60">
   <meta name="color-scheme" content="light dark">
   <title>${name} status</title>
   <link rel="alternate" type="application/atom+xml" title="${name} incidents" href="${escapeHtml(links.atom)}">
@@ -168,7 +164,7 @@ export function statusPageHtml(m: PageModel, links: HtmlLinks): string {
     .c-ok { background: var(--ok); } .c-degraded { background: var(--degraded); } .c-partial { background: var(--partial); }
     .c-major { background: var(--major); } .c-none { background: var(--none); }
     .legend { display: flex; justify-content: space-between; gap: 0.5rem; font-size: 0.8rem; color: var(--muted); margin: 0; }
-    .legend .figure { text-align: center; }
+    .uptime { font-size: 0.85rem; color: var(--muted); margin: 0.2rem 0 0; }
     .narrow { display: none; }
     @media (max-width: 600px) {
       .day:nth-child(-n+60) { display: none; }
@@ -196,7 +192,7 @@ export function statusPageHtml(m: PageModel, links: HtmlLinks): string {
   <main>
     <p class="banner ${BANNER[m.indicator]}" id="overall">${escapeHtml(m.description)}</p>${
       m.demo
-        ? '\n    <p class="demo-note" id="demo-note"><strong>Demo data:</strong> part of the history below was seeded by <code>pnpm demo</code>, not measured.</p>'
+        ? '\n    <p class="demo-note" id="demo-note"><strong>Demo data:</strong> part of the history below was seeded for demonstration (for example by <code>pnpm demo</code>), not measured.</p>'
         : ''
     }${section('h-active', 'Current incidents', m.active)}${section('h-maintenance', 'Scheduled maintenance', m.maintenance)}
     <section aria-labelledby="h-components"><h2 id="h-components">Components</h2>
