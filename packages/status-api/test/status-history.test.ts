@@ -174,6 +174,35 @@ describe.each(backends)('status history on $name', ({ make }) => {
     }
   });
 
+  it('a failing incident hook is reported and never fails the alert change', async () => {
+    const errors: string[] = [];
+    const manager = await createAlertManager({
+      store: storeOver(db),
+      workers: false,
+      env: {},
+      onError: (_err, context) => errors.push(context),
+      statusPageHook: async () => {
+        throw new Error('store down');
+      },
+      routing: {
+        routes: [
+          {
+            channels: [],
+            statusPage: { title: 'Outage', impact: 'minor', components: [], message: 'Looking.' },
+          },
+        ],
+      },
+    });
+    try {
+      const { alert, created } = await manager.raise({ name: 'hook_fails', severity: 'low', message: 'm' });
+      expect(created).toBe(true);
+      expect((await manager.resolve(alert.id)).status).toBe('resolved');
+      expect(errors).toEqual(['status page incident', 'status page incident']);
+    } finally {
+      await manager.close();
+    }
+  });
+
   it('public maintenance windows become scheduled maintenance once, moving on by their schedule', async () => {
     const incidents = createIncidents(db);
     const start = Date.now() + 3_600_000;

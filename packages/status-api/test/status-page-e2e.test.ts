@@ -19,7 +19,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBinary, requirePostgres, services } from '../../../test/support/services.ts';
 import {
   buildServer,
-  createIncidents,
   createStatusHistory,
   type Database,
   defineHealthCheck,
