@@ -196,3 +196,43 @@ describe('public page, feeds and caching', () => {
     expect(after.statusCode).toBe(200);
   });
 });
+
+describe('status page options', () => {
+  it('refuses a bad public URL or bar length at registration, naming the option', async () => {
+    await expect(buildApp({ statusPage: { publicUrl: 'ftp://status.example' } })).rejects.toThrow(
+      /^statusPage\.publicUrl: /,
+    );
+    await expect(buildApp({ statusPage: { days: 3 } })).rejects.toThrow(/^statusPage\.days: /);
+  });
+
+  it('links absolutely to a configured public URL, and path-only otherwise', async () => {
+    const withUrl = await buildApp({ statusPage: { publicUrl: 'https://status.example.com/auth' } });
+    try {
+      const feed = (await withUrl.inject({ url: '/monitoring/status/feed.atom' })).body;
+      expect(feed).toContain(
+        '<link rel="self" type="application/atom+xml" href="https://status.example.com/auth/feed.atom"/>',
+      );
+      const summary = (await withUrl.inject({ url: '/monitoring/status/summary.json' })).json();
+      expect(summary.page.url).toBe('https://status.example.com/auth/');
+    } finally {
+      await withUrl.close();
+    }
+    const feed = (
+      await app.inject({ url: '/monitoring/status/feed.atom', headers: { host: 'evil.example' } })
+    ).body;
+    expect(feed).toContain('href="/monitoring/status/feed.atom"');
+    expect(feed).not.toContain('evil.example');
+  });
+
+  it('statusPage: false keeps the page to the present (no incident routes)', async () => {
+    const off = await buildApp({ statusPage: false });
+    try {
+      expect((await off.inject({ url: '/monitoring/incidents/', headers: bearer(readKey) })).statusCode).toBe(
+        404,
+      );
+      expect((await off.inject({ url: '/monitoring/status/summary.json' })).json().incidents).toEqual([]);
+    } finally {
+      await off.close();
+    }
+  });
+});

@@ -138,13 +138,15 @@ export const statusRoutes: FastifyPluginAsync = async (app) => {
         if (wantsHtml(request.query.format, request.headers.accept)) {
           const m = await model(report, request);
           if (notModified(request, reply, etag('html', m))) return reply;
-          const page = pageUrl;
           return reply
             .type('text/html; charset=utf-8')
-            .send(statusPageHtml(m, { atom: `${page}feed.atom`, summary: `${page}summary.json` }));
+            .send(statusPageHtml(m, { atom: `${pageUrl}feed.atom`, summary: `${pageUrl}summary.json` }));
         }
-        if (statusPage)
-          await statusPage.history.record(report.checks, new Date(), 'live').catch(() => undefined);
+        if (statusPage) {
+          await statusPage.history.record(report.checks, new Date(), 'live').catch((err: unknown) => {
+            request.log.warn({ err }, 'status history unavailable');
+          });
+        }
         const status = publicStatus(options.serviceName, report.checks);
         if (notModified(request, reply, etag('json', status))) return reply;
         return reply.type('application/json; charset=utf-8').send(status);

@@ -8,6 +8,7 @@
 
 import { resolveSettings } from '../alerts/config.ts';
 import type { AlertRoutesOptions } from '../alerts/index.ts';
+import { MonitoringConfigError } from '../errors.ts';
 import type { HealthReport } from '../health/types.ts';
 import { createIncidents, type Incidents, type PublicMaintenanceWindow } from '../incidents/service.ts';
 import { createStatusHistory, type StatusHistory } from '../status-history/history.ts';
@@ -34,6 +35,16 @@ export interface StatusPageContext {
   model(name: string, report: HealthReport, now: Date): Promise<PageModel>;
 }
 
+/** An http(s) URL ending in `/` (the page's own URL; feeds are beside it). */
+function checkedUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'http:' || url.protocol === 'https:')
+      return url.href.endsWith('/') ? url.href : `${url.href}/`;
+  } catch {}
+  throw new MonitoringConfigError('statusPage.publicUrl', `'${value}' is not an http(s) URL`);
+}
+
 export function statusPageContext(
   db: Database,
   options: Pick<StatusPageOptions, 'days' | 'publicUrl'> & { components?: () => readonly string[] } = {},
@@ -41,12 +52,15 @@ export function statusPageContext(
   const history = createStatusHistory(db);
   const incidents = createIncidents(db, options.components ? { components: options.components } : {});
   const days = options.days ?? 90;
+  if (!Number.isInteger(days) || days < 7 || days > 365)
+    throw new MonitoringConfigError('statusPage.days', `${days} must be an integer from 7 to 365`);
+  const publicUrl = options.publicUrl === undefined ? undefined : checkedUrl(options.publicUrl);
   return {
     db,
     history,
     incidents,
     days,
-    publicUrl: options.publicUrl,
+    publicUrl,
     async model(name, report, now) {
       const [h, list] = await Promise.all([
         history.history(
@@ -95,24 +109,25 @@ export async function openStatusPage(
   let db = options?.db;
   let owned = false;
   if (!db) {
-    // A manager given without its database: the page shows the present only.
-    if (alerts.manager) return none;
+    // A manager (or a store) given without its database: the page shows the present only.
+    if (alerts.manager || alerts.managerOptions?.store) return none;
     const managerEnv = alerts.managerOptions?.env ?? env;
     db = openDatabase(alerts.managerOptions?.storeUrl ?? managerEnv.ALERT_STORE_URL ?? DEFAULT_STORE_URL);
     owned = true;
   }
   const opened = db;
+  let context: StatusPageContext;
   try {
     await migrate(opened);
+    context = statusPageContext(opened, {
+      components,
+      ...(options?.days !== undefined && { days: options.days }),
+      ...(options?.publicUrl !== undefined && { publicUrl: options.publicUrl }),
+    });
   } catch (err) {
     if (owned) await opened.close();
     throw err;
   }
-  const context = statusPageContext(opened, {
-    components,
-    ...(options?.days !== undefined && { days: options.days }),
-    ...(options?.publicUrl !== undefined && { publicUrl: options.publicUrl }),
-  });
   const shared = alerts.manager
     ? alerts
     : {
