@@ -2,7 +2,7 @@
  * Component health history in the alert store (migration 5): one sample per component per
  * minute (`status_samples`, first writer wins, so replicas and restarts keep one history), rolled
  * up per UTC day (`status_daily`) whenever a new sample lands. Retention: daily rows
- * `METRICS_RETENTION_DAYS`, raw samples at most `SAMPLE_RETENTION_DAYS` of that.
+ * `METRICS_RETENTION_DAYS`, raw samples at most 7 days of that.
  */
 import { type ComponentState, componentState } from '../health/status-page.ts';
 import type { HealthCheckResult } from '../health/types.ts';

@@ -1,6 +1,6 @@
 /**
  * Uptime maths, the way Statuspage counts it: each sample's state stands from its slot until the
- * next sample (at most `MAX_SAMPLE_SPAN_MS`); a day adds up the seconds spent in each state.
+ * next sample (at most 15 minutes); a day adds up the seconds spent in each state.
  * Uptime = (observed − major − 0.3 × partial) / observed; degraded performance costs nothing.
  * Time with no sample at all is "no data": neither up nor down.
  */
