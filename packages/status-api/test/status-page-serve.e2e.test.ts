@@ -4,7 +4,6 @@
  * health job (every minute here) runs once per slot and feeds the same history.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import os from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,13 +22,11 @@ interface Replica {
 function startServe(storeUrl: string): Replica {
   const child = spawn(process.execPath, ['--conditions=authlens-source', '--no-warnings', bin, 'serve'], {
     env: {
-      PATH: process.env.PATH ?? '',
-      HOME: os.tmpdir(),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      OTEL_SERVICE_NAME: 'Replicated Auth',
       ALERT_STORE_URL: storeUrl,
+      OTEL_SERVICE_NAME: 'Replicated Auth',
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: '0',
       MONITORING_API_KEYS: `ops:${writeKey}:write`,
       AUTHLENS_JOBS_SCHEDULE: '*=off,run_system_health_checks=1m',
       AUTHLENS_JOBS_TICK_MS: '200',
