@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStatusHistory, type Database, migrate, openDatabase } from '../src/index.ts';
 import { eventually, type TempDb, tempPostgres } from './jobs-support.ts';
+import { pastDayCells } from './status-support.ts';
 
 const bin = fileURLToPath(new URL('../bin/authlens.js', import.meta.url));
 const writeKey = 'serve-write-key-0123456789';
@@ -75,12 +76,9 @@ afterAll(async () => {
   await temp?.drop();
 });
 
-/** The day cells of every component except today's (which gains samples while we look). */
-async function pastDays(url: string): Promise<string[]> {
-  const html = await (await fetch(`${url}/monitoring/status/`, { headers: { accept: 'text/html' } })).text();
-  const today = new Date().toISOString().slice(0, 10);
-  return (html.match(/title="\d{4}-\d{2}-\d{2}: [^"]*"/g) ?? []).filter((t) => !t.includes(today));
-}
+/** The page's day cells (today's left out). */
+const pastDays = async (url: string) =>
+  pastDayCells(await (await fetch(`${url}/monitoring/status/`, { headers: { accept: 'text/html' } })).text());
 const incidentNames = async (url: string) =>
   (
     (await (await fetch(`${url}/monitoring/status/summary.json`)).json()) as {
