@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlertManager } from '../src/alerts/index.ts';
 import { createIncidents } from '../src/incidents/service.ts';
+import { createJobRuntime, jobDefinitions } from '../src/jobs/index.ts';
 import { createStatusHistory } from '../src/status-history/history.ts';
 import {
   DAY_MS,
@@ -222,5 +223,41 @@ describe.each(backends)('status history on $name', ({ make }) => {
       origin: 'maintenance',
     });
     expect(m?.scheduledFor?.getTime()).toBe(start);
+  });
+});
+
+describe('retention through the cleanup job', () => {
+  it('deletes daily rows and closed incidents past METRICS_RETENTION_DAYS, samples past 7 days', async () => {
+    const temp = await backends[0].make();
+    const now = Date.UTC(2026, 11, 1);
+    const rt = await createJobRuntime({
+      env: { ALERT_STORE_URL: temp.url, METRICS_RETENTION_DAYS: '30' },
+      checks: [],
+      now: () => new Date(now),
+    });
+    try {
+      const history = createStatusHistory(rt.db);
+      const at = (daysAgo: number) => now - daysAgo * DAY_MS + 3_600_000;
+      await history.recordStates(
+        [40, 20, 3].map((d) => ({ component: 'api', state: 'operational' as const, at: at(d) })),
+        'job',
+        now,
+      );
+      const incidents = createIncidents(rt.db);
+      const old = await incidents.create({ title: 'Old', impact: 'minor', body: 'x' });
+      await incidents.addUpdate(old.id, { status: 'resolved', body: 'done' });
+      await rt.db.query('UPDATE status_incidents SET resolved_at = $1 WHERE id = $2', [at(45), old.id]);
+      const open = await incidents.create({ title: 'Open', impact: 'minor', body: 'x' });
+      const result = await jobDefinitions().cleanup_monitoring_data.run(rt);
+      // day rows: 40 days ago goes, 20 and 3 stay; samples: 40 and 20 days ago go (> 7 days)
+      expect(result.details).toMatchObject({ statusDays: 1, statusSamples: 2, incidents: 1 });
+      const days = await rt.db.query('SELECT day FROM status_daily ORDER BY day');
+      expect(days.map((r) => Number(r.day))).toEqual([20, 3].map((d) => now - d * DAY_MS));
+      expect(await incidents.get(old.id)).toBeNull();
+      expect((await incidents.get(open.id))?.title).toBe('Open');
+    } finally {
+      await rt.close();
+      await temp.drop();
+    }
   });
 });
