@@ -16,6 +16,7 @@ import path from 'node:path';
 import { createClient } from './client.ts';
 import {
   driveTraffic,
+  exampleDir,
   out,
   printCurlLines,
   printServiceUrls,
@@ -26,6 +27,7 @@ import {
   tailLog,
   traffic,
 } from './demo-kit.ts';
+import { demoStatusEnv } from './demo-status-env.ts';
 
 const workDir = mkdtempSync(path.join(tmpdir(), 'authlens-demo-'));
 const logFile = path.join(workDir, 'service.log');
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
       workDir,
       logFile,
       apiKey,
+      env: demoStatusEnv(exampleDir),
       onSpawn: (c) => {
         child = c;
       },

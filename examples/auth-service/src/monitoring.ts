@@ -15,6 +15,7 @@ import monitoring, {
 } from '@authlens/status-api';
 import type { FastifyInstance } from 'fastify';
 import type { AppServices } from './app.ts';
+import { openStatusStore, type StatusStore, seedDemoStatus } from './status-page.ts';
 
 /** What a brute-force alert needs from the status API's alert manager. */
 export interface AlertManagerLike {
@@ -35,7 +36,9 @@ export interface AlertManagerLike {
  * that does not export them; then alerts are raised through the documented HTTP endpoint instead.
  */
 export interface AlertExports {
-  createAlertManager(options?: { env?: Record<string, string | undefined> }): Promise<AlertManagerLike>;
+  createAlertManager(
+    options?: { env?: Record<string, string | undefined> } & Partial<StatusStore['managerOptions']>,
+  ): Promise<AlertManagerLike>;
   securityDetectionAlerts(
     manager: Pick<AlertManagerLike, 'createAlert'>,
   ): (detection: Detection) => Promise<unknown>;
@@ -115,8 +118,11 @@ export async function createMonitoring(options: CreateMonitoringOptions = {}): P
   const exports: Partial<AlertExports> = options.alerts ?? (statusApi as Partial<AlertExports>);
   let manager: AlertManagerLike | undefined;
   let bridge: ((detection: Detection) => Promise<unknown>) | undefined;
+  let status: StatusStore | undefined;
   if (exports.createAlertManager && exports.securityDetectionAlerts) {
-    manager = await exports.createAlertManager({ env });
+    // One database for alerts, incidents and the status history (public rules open incidents).
+    status = await openStatusStore(env);
+    manager = await exports.createAlertManager({ env, ...status.managerOptions });
     bridge = exports.securityDetectionAlerts(manager);
   }
   let app: FastifyInstance | undefined;
@@ -166,7 +172,18 @@ export async function createMonitoring(options: CreateMonitoringOptions = {}): P
         // AlertManager; this file only names the part of it that it calls).
         (mounted as { alerts?: unknown }).alerts = { manager };
         const owned = manager;
-        target.addHook('onClose', () => owned.close());
+        const shared = status;
+        // The manager first (its workers use the store), then the shared database.
+        target.addHook('onClose', async () => {
+          await owned.close();
+          await shared?.close();
+        });
+      }
+      if (status) {
+        const store = status;
+        mounted.statusPage = { db: store.db };
+        const checks = mounted.checks ?? [];
+        await seedDemoStatus(store.db, ['process', ...checks.map((c) => c.name)], env);
       }
       await target.register(monitoring, { prefix: '/monitoring', ...mounted });
     },

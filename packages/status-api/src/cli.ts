@@ -361,7 +361,12 @@ async function serve(argv: string[], io: CliIo): Promise<number> {
   try {
     scheduler = createScheduler(rt, { log });
     rt.health.register(jobsHealthCheck(rt.db, { schedules: scheduler.scheduleTable }));
-    server = await buildServer({ env: io.env, healthRegistry: rt.health, alerts: { manager: rt.alerts } });
+    server = await buildServer({
+      env: io.env,
+      healthRegistry: rt.health,
+      alerts: { manager: rt.alerts },
+      statusPage: { db: rt.db },
+    });
     const address = await server.start();
     log({
       level: 'info',

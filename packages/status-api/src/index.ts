@@ -63,6 +63,14 @@ export type {
   HealthReport,
   HealthStatus,
 } from './health/types.ts';
+export {
+  createIncidents,
+  IncidentError,
+  type Incidents,
+  type PublicAlertEvent,
+  type PublicMaintenanceWindow,
+} from './incidents/service.ts';
+export * from './incidents/types.ts';
 export * from './jobs/index.ts';
 export type { MetricsHistory, MetricsHistoryOptions } from './metrics/history.ts';
 export type { RetentionPolicy } from './metrics/reports.ts';
@@ -80,4 +88,8 @@ export { normalizeOptions } from './options.ts';
 export { type Problem, sendProblem } from './problem.ts';
 export type { ServerOptions, StandaloneServer } from './server.ts';
 export { buildServer } from './server.ts';
+export { seedDemoHistory } from './status-history/demo.ts';
+export { createStatusHistory, type StatusHistory } from './status-history/history.ts';
+export type { StatusPageOptions } from './status-page/service.ts';
+export { type Database, migrate, openDatabase, storeOver } from './store/index.ts';
 export { monitoring };

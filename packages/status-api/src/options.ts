@@ -9,6 +9,7 @@ import type { HealthRegistry } from './health/registry.ts';
 import type { HealthCheck } from './health/types.ts';
 import type { RetentionPolicy } from './metrics/reports.ts';
 import type { MetricsSource } from './metrics/source.ts';
+import type { StatusPageOptions } from './status-page/service.ts';
 
 export interface MonitoringOptions {
   /** Shown in health+json `serviceId`/`description`. Env `OTEL_SERVICE_NAME`. */
@@ -43,6 +44,12 @@ export interface MonitoringOptions {
   docs?: boolean | 'public';
   /** Passed to the alert routes (`src/alerts`) as is; `authorize` is supplied by this plugin. */
   alerts?: Omit<AlertRoutesOptions, 'authorize'>;
+  /**
+   * Status page history and incidents, kept in the alert store: its database (default: opened
+   * from the alert store URL and shared with the alert manager the plugin creates), bar length and
+   * public URL; `false` shows the present only.
+   */
+  statusPage?: StatusPageOptions | false;
   /** Environment to read instead of `process.env` (tests). */
   env?: Record<string, string | undefined>;
 }
@@ -64,6 +71,8 @@ export interface ResolvedOptions {
   bodyLimitBytes: number;
   docs: boolean | 'public';
   alerts: Omit<AlertRoutesOptions, 'authorize'>;
+  statusPage: StatusPageOptions | false | undefined;
+  env: Record<string, string | undefined>;
 }
 
 function numberFrom(
@@ -193,5 +202,7 @@ export function normalizeOptions(options: MonitoringOptions = {}): ResolvedOptio
     bodyLimitBytes,
     docs: options.docs ?? true,
     alerts: options.alerts ?? {},
+    statusPage: options.statusPage,
+    env,
   };
 }

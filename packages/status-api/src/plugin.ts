@@ -15,6 +15,7 @@ import type { MonitoringContext } from './context.ts';
 import { replyError, replyProblem } from './errors.ts';
 import { processCheck } from './health/checks.ts';
 import { createHealthRegistry } from './health/registry.ts';
+import { incidentRoutes } from './incidents/routes.ts';
 import {
   createMetricsHistory,
   createPrometheusBackend,
@@ -27,6 +28,7 @@ import { dashboardRoutes } from './routes/dashboards.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { statusRoutes } from './routes/status.ts';
+import { openStatusPage, publicMaintenanceWindows } from './status-page/service.ts';
 
 const probeRoute = /\/health\/(live|ready)\/?$/;
 const packageVersion = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -57,7 +59,24 @@ export const monitoringPlugin: FastifyPluginAsync<MonitoringOptions> = async (ap
     app.addHook('onReady', async () => history.start());
     app.addHook('onClose', () => history.stop());
   }
-  const context: MonitoringContext = { options, health, kpis, authorize, metricsSource };
+  // History and incidents share the alert store's database (and the manager the plugin creates).
+  const status = await openStatusPage(options.statusPage, options.alerts, options.env, () => health.names());
+  app.addHook('onClose', () => status.close());
+  if (status.context) {
+    const { incidents } = status.context;
+    const windows = publicMaintenanceWindows(options.alerts, options.env);
+    app.addHook('onReady', async () => {
+      await incidents.syncMaintenance(windows);
+    });
+  }
+  const context: MonitoringContext = {
+    options,
+    health,
+    kpis,
+    authorize,
+    metricsSource,
+    statusPage: status.context,
+  };
   app.decorate('monitoring', context);
 
   // Every route in this context (ours and the alert routes) gets at most the configured body limit.
@@ -116,7 +135,14 @@ export const monitoringPlugin: FastifyPluginAsync<MonitoringOptions> = async (ap
   await app.register(metricsRoutes);
   await app.register(complianceRoutes);
   await app.register(dashboardRoutes);
-  await app.register(alertRoutes, { prefix: '/alerts', ...options.alerts, authorize });
+  await app.register(alertRoutes, { prefix: '/alerts', ...status.alerts, authorize });
+  if (status.context) {
+    await app.register(incidentRoutes, {
+      prefix: '/incidents',
+      incidents: status.context.incidents,
+      authorize,
+    });
+  }
 
   if (options.docs) {
     await app.register(swaggerUi, {

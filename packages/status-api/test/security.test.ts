@@ -365,6 +365,9 @@ describe('public answers carry no internal detail', () => {
         '/monitoring/health/ready/',
         '/monitoring/status/',
         '/monitoring/status/?format=html',
+        '/monitoring/status/summary.json',
+        '/monitoring/status/status.json',
+        '/monitoring/status/feed.atom',
         '/monitoring/nope',
         '/monitoring/status/?format=bad',
       ];
@@ -579,6 +582,9 @@ describe('OpenAPI document', () => {
       '/monitoring/health/live/',
       '/monitoring/health/ready/',
       '/monitoring/status/',
+      '/monitoring/status/summary.json',
+      '/monitoring/status/status.json',
+      '/monitoring/status/feed.atom',
     ];
     for (const [p, ops] of Object.entries(
       doc.paths as Record<string, Record<string, { security?: unknown; responses: Record<string, unknown> }>>,

@@ -38,7 +38,7 @@ describe.each(backends)('alert store on $name', ({ make }) => {
     const db = openDatabase(temp.url);
     expect(await migrate(db)).toEqual([]);
     const rows = await db.query('SELECT version FROM alert_schema_migrations');
-    expect(rows.map((r) => Number(r.version))).toEqual([1, 2, 3]);
+    expect(rows.map((r) => Number(r.version))).toEqual(migrations.map((m) => m.version));
     await db.close();
   });
 
@@ -53,7 +53,7 @@ describe.each(backends)('alert store on $name', ({ make }) => {
         [old.alert.id],
       );
       const firing = await storeOver(db).upsertAlert(row(randomUUID(), 1000));
-      expect(await migrate(db)).toEqual([2, 3]);
+      expect(await migrate(db)).toEqual(migrations.slice(1).map((m) => m.version));
       const due = await storeOver(db).transaction((r) => r.claimDueSuppressionChecks(0, 10));
       expect(due.map((a) => a.id)).toEqual([old.alert.id]);
       expect(due.map((a) => a.id)).not.toContain(firing.alert.id);

@@ -10,6 +10,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { metrics, type ObservableResult } from '@opentelemetry/api';
+import { type StatusPageHook, statusPageEvent } from '../incidents/alert-hook.ts';
 import { type AlertRepo, type AlertStore, createAlertStore, type NewDelivery } from '../store/index.ts';
 import { createChannel } from './channels/index.ts';
 import type { Channel } from './channels/types.ts';
@@ -66,6 +67,8 @@ export interface AlertManagerOptions {
   instanceId?: string;
   /** Called with unexpected worker errors (default: written to stderr without secrets). */
   onError?: (err: unknown, context: string) => void;
+  /** Status-page incidents for alerts a public routing rule matches (`src/incidents/alert-hook.ts`). */
+  statusPageHook?: StatusPageHook;
 }
 
 export interface CreateSilenceInput {
@@ -607,6 +610,9 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
       queuedInTx = false;
       kick();
     }
+    // Status page hook (incidents): a new firing alert of a public rule opens its incident.
+    if (result.created && result.alert.status === 'firing')
+      await statusPageEvent(options.statusPageHook, routing, 'raised', result.alert, onError);
     return result;
   }
 
@@ -665,6 +671,9 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
       return { alert: changed, notify: notified.length > 0, released };
     });
     if (result.notify || result.released > 0) kick();
+    // Status page hook (incidents): resolving adds a "monitoring" update, never closes it.
+    if (event === 'resolve')
+      await statusPageEvent(options.statusPageHook, routing, 'resolved', result.alert, onError);
     return result.alert;
   }
 

@@ -8,6 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
+import { validatePublicTemplate } from '../incidents/template.ts';
+import type { PublicIncidentTemplate } from '../incidents/types.ts';
 import { AlertError, configError } from './errors.ts';
 import { type Matcher, matchesAll, matchLabels, parseMatchers } from './matchers.ts';
 import { type Alert, CHANNEL_TYPES, type ChannelType, type Severity } from './types.ts';
@@ -64,6 +66,8 @@ export interface RouteConfig {
   continue?: boolean;
   escalation?: EscalationStepConfig[];
   repeatInterval?: Duration;
+  /** Marks the rule public: a matching alert opens a status-page incident with this text. */
+  statusPage?: PublicIncidentTemplate;
 }
 export interface InhibitRuleConfig {
   sourceMatchers: string[];
@@ -77,6 +81,8 @@ export interface MaintenanceWindowConfig {
   end: string | Date;
   /** Alerts it mutes; all alerts when empty. */
   matchers?: string[];
+  /** Shows the window on the status page as scheduled maintenance with this text. */
+  statusPage?: PublicIncidentTemplate;
 }
 export interface RoutingConfig {
   channels?: ChannelConfig[];
@@ -95,6 +101,8 @@ export interface RoutePlan {
   channels: string[];
   escalation: EscalationStep[];
   repeatIntervalMs: number;
+  /** The public incident text of the first matching rule that has one. */
+  statusPage?: PublicIncidentTemplate;
 }
 export interface CompiledInhibitRule {
   source: Matcher[];
@@ -106,6 +114,7 @@ export interface CompiledMaintenance {
   start: number;
   end: number;
   matchers: Matcher[];
+  statusPage?: PublicIncidentTemplate;
 }
 export interface Routing {
   route(alert: Pick<Alert, 'name' | 'severity' | 'source' | 'labels'>): RoutePlan;
@@ -133,6 +142,7 @@ interface CompiledRoute {
   continue: boolean;
   escalation: EscalationStep[];
   repeatIntervalMs: number | undefined;
+  statusPage: PublicIncidentTemplate | undefined;
 }
 
 /** Reads and validates a routing file (`.yaml`, `.yml` or `.json`). Errors name the file and field. */
@@ -235,7 +245,14 @@ export function validateRoutingConfig(data: unknown): RoutingConfig {
     if (!Array.isArray(root.routes)) throw configError('routes', 'must be a list');
     out.routes = root.routes.map((r, i) => {
       const f = `routes[${i}]`;
-      const o = expectKeys(r, f, ['matchers', 'channels', 'continue', 'escalation', 'repeatInterval']);
+      const o = expectKeys(r, f, [
+        'matchers',
+        'channels',
+        'continue',
+        'escalation',
+        'repeatInterval',
+        'statusPage',
+      ]);
       const route: RouteConfig = { channels: stringList(o.channels ?? [], `${f}.channels`) };
       if (o.matchers !== undefined) route.matchers = stringList(o.matchers, `${f}.matchers`);
       if (o.continue !== undefined) {
@@ -243,6 +260,8 @@ export function validateRoutingConfig(data: unknown): RoutingConfig {
         route.continue = o.continue;
       }
       if (o.repeatInterval !== undefined) route.repeatInterval = o.repeatInterval as Duration;
+      if (o.statusPage !== undefined)
+        route.statusPage = validatePublicTemplate(o.statusPage, `${f}.statusPage`);
       if (o.escalation !== undefined) {
         if (!Array.isArray(o.escalation)) throw configError(`${f}.escalation`, 'must be a list');
         route.escalation = o.escalation.map((s, j) => {
@@ -270,13 +289,18 @@ export function validateRoutingConfig(data: unknown): RoutingConfig {
     if (!Array.isArray(root.maintenanceWindows)) throw configError('maintenanceWindows', 'must be a list');
     out.maintenanceWindows = root.maintenanceWindows.map((w, i) => {
       const f = `maintenanceWindows[${i}]`;
-      const o = expectKeys(w, f, ['name', 'start', 'end', 'matchers']);
-      return {
+      const o = expectKeys(w, f, ['name', 'start', 'end', 'matchers', 'statusPage']);
+      const window: MaintenanceWindowConfig = {
         name: nonEmptyString(o.name, `${f}.name`),
         start: o.start as string,
         end: o.end as string,
         matchers: stringList(o.matchers, `${f}.matchers`, { optional: true }),
       };
+      if (o.statusPage !== undefined)
+        window.statusPage = validatePublicTemplate(o.statusPage, `${f}.statusPage`, {
+          impactRequired: false,
+        });
+      return window;
     });
   }
   if (root.repeatInterval !== undefined) out.repeatInterval = root.repeatInterval as Duration;
@@ -395,6 +419,7 @@ export function compileRouting(config: RoutingConfig, channels: readonly Channel
       escalation,
       repeatIntervalMs:
         r.repeatInterval === undefined ? undefined : parseDuration(r.repeatInterval, `${f}.repeatInterval`),
+      statusPage: r.statusPage,
     };
   });
   const inhibitRules = (config.inhibitRules ?? []).map((r, i) => ({
@@ -416,6 +441,7 @@ export function compileRouting(config: RoutingConfig, channels: readonly Channel
       start,
       end,
       matchers: parseConfigMatchers(w.matchers ?? [], `maintenanceWindows[${i}].matchers`),
+      ...(w.statusPage && { statusPage: w.statusPage }),
     };
   });
 
@@ -427,17 +453,20 @@ export function compileRouting(config: RoutingConfig, channels: readonly Channel
       const channelSet = new Set<string>();
       let escalation: EscalationStep[] | undefined;
       let repeatIntervalMs: number | undefined;
+      let statusPage: PublicIncidentTemplate | undefined;
       for (const r of routes) {
         if (!matchesAll(r.matchers, labels)) continue;
         for (const c of r.channels) channelSet.add(c);
         if (!escalation && r.escalation.length) escalation = r.escalation;
         repeatIntervalMs ??= r.repeatIntervalMs;
+        statusPage ??= r.statusPage;
         if (!r.continue) break;
       }
       return {
         channels: [...channelSet],
         escalation: escalation ?? [],
         repeatIntervalMs: repeatIntervalMs ?? defaultRepeat,
+        ...(statusPage && { statusPage }),
       };
     },
   };

@@ -8,6 +8,7 @@ import { type AlertManager, createAlertManager } from '../alerts/index.ts';
 import { checksFromEnv, processCheck } from '../health/checks.ts';
 import { createHealthRegistry, type HealthRegistry } from '../health/registry.ts';
 import type { HealthCheck } from '../health/types.ts';
+import { createIncidents } from '../incidents/service.ts';
 import {
   createPrometheusBackend,
   createSdkBackend,
@@ -91,7 +92,13 @@ export async function createJobRuntime(options: JobRuntimeOptions = {}): Promise
   try {
     await migrate(db);
     await migrate(db, jobMigrations);
-    alerts = await createAlertManager({ store: storeOver(db), env, workers: options.alertWorkers ?? false });
+    alerts = await createAlertManager({
+      store: storeOver(db),
+      env,
+      workers: options.alertWorkers ?? false,
+      // Alerts of public routing rules open status-page incidents (src/incidents/alert-hook.ts).
+      statusPageHook: createIncidents(db).onAlert,
+    });
     health = createHealthRegistry({
       timeoutMs: settings.healthTimeoutMs,
       cacheTtlMs: settings.healthCacheTtlMs,

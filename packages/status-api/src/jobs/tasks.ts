@@ -7,6 +7,7 @@ import { metrics } from '@opentelemetry/api';
 import { type AlertManager, fingerprint } from '../alerts/index.ts';
 import type { CreateAlertInput, Severity } from '../alerts/types.ts';
 import { MetricsSourceError } from '../errors.ts';
+import { createIncidents } from '../incidents/service.ts';
 import {
   businessReport,
   type ComplianceReport,
@@ -14,6 +15,7 @@ import {
   performanceReport,
 } from '../metrics/reports.ts';
 import type { KpiPeriod, Series } from '../metrics/source.ts';
+import { createStatusHistory } from '../status-history/history.ts';
 import { sendDigest } from './digest.ts';
 import type { JobResult } from './result.ts';
 import type { JobRuntime } from './runtime.ts';
@@ -120,6 +122,8 @@ async function healthChecks(rt: JobRuntime): Promise<JobResult> {
       })),
     ),
   ]);
+  // Status page history: one sample per component for this minute (first replica wins).
+  await createStatusHistory(rt.db).record(report.checks, now, 'job');
   const changes: Record<string, string> = {};
   for (const c of report.checks) {
     const outcome = await condition(rt.alerts, c.status === 'fail', {
@@ -159,6 +163,9 @@ async function cleanup(rt: JobRuntime): Promise<JobResult> {
     ),
   );
   rt.progress(`cleanup: ${health} health snapshots and ${runs} job runs removed`);
+  // Status page: daily uptime rows, raw samples and closed incidents past the same retention.
+  const status = await createStatusHistory(rt.db).prune(rt.settings.metricsRetentionDays, rt.now());
+  const incidents = await createIncidents(rt.db).prune(rt.settings.metricsRetentionDays, rt.now());
   const alerts = await rt.alerts.purgeResolved(rt.settings.alertRetentionDays);
   rt.progress(
     `cleanup: ${alerts.alerts} resolved alerts older than ${rt.settings.alertRetentionDays} days removed`,
@@ -168,11 +175,22 @@ async function cleanup(rt: JobRuntime): Promise<JobResult> {
     unit: '{record}',
     description: 'Records deleted by retention policies, by data category.',
   });
-  purged.add(snapshots + health + runs, { 'compliance.data.category': 'metrics' });
+  purged.add(snapshots + health + runs + status.days + status.samples + incidents, {
+    'compliance.data.category': 'metrics',
+  });
   purged.add(alerts.alerts, { 'compliance.data.category': 'alert_history' });
   return {
     summary: `removed ${snapshots} KPI snapshots, ${health} health snapshots, ${runs} job runs (> ${rt.settings.metricsRetentionDays} d) and ${alerts.alerts} resolved alerts, ${alerts.silences} silences (> ${rt.settings.alertRetentionDays} d)`,
-    details: { snapshots, health, runs, alerts: alerts.alerts, silences: alerts.silences },
+    details: {
+      snapshots,
+      health,
+      runs,
+      statusDays: status.days,
+      statusSamples: status.samples,
+      incidents,
+      alerts: alerts.alerts,
+      silences: alerts.silences,
+    },
   };
 }
 

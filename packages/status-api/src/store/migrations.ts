@@ -113,6 +113,62 @@ export const migrations: readonly Migration[] = [
       'CREATE TABLE alert_channel_slots (channel TEXT PRIMARY KEY, next_slot BIGINT NOT NULL)',
     ],
   },
+  // Version 4 is taken by another change (replica heartbeats); the runner applies whatever
+  // versions are missing, in order, so a gap is harmless.
+  {
+    version: 5,
+    name: 'status page: component health samples, daily roll-ups, incidents',
+    statements: [
+      // One sample per component per minute: the first replica to write a minute keeps it.
+      `CREATE TABLE status_samples (
+        component TEXT NOT NULL,
+        slot BIGINT NOT NULL,
+        state TEXT NOT NULL,
+        source TEXT NOT NULL,
+        PRIMARY KEY (component, slot)
+      )`,
+      'CREATE INDEX status_samples_slot ON status_samples (slot)',
+      // Seconds per state per component and UTC day, recomputed from the samples.
+      `CREATE TABLE status_daily (
+        component TEXT NOT NULL,
+        day BIGINT NOT NULL,
+        observed_s INTEGER NOT NULL,
+        degraded_s INTEGER NOT NULL,
+        partial_s INTEGER NOT NULL,
+        major_s INTEGER NOT NULL,
+        worst TEXT,
+        demo INTEGER NOT NULL DEFAULT 0,
+        through_slot BIGINT NOT NULL,
+        PRIMARY KEY (component, day)
+      )`,
+      'CREATE INDEX status_daily_day ON status_daily (day)',
+      `CREATE TABLE status_incidents (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        impact TEXT NOT NULL,
+        status TEXT NOT NULL,
+        components TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        origin_key TEXT UNIQUE,
+        scheduled_for BIGINT,
+        scheduled_until BIGINT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        resolved_at BIGINT
+      )`,
+      'CREATE INDEX status_incidents_updated ON status_incidents (updated_at)',
+      `CREATE TABLE status_incident_updates (
+        id {{id}},
+        incident_id TEXT NOT NULL REFERENCES status_incidents (id) ON DELETE CASCADE,
+        status TEXT NOT NULL,
+        body TEXT NOT NULL,
+        idempotency_key TEXT UNIQUE,
+        created_at BIGINT NOT NULL
+      )`,
+      'CREATE INDEX status_incident_updates_incident ON status_incident_updates (incident_id, id)',
+    ],
+  },
 ];
 
 const ADVISORY_LOCK_KEY = 7_244_601_006;
