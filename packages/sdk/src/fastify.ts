@@ -15,6 +15,7 @@ import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import { type Span, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { kRequestState, type ServerRequestState } from './http-server.ts';
+import { TRACE_FLAG_RANDOM, withRandomFlag } from './propagation/trace-context.ts';
 import type { Redactor } from './redaction.ts';
 
 /** The instrumentation scope of Fastify spans. */
@@ -81,7 +82,10 @@ export function instrumentFastify(options: FastifyInstrumentationOptions): () =>
       { kind: SpanKind.INTERNAL, attributes },
       state.context,
     );
-    state.setActiveSpan(span);
+    // The active span for the rest of the request keeps the server span's W3C random flag.
+    state.setActiveSpan(
+      state.span.spanContext().traceFlags & TRACE_FLAG_RANDOM ? withRandomFlag(span) : span,
+    );
   }
 
   // One hook function for every request and instance: no per-request closures.

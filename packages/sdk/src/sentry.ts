@@ -58,6 +58,9 @@ export function unhandledRejectionMode(
   return 'strict';
 }
 
+/** Process events Sentry's integrations listen on. */
+const PROCESS_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
+
 interface FastifyHandlerStore {
   error?: unknown;
   reply?: { statusCode?: number };
@@ -68,6 +71,10 @@ export async function startSentry(
   redactor: Redactor,
 ): Promise<SentryBridge> {
   const Sentry: SentryModule = await import('@sentry/node');
+  // Sentry's integrations add process listeners that its `close()` leaves in place: note which
+  // are ours so that closing (or a start that fails later) removes them again.
+  const emitter = process as NodeJS.EventEmitter;
+  const listenersBefore = new Map(PROCESS_EVENTS.map((e) => [e, new Set(emitter.listeners(e))]));
   Sentry.init({
     dsn: config.dsn,
     environment: config.environment,
@@ -141,6 +148,11 @@ export async function startSentry(
     async close(timeoutMs) {
       diagnostics.unsubscribe('tracing:fastify.request.handler:error', onHandlerError);
       await Sentry.close(timeoutMs).catch(() => false);
+      for (const [event, before] of listenersBefore) {
+        for (const listener of emitter.listeners(event)) {
+          if (!before.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
+        }
+      }
     },
   };
 }

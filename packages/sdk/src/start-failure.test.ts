@@ -29,10 +29,12 @@ function portOpen(port: number): Promise<boolean> {
 }
 
 const key = createContextKey('probe');
+const PROCESS_EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
 
 describe('startSdk, failing at each step', () => {
   it.each(STEPS)('after %s: rejects and leaves no global, open port or patch', async (failing) => {
     const emits = [http.Server.prototype.emit, https.Server.prototype.emit];
+    const processListeners = PROCESS_EVENTS.map((e) => process.listenerCount(e));
     const port = await freePort();
     const config = normalizeOptions({
       serviceName: 'start-failure',
@@ -41,6 +43,8 @@ describe('startSdk, failing at each step', () => {
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
         OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
         OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+        // Sentry starts too (nothing is sent: no event happens; the port is closed).
+        SENTRY_DSN: 'http://public@127.0.0.1:9/1',
       },
     });
     const reached: StartStep[] = [];
@@ -63,6 +67,8 @@ describe('startSdk, failing at each step', () => {
     // No open port, no patch, no subscription, no state.
     expect(await portOpen(port)).toBe(false);
     expect([http.Server.prototype.emit, https.Server.prototype.emit]).toEqual(emits);
+    // Sentry's uncaught-exception and unhandled-rejection listeners are gone with it.
+    expect(PROCESS_EVENTS.map((e) => process.listenerCount(e))).toEqual(processListeners);
     expect(diagnostics.channel('fastify.initialization').hasSubscribers).toBe(false);
     expect(sdkState().withoutWinstonLogSending).toBeUndefined();
     expect(sdkState().emitLog).toBeUndefined();

@@ -318,6 +318,19 @@ describe('one-line start, end to end', () => {
       'the traceparent the fetch sent',
     );
     expect(sent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-03$`));
+    // The exported spans of the request carry it too (OTLP span flags, bits 0–7), at any depth.
+    const spans = await waitFor(
+      () => {
+        const mine = otlp.spans.filter((s) => s.traceId === traceId);
+        return mine.some((s) => s.scope.includes('undici')) &&
+          mine.some((s) => s.scope.includes('http-server'))
+          ? mine
+          : undefined;
+      },
+      10_000,
+      'the spans of the random-flagged request',
+    );
+    for (const span of spans) expect((otlp.spanFlags.get(span.spanId) ?? 0) & 0xff, span.scope).toBe(3);
   });
 
   it("gives the app's own winston.createLogger trace_id and span_id inside a Fastify request", async () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createOutageTracker, type Signal } from './batcher.ts';
+import { createBatcher, createOutageTracker, type Signal } from './batcher.ts';
 
 /** The SDK's own stderr lines written while a test runs. */
 let lines: Array<{ level: string; message: string; 'authlens.signal': string }>;
@@ -79,5 +79,44 @@ describe('outage tracker', () => {
     t.succeeded();
     expect(lines.map((l) => l.level)).toEqual(['warn', 'info']);
     expect(lines[1]?.message).toMatch(/recovered after dropping 23 items/);
+  });
+});
+
+describe('batcher.abandon (shutdown with an unreachable collector)', () => {
+  it('drops and counts what is queued at once, warns once, and waits for no export in flight', async () => {
+    const { t, counted } = tracker();
+    const exported: number[][] = [];
+    let shutdowns = 0;
+    const batcher = createBatcher<number>({
+      // An export that never finishes (a collector that stopped answering mid-export).
+      exporter: {
+        export: (items) => {
+          exported.push(items);
+        },
+        shutdown: async () => {
+          shutdowns++;
+          await new Promise(() => {});
+        },
+      },
+      maxQueueSize: 100,
+      maxExportBatchSize: 4,
+      scheduledDelayMs: 60_000,
+      exportTimeoutMs: 60_000,
+      outage: t,
+    });
+    for (let i = 0; i < 4; i++) batcher.add(i); // a full batch: exported now, never answered
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(exported).toEqual([[0, 1, 2, 3]]);
+    for (let i = 4; i < 7; i++) batcher.add(i); // queued behind it
+    batcher.abandon('collector unreachable at shutdown (ECONNREFUSED)');
+    // flush and shutdown return at once: nothing waits for the hung export or exporter.
+    await batcher.flush();
+    await batcher.shutdown();
+    batcher.add(99);
+    expect(counted).toEqual({ traces: 3 });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.message).toMatch(/is failing \(collector unreachable at shutdown \(ECONNREFUSED\)\)/);
+    expect(shutdowns).toBe(1);
+    expect(exported).toHaveLength(1);
   });
 });

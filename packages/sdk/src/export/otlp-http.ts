@@ -31,6 +31,9 @@ export function otlpHttpExporter<T>(
   serializer: ISerializer<T[], unknown>,
 ): ItemExporter<T> & { forceFlush(): Promise<void> } {
   const s = SIGNALS[signal];
+  // `convertLegacyHttpOptions` merges the options with the OTEL_EXPORTER_OTLP_* environment
+  // (headers, compression, certificates); it is marked for removal in otlp-exporter-base 2.0
+  // and is what the stock 0.301 exporters call. Its removal would fail the type check.
   const delegate = createOtlpHttpExportDelegate(
     convertLegacyHttpOptions({ url: options.url, timeoutMillis: options.timeoutMillis }, s.id, s.path, {
       'Content-Type': 'application/x-protobuf',

@@ -58,7 +58,12 @@ describe('span encoding', () => {
     }
     const resourceBytes = encodeEnvelope(resource.attributes, 'unused', undefined).resource;
     const expected = Buffer.from(ProtobufTraceSerializer.serializeRequest(ended) as Uint8Array);
-    const got = Buffer.from(encodeTraceRequest(resourceBytes, ended.map(encodeSpan)));
+    const got = Buffer.from(
+      encodeTraceRequest(
+        resourceBytes,
+        ended.map((s) => encodeSpan(s)),
+      ),
+    );
     expect(got.toString('hex')).toBe(expected.toString('hex'));
     await provider.shutdown();
   });

@@ -51,7 +51,12 @@ function writeLink(w: ProtoWriter, link: Link & { droppedAttributesCount?: numbe
 
 const scratch = new ProtoWriter();
 
-export function encodeSpan(span: ReadableSpan): EncodedSpan {
+/**
+ * `extraTraceFlags`: W3C trace-flag bits the span's own context lacks (the Level 2 random
+ * flag of the trace, which the SDK's tracer does not keep); 0 writes what the stock
+ * serializer writes.
+ */
+export function encodeSpan(span: ReadableSpan, extraTraceFlags = 0): EncodedSpan {
   const w = scratch;
   w.reset();
   const ctx = span.spanContext();
@@ -84,7 +89,7 @@ export function encodeSpan(span: ReadableSpan): EncodedSpan {
   w.tag(3, 0);
   w.varint(span.status.code);
   w.end(status);
-  w.fixed32(16, spanFlags(ctx.traceFlags, parent?.isRemote));
+  w.fixed32(16, spanFlags(ctx.traceFlags | extraTraceFlags, parent?.isRemote));
   return new EncodedSpan(w.take(), span.instrumentationScope);
 }
 

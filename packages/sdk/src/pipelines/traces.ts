@@ -25,6 +25,7 @@ import {
 } from '../export/batcher.ts';
 import { encodeEnvelope } from '../export/log-encoding.ts';
 import { type EncodedSpan, encodeSpan, encodeTraceRequest } from '../export/span-encoding.ts';
+import { RANDOM_TRACE, TRACE_FLAG_RANDOM } from '../propagation/trace-context.ts';
 import type { Redactor } from '../redaction.ts';
 
 function buildSampler(config: SdkConfig): Sampler {
@@ -111,14 +112,19 @@ export function buildTracesPipeline(
       outage: createOutageTracker('traces', endpoint, countDropped),
     });
     batcher = spans;
+    // Spans of a trace whose incoming parent carried the W3C random flag (Level 2): exported
+    // with it, at any depth (the SDK's tracer keeps only the sampled flag).
+    const random = new WeakSet<object>();
     spanProcessors.push({
-      onStart() {},
+      onStart(span, parentContext) {
+        if (parentContext.getValue(RANDOM_TRACE) === span.spanContext().traceId) random.add(span);
+      },
       onEnd(span) {
         // Sampled spans only: recorded-but-unsampled spans are never exported. Redacted and
         // encoded once, now: the queue holds bytes, not span objects.
         if (span.spanContext().traceFlags & 1) {
           redactSpans([span], redactor);
-          spans.add(encodeSpan(span));
+          spans.add(encodeSpan(span, random.has(span) ? TRACE_FLAG_RANDOM : 0));
         }
       },
       forceFlush: () => spans.flush(),

@@ -25,6 +25,8 @@ export interface OtlpReceiver {
   metricNames: Set<string>;
   /** Aggregation temporality (1 delta, 2 cumulative) of each sum or histogram metric seen last. */
   temporalities: Map<string, number>;
+  /** The `flags` field (W3C trace flags in bits 0–7) of every span, by span ID (hex). */
+  spanFlags: Map<string, number>;
   /** Path, headers and content encoding of every request, as they arrived on the wire. */
   arrivals: Array<{ path: string; headers: http.IncomingHttpHeaders }>;
   /** Raw request bodies as latin1 text, for "no secret anywhere" assertions. */
@@ -66,6 +68,31 @@ function decodeTemporalities(body: Uint8Array): Array<[string, number]> {
   return out;
 }
 
+const spanFlagsSchema = protobuf
+  .parse(
+    `syntax = "proto3";
+  message Span { bytes span_id = 2; fixed32 flags = 16; }
+  message ScopeSpans { repeated Span spans = 2; }
+  message ResourceSpans { repeated ScopeSpans scope_spans = 2; }
+  message ExportTraceServiceRequest { repeated ResourceSpans resource_spans = 1; }`,
+    { keepCase: true },
+  )
+  .root.lookupType('ExportTraceServiceRequest');
+
+/** Span ID (hex) → `flags` of the spans in a trace export request. */
+function decodeSpanFlags(body: Uint8Array): Array<[string, number]> {
+  const raw = spanFlagsSchema.toObject(spanFlagsSchema.decode(body), { bytes: String, defaults: true }) as {
+    resource_spans?: Array<{ scope_spans?: Array<{ spans?: Array<{ span_id: string; flags: number }> }> }>;
+  };
+  return (raw.resource_spans ?? []).flatMap((rs) =>
+    (rs.scope_spans ?? []).flatMap((ss) =>
+      (ss.spans ?? []).map(
+        (sp) => [Buffer.from(sp.span_id, 'base64').toString('hex'), sp.flags] as [string, number],
+      ),
+    ),
+  );
+}
+
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const receiver: OtlpReceiver = {
     url: '',
@@ -74,6 +101,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     logs: [],
     metricNames: new Set(),
     temporalities: new Map(),
+    spanFlags: new Map(),
     arrivals: [],
     raw: [],
     requests: 0,
@@ -96,8 +124,10 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(sent) : sent;
       receiver.raw.push(body.toString('latin1'));
       try {
-        if (req.url === '/v1/traces') receiver.spans.push(...decodeTraces(body));
-        else if (req.url === '/v1/logs') receiver.logs.push(...decodeLogs(body));
+        if (req.url === '/v1/traces') {
+          receiver.spans.push(...decodeTraces(body));
+          for (const [id, flags] of decodeSpanFlags(body)) receiver.spanFlags.set(id, flags);
+        } else if (req.url === '/v1/logs') receiver.logs.push(...decodeLogs(body));
         else if (req.url === '/v1/metrics') {
           for (const name of decodeMetricNames(body)) receiver.metricNames.add(name);
           for (const [name, t] of decodeTemporalities(body)) receiver.temporalities.set(name, t);
