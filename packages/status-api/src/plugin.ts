@@ -1,7 +1,8 @@
 /**
  * The monitoring plugin: resolves options once, builds the health registry, KPI backend and
- * API-key guards, then registers security (helmet, rate limit, body limit), the OpenAPI
- * document and one route plugin per concern. Every error answer is `application/problem+json`.
+ * API-key guards, then registers security (helmet, rate limit, body limit, strict JSON bodies:
+ * `strict-input.ts`), the OpenAPI document and one route plugin per concern. Every error answer
+ * is `application/problem+json`.
  */
 import { createRequire } from 'node:module';
 import helmet from '@fastify/helmet';
@@ -27,6 +28,7 @@ import { dashboardRoutes } from './routes/dashboards.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { statusRoutes } from './routes/status.ts';
+import { strictInput } from './strict-input.ts';
 
 const probeRoute = /\/health\/(live|ready)\/?$/;
 const packageVersion = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -60,10 +62,12 @@ export const monitoringPlugin: FastifyPluginAsync<MonitoringOptions> = async (ap
   const context: MonitoringContext = { options, health, kpis, authorize, metricsSource };
   app.decorate('monitoring', context);
 
-  // Every route in this context (ours and the alert routes) gets at most the configured body limit.
+  // Every route in this context (ours and the alert routes) gets the configured body limit,
+  // except the Alertmanager webhook, which sets its own (`webhookBodyLimitBytes`).
   app.addHook('onRoute', (route) => {
-    route.bodyLimit = Math.min(route.bodyLimit ?? options.bodyLimitBytes, options.bodyLimitBytes);
+    route.bodyLimit ??= options.bodyLimitBytes;
   });
+  strictInput(app);
 
   await app.register(helmet, { global: true });
   if (options.rateLimitPerMinute !== false) {
@@ -87,10 +91,9 @@ export const monitoringPlugin: FastifyPluginAsync<MonitoringOptions> = async (ap
   }
 
   app.setErrorHandler(replyError);
-  app.setNotFoundHandler((request, reply) =>
-    replyProblem(reply, 'not_found', {
-      detail: `no endpoint ${request.method} ${request.url.split('?')[0]}`,
-    }),
+  // The answer does not repeat the path (it is the client's input).
+  app.setNotFoundHandler((_request, reply) =>
+    replyProblem(reply, 'not_found', { detail: 'no endpoint with this method and path' }),
   );
 
   if (options.docs) {
@@ -116,7 +119,12 @@ export const monitoringPlugin: FastifyPluginAsync<MonitoringOptions> = async (ap
   await app.register(metricsRoutes);
   await app.register(complianceRoutes);
   await app.register(dashboardRoutes);
-  await app.register(alertRoutes, { prefix: '/alerts', ...options.alerts, authorize });
+  await app.register(alertRoutes, {
+    prefix: '/alerts',
+    webhookBodyLimitBytes: options.webhookBodyLimitBytes,
+    ...options.alerts,
+    authorize,
+  });
 
   if (options.docs) {
     await app.register(swaggerUi, {

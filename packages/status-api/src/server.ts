@@ -3,7 +3,7 @@
  * `/monitoring`, listening on `PORT` (default 8000).
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { MonitoringConfigError } from './errors.ts';
+import { clientErrorHandler, frameworkErrors, MonitoringConfigError } from './errors.ts';
 import { checksFromEnv } from './health/checks.ts';
 import type { MonitoringOptions } from './options.ts';
 import { monitoring } from './plugin-export.ts';
@@ -53,6 +53,9 @@ export async function buildServer(options: ServerOptions = {}): Promise<Standalo
   const app = Fastify({
     logger: logger ?? { level: env.LOG_LEVEL ?? 'info', redact: ['req.headers.authorization'] },
     trustProxy: trustProxy ?? false,
+    // Errors raised before any route sees the request are problems too (src/errors.ts).
+    frameworkErrors,
+    clientErrorHandler,
   });
   await app.register(monitoring, {
     ...monitoringOptions,
