@@ -48,8 +48,13 @@ export function forbiddenKey(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Parses a JSON body; bad JSON and prototype keys become problems naming the body or the key. */
+/**
+ * Parses a JSON body; bad JSON and prototype keys become problems naming the body or the key.
+ * An empty body is no body (a `DELETE` sent with `Content-Type: application/json`); a route that
+ * needs one says so through its schema.
+ */
 export function parseJsonBody(text: string): unknown {
+  if (text.trim() === '') return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);

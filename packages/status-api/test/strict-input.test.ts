@@ -129,6 +129,21 @@ describe('strict bodies and problem answers (plugin, via inject)', () => {
     );
   });
 
+  it('an empty body sent as JSON is no body: DELETE works, a create still needs its fields', async () => {
+    const silence = await send(
+      'POST',
+      '/monitoring/alerts/silences/',
+      JSON.stringify({ matchers: ['a=b'], durationSeconds: 60 }),
+    );
+    const del = await app.inject({
+      method: 'DELETE',
+      url: `/monitoring/alerts/silences/${silence.body.id}/`,
+      headers: W,
+    });
+    expect(del.statusCode).toBe(200);
+    expectProblem(await send('POST', '/monitoring/alerts/create/', ''), 400, 'invalid_field', 'body');
+  });
+
   it('__proto__ and constructor.prototype keys are refused by name, not as "not valid JSON"', async () => {
     const top = await send(
       'POST',
