@@ -25,23 +25,22 @@ interface Serve {
   output: string;
 }
 
+/** What every server here runs with, besides the test's own settings: nothing from this shell. */
+const isolated = {
+  PATH: process.env.PATH ?? '',
+  HOME: os.tmpdir(),
+  PORT: '0',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+};
+const serveArgs = ['--conditions=authlens-source', '--no-warnings', bin, 'serve', '--no-scheduler'];
+
 /** Starts `authlens serve --no-scheduler`; resolves once it logs that it listens. */
 function startServe(env: Record<string, string>): Promise<Serve> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=authlens-source', '--no-warnings', bin, 'serve', '--no-scheduler'],
-    {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: os.tmpdir(),
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, serveArgs, {
+    env: { ...isolated, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const s: Serve = { child, url: '', output: '' };
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
