@@ -4,7 +4,7 @@
  * is expired and reported, and the alerts it muted become due for re-evaluation. Real stores.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createSilenceMatchers, expireInvalidSilences } from '../src/alerts/silence-matchers.ts';
 import { type AlertStore, createAlertStore } from '../src/store/index.ts';
 import { backends, type TempStore } from './alerts-support.ts';
@@ -20,18 +20,15 @@ const silence = (matchers: string[], startsAt: number, endsAt: number) => ({
 });
 
 describe.each(backends)('stored silences on $name', ({ make }) => {
-  let temp: TempStore;
-  let store: AlertStore;
-  beforeAll(async () => {
-    temp = await make();
-    store = await createAlertStore(temp.url);
-  });
+  const opened: Array<{ temp: TempStore; store: AlertStore }> = [];
   afterAll(async () => {
-    await store?.close();
-    await temp?.drop();
+    for (const { temp, store } of opened) await store.close().then(() => temp.drop());
   });
 
   it('expires at start the silences that no longer compile, and only those', async () => {
+    const temp = await make();
+    const store = await createAlertStore(temp.url);
+    opened.push({ temp, store });
     const now = Date.now();
     const good = await store.insertSilence(silence(['alertname=~db_.*'], now - 1000, now + 3_600_000));
     const lookahead = await store.insertSilence(
