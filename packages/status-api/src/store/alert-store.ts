@@ -4,6 +4,9 @@
  * JSON text. Row locks (`FOR UPDATE SKIP LOCKED`) make claims exclusive across replicas on
  * PostgreSQL; on SQLite every transaction is `BEGIN IMMEDIATE`, i.e. one writer at a time.
  */
+
+import { type Database, type Executor, openDatabase, type Row, type SqlValue } from './database.ts';
+import { migrate } from './migrations.ts';
 import type {
   Alert,
   AlertFilter,
@@ -19,21 +22,13 @@ import type {
   NotificationEvent,
   Severity,
   Silence,
-} from '../alerts/types.ts';
-import { type Database, type Executor, openDatabase, type Row, type SqlValue } from './database.ts';
-import { migrate } from './migrations.ts';
+} from './types.ts';
 
-export interface NewAlertRow {
-  id: string;
-  fingerprint: string;
-  name: string;
-  severity: Severity;
-  message: string;
-  source: string;
-  labels: Labels;
-  annotations: Labels;
-  now: number;
-}
+/** A create: the alert's identity and content, at `now`. */
+export type NewAlertRow = Pick<
+  Alert,
+  'id' | 'fingerprint' | 'name' | 'severity' | 'message' | 'source' | 'labels' | 'annotations'
+> & { now: number };
 
 export interface AlertPatch {
   status?: AlertStatus;
@@ -50,15 +45,11 @@ export interface AlertPatch {
   updatedAt: number;
 }
 
-export interface NewDelivery {
-  alertId: string;
-  channel: string;
-  channelType: ChannelType;
-  event: NotificationEvent;
-  escalationLevel: number;
-  idempotencyKey: string;
-  nextAttemptAt: number;
-}
+/** An outbox row to queue: when it is first due (`nextAttemptAt`, epoch ms). */
+export type NewDelivery = Pick<
+  Delivery,
+  'alertId' | 'channel' | 'channelType' | 'event' | 'escalationLevel' | 'idempotencyKey'
+> & { nextAttemptAt: number };
 
 export interface DeliveryOutcome {
   state: DeliveryState;

@@ -1,0 +1,69 @@
+/**
+ * The outbox: notifications are rows (`alert_deliveries`) written in the same transaction as the
+ * state change that causes them, each with an idempotency key `<alert id>:<event part>:<channel>`
+ * so a retried transaction or a second replica never queues one twice. Workers send them later.
+ */
+import type { AlertRepo, NewDelivery } from '../../store/index.ts';
+import type { Channel } from '../channels/types.ts';
+import type { Routing } from '../routing.ts';
+import type { Alert, NotificationEvent } from '../types.ts';
+
+export interface Outbox {
+  /** Delivery rows of `event` for the configured channels among `channelNames`. */
+  rows(
+    alert: Alert,
+    channelNames: readonly string[],
+    event: NotificationEvent,
+    keyPart: string,
+    level: number,
+    now: number,
+  ): NewDelivery[];
+  /**
+   * First notification of an alert (new, or no longer suppressed): queues its trigger, starts its
+   * escalation timer and marks it firing. `queued` says whether a delivery row was new.
+   */
+  fire(
+    repo: AlertRepo,
+    alert: Alert,
+    now: number,
+    keyPart?: string,
+  ): Promise<{ alert: Alert; queued: boolean }>;
+}
+
+export function outbox(channels: ReadonlyMap<string, Channel>, routing: Routing): Outbox {
+  const rows: Outbox['rows'] = (alert, channelNames, event, keyPart, level, now) =>
+    channelNames.flatMap((name) => {
+      const channel = channels.get(name);
+      if (!channel) return [];
+      return [
+        {
+          alertId: alert.id,
+          channel: name,
+          channelType: channel.type,
+          event,
+          escalationLevel: level,
+          idempotencyKey: `${alert.id}:${keyPart}:${name}`,
+          nextAttemptAt: now,
+        },
+      ];
+    });
+  return {
+    rows,
+    async fire(repo, alert, now, keyPart = 'trigger') {
+      const plan = routing.route(alert);
+      const queue = rows(alert, plan.channels, 'trigger', keyPart, 0, now);
+      const queued = (await repo.enqueueDeliveries(queue, now)) > 0;
+      const first = plan.escalation[0];
+      const updated = await repo.updateAlert(alert.id, {
+        status: 'firing',
+        suppressedReason: null,
+        lastNotifiedAt: queue.length ? now : null,
+        nextEscalationAt: first ? now + first.afterMs : null,
+        escalationLevel: 0,
+        suppressionCheckAt: null,
+        updatedAt: now,
+      });
+      return { alert: updated ?? alert, queued };
+    },
+  };
+}
