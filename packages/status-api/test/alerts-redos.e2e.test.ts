@@ -5,14 +5,17 @@
  * alert suppressed by another silence is released when that silence is expired; another one's
  * silence ends while the server is down, and the server restarts on the same database. A probe
  * polls liveness all along: every answer comes within 100 ms, SIGTERM stops the server
- * promptly, and it listens again after the restart.
+ * promptly, and it listens again after the restart. A silence stored (by an older version) with
+ * a lookahead is expired at that start and logged, never run.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createAlertStore } from '../src/store/index.ts';
 import { eventually, sleep } from './alerts-support.ts';
 
 const bin = fileURLToPath(new URL('../bin/authlens.js', import.meta.url));
@@ -184,6 +187,18 @@ describe('ReDoS replay against authlens serve (SQLite)', () => {
     const stopped = await stopServe(server);
     expect(stopped.code).toBe(0);
     expect(stopped.ms).toBeLessThan(5000);
+    // A silence stored by an older version that accepted lookahead: it must never run.
+    const stale = await createAlertStore(env.ALERT_STORE_URL);
+    const legacy = await stale.insertSilence({
+      id: randomUUID(),
+      matchers: ['name=~"(?=a)(a+)+$"'],
+      startsAt: Date.now(),
+      endsAt: Date.now() + 3_600_000,
+      createdBy: 'older-version',
+      comment: '',
+      now: Date.now(),
+    });
+    await stale.close();
     await sleep(2100); // the brief silence has ended
 
     server = await startServe(env);
@@ -194,6 +209,11 @@ describe('ReDoS replay against authlens serve (SQLite)', () => {
       15_000,
     );
     for (const n of [30, 40]) expect((await raise(`redos_after_${n}`, `${'a'.repeat(n)}!`)).status).toBe(201);
+    // The legacy silence was expired at start and logged, not run.
+    const legacyNow = await api('GET', `silences/${legacy.id}/`);
+    expect(legacyNow.json.status).toBe('expired');
+    expect(server.output).toContain('stored silence expired at start');
+    expect(server.output).toContain(legacy.id);
     await sleep(300);
     await probe.stop();
     allLatencies.push(...probe.latencies);

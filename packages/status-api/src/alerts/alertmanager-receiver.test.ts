@@ -1,6 +1,11 @@
 /** Alertmanager's alerts onto our create input: name, severity mapping, message, labels. */
 import { describe, expect, it } from 'vitest';
-import { alertmanagerInput, ingestAlertmanager, mapSeverity } from './alertmanager-receiver.ts';
+import {
+  type AlertmanagerWebhookPayload,
+  alertmanagerInput,
+  ingestAlertmanager,
+  mapSeverity,
+} from './alertmanager-receiver.ts';
 import { AlertError } from './errors.ts';
 import { fingerprint } from './fingerprint.ts';
 
@@ -45,28 +50,75 @@ describe('alertmanager receiver', () => {
     }
   });
 
-  it('raises firing alerts and resolves resolved ones by fingerprint', async () => {
-    const raised: string[] = [];
-    const resolvedFps: string[] = [];
+  it('checks the whole payload first, then commits firing and resolved alerts together', async () => {
+    const prepared: string[] = [];
+    let committed: unknown[] = [];
     const result = await ingestAlertmanager(
       {
         version: '4',
         alerts: [
           { status: 'firing', labels: { alertname: 'A', job: 'j' } },
           { status: 'resolved', labels: { alertname: 'B', job: 'j' } },
-          { status: 'resolved', labels: { alertname: 'C' } },
         ],
       },
       {
-        raise: async (input) => raised.push(input.name),
-        resolveOpen: async (fp) => {
-          resolvedFps.push(fp);
-          return fp === fingerprint('B', { job: 'j' });
+        prepare: async (input) => {
+          prepared.push(input.name);
+          return input.name;
+        },
+        commit: async (items) => {
+          committed = items;
+          return { firing: 1, resolved: 1 };
         },
       },
     );
-    expect(raised).toEqual(['A']);
-    expect(resolvedFps).toEqual([fingerprint('B', { job: 'j' }), fingerprint('C', {})]);
+    expect(prepared).toEqual(['A']);
+    expect(committed).toEqual([
+      { status: 'firing', prepared: 'A' },
+      { status: 'resolved', fingerprint: fingerprint('B', { job: 'j' }) },
+    ]);
     expect(result).toEqual({ firing: 1, resolved: 1 });
+  });
+
+  it('refuses a bad payload before preparing anything, naming the field in the payload', async () => {
+    const fieldOf = async (payload: unknown) => {
+      let prepared = 0;
+      try {
+        await ingestAlertmanager(payload as AlertmanagerWebhookPayload, {
+          prepare: async () => prepared++,
+          commit: async () => ({ firing: 0, resolved: 0 }),
+        });
+      } catch (err) {
+        expect(prepared).toBe(0);
+        return (err as AlertError).field;
+      }
+      throw new Error('accepted');
+    };
+    const ok = { status: 'firing', labels: { alertname: 'A' } };
+    expect(await fieldOf({ version: '3', alerts: [ok] })).toBe('version');
+    expect(await fieldOf({ alerts: [ok] })).toBe('version');
+    expect(await fieldOf({ version: '4', alerts: [ok, { status: 'firing', labels: { job: 'x' } }] })).toBe(
+      'alerts[1].labels.alertname',
+    );
+    expect(
+      await fieldOf({ version: '4', alerts: [ok, { status: 'firing', labels: { alertname: '9bad' } }] }),
+    ).toBe('alerts[1].labels.alertname');
+    expect(
+      await fieldOf({
+        version: '4',
+        alerts: [ok, { status: 'firing', labels: { alertname: 'A', 'bad key': 'v' } }],
+      }),
+    ).toBe('alerts[1].labels.bad key');
+    const many = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`l${i}`, 'v']));
+    expect(
+      await fieldOf({ version: '4', alerts: [{ status: 'firing', labels: { alertname: 'A', ...many } }] }),
+    ).toBe('alerts[0].labels');
+    expect(await fieldOf({ version: '4', alerts: Array.from({ length: 1001 }, () => ok) })).toBe('alerts');
+  });
+
+  it('takes the description, then the alert name, when the summary is blank', () => {
+    const a = { status: 'firing', labels: { alertname: 'A' } };
+    expect(alertmanagerInput({ ...a, annotations: { summary: ' ', description: 'd' } }, 0).message).toBe('d');
+    expect(alertmanagerInput({ ...a, annotations: { summary: '' } }, 0).message).toBe('A');
   });
 });

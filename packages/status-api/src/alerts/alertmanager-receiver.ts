@@ -1,10 +1,16 @@
 /**
  * The Alertmanager webhook receiver (payload version 4): firing alerts are raised (a repeat counts
- * an occurrence), resolved ones resolve the open alert with the same fingerprint.
+ * an occurrence), resolved ones resolve the open alert with the same fingerprint. A payload is a
+ * whole group: it is checked entirely before anything is written (each alert held to the limits
+ * of a create), then applied in one transaction — all of it or none of it.
  */
-import { invalidField } from './errors.ts';
+import { AlertError, invalidField } from './errors.ts';
 import { fingerprint } from './fingerprint.ts';
 import { type CreateAlertInput, type Labels, SEVERITIES, type Severity } from './types.ts';
+import { validateInput } from './validate.ts';
+
+/** The most alerts one payload may carry (the route's schema says the same). */
+export const MAX_WEBHOOK_ALERTS = 1000;
 
 /** An Alertmanager webhook (version 4) payload. */
 export interface AlertmanagerWebhookPayload {
@@ -46,33 +52,65 @@ export function alertmanagerInput(
   return {
     name: alertname,
     severity: mapSeverity(severity),
-    message: annotations.summary ?? annotations.description ?? alertname,
+    message: [annotations.summary, annotations.description].find((t) => t?.trim()) ?? alertname,
     source: 'prometheus',
     labels,
     annotations,
   };
 }
 
-export interface ReceiverActions {
-  raise(input: CreateAlertInput): Promise<unknown>;
-  /** Resolves the open alert with this fingerprint; false when there is none. */
-  resolveOpen(fingerprint: string): Promise<boolean>;
+/** One alert of a checked payload. */
+export type AlertmanagerItem =
+  | { status: 'firing'; input: Required<CreateAlertInput> }
+  | { status: 'resolved'; fingerprint: string };
+
+/** Where a create field of alert `i` came from in Alertmanager's payload. */
+function payloadField(i: number, field: string | undefined): string {
+  if (field === 'name') return `alerts[${i}].labels.alertname`;
+  if (field === 'message') return `alerts[${i}].annotations.summary`;
+  return `alerts[${i}]${field ? `.${field}` : ''}`;
 }
 
-export async function ingestAlertmanager(
-  payload: AlertmanagerWebhookPayload,
-  actions: ReceiverActions,
-): Promise<{ firing: number; resolved: number }> {
-  let firing = 0;
-  let resolved = 0;
-  for (const [i, a] of payload.alerts.entries()) {
-    const input = alertmanagerInput(a, i);
-    if (a.status === 'resolved') {
-      if (await actions.resolveOpen(fingerprint(input.name, input.labels ?? {}))) resolved++;
-    } else {
-      await actions.raise(input);
-      firing++;
+/** Checks and maps the whole payload; nothing is written. Errors name `version` or `alerts[i].…`. */
+export function alertmanagerBatch(payload: AlertmanagerWebhookPayload): AlertmanagerItem[] {
+  if (payload.version !== '4') throw invalidField('version', 'must be "4" (Alertmanager webhook version 4)');
+  if (!Array.isArray(payload.alerts)) throw invalidField('alerts', 'must be a list');
+  if (payload.alerts.length > MAX_WEBHOOK_ALERTS)
+    throw invalidField('alerts', `at most ${MAX_WEBHOOK_ALERTS} alerts per payload`);
+  return payload.alerts.map((a, i): AlertmanagerItem => {
+    let input: Required<CreateAlertInput>;
+    try {
+      input = validateInput(alertmanagerInput(a, i));
+    } catch (err) {
+      if (err instanceof AlertError && !err.field?.startsWith('alerts['))
+        throw invalidField(payloadField(i, err.field), err.detail);
+      throw err;
     }
+    return a.status === 'resolved'
+      ? { status: 'resolved', fingerprint: fingerprint(input.name, input.labels) }
+      : { status: 'firing', input };
+  });
+}
+
+/** A firing alert once prepared (checked and matched, outside any transaction). */
+export type PreparedItem<P> = { status: 'firing'; prepared: P } | { status: 'resolved'; fingerprint: string };
+
+export interface ReceiverActions<P> {
+  /** Matches one firing alert before the batch's transaction opens. */
+  prepare(input: Required<CreateAlertInput>): Promise<P>;
+  /** Applies every item in one transaction; counts the alerts raised and resolved. */
+  commit(items: PreparedItem<P>[]): Promise<{ firing: number; resolved: number }>;
+}
+
+export async function ingestAlertmanager<P>(
+  payload: AlertmanagerWebhookPayload,
+  actions: ReceiverActions<P>,
+): Promise<{ firing: number; resolved: number }> {
+  const items: PreparedItem<P>[] = [];
+  for (const item of alertmanagerBatch(payload)) {
+    items.push(
+      item.status === 'firing' ? { status: 'firing', prepared: await actions.prepare(item.input) } : item,
+    );
   }
-  return { firing, resolved };
+  return actions.commit(items);
 }

@@ -7,13 +7,17 @@ import { matchesAll, matchLabels } from './matchers.ts';
 import type { CompiledInhibitRule } from './routing.ts';
 import type { Alert, Labels, Severity } from './types.ts';
 
-/** The active alert that inhibits `alert` (whose match labels are `labels`), or null. */
-export async function findInhibitor(
-  repo: AlertRepo,
+/**
+ * Active alerts that inhibit an alert whose match labels are `labels`, in rule order, at most
+ * `max` of them (the alert itself may be among them: callers skip it by id).
+ */
+export async function inhibitorCandidates(
+  repo: Pick<AlertRepo, 'activeAlerts'>,
   rules: readonly CompiledInhibitRule[],
-  alert: Pick<Alert, 'id'>,
   labels: Labels,
-): Promise<Alert | null> {
+  max = Number.POSITIVE_INFINITY,
+): Promise<Alert[]> {
+  const found: Alert[] = [];
   for (const rule of rules) {
     if (!matchesAll(rule.target, labels)) continue;
     // Push equality matchers on name/severity down to SQL; the rest is matched here.
@@ -23,11 +27,23 @@ export async function findInhibitor(
       .map((m) => m.value as Severity);
     const candidates = await repo.activeAlerts({ names, severities });
     for (const source of candidates) {
-      if (source.id === alert.id) continue;
       const sourceLabels = matchLabels(source);
       if (!matchesAll(rule.source, sourceLabels)) continue;
-      if (rule.equal.every((l) => (sourceLabels[l] ?? '') === (labels[l] ?? ''))) return source;
+      if (!rule.equal.every((l) => (sourceLabels[l] ?? '') === (labels[l] ?? ''))) continue;
+      found.push(source);
+      if (found.length >= max) return found;
     }
   }
-  return null;
+  return found;
+}
+
+/** The active alert that inhibits `alert` (whose match labels are `labels`), or null. */
+export async function findInhibitor(
+  repo: AlertRepo,
+  rules: readonly CompiledInhibitRule[],
+  alert: Pick<Alert, 'id'>,
+  labels: Labels,
+): Promise<Alert | null> {
+  const [first, second] = await inhibitorCandidates(repo, rules, labels, 2);
+  return (first?.id === alert.id ? second : first) ?? null;
 }

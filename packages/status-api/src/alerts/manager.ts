@@ -30,9 +30,10 @@ import { purgeResolved } from './purge.ts';
 import { suppressionRecheck } from './recheck.ts';
 import { type ChannelConfig, compileRouting, type Routing, type RoutingConfig } from './routing.ts';
 import { type CreateSilenceInput, silences as createSilences } from './silence.ts';
+import { expireInvalidSilences } from './silence-matchers.ts';
 import { suppressor as createSuppressor } from './suppression.ts';
 import { alertTelemetry } from './telemetry.ts';
-import { transitions } from './transitions.ts';
+import { transitionIn, transitions } from './transitions.ts';
 import type {
   Alert,
   AlertFilter,
@@ -142,6 +143,13 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
   const ownsStore = !options.store;
   const store = options.store ?? (await createAlertStore(settings.storeUrl));
   const onError = options.onError ?? defaultOnError;
+  // Stored silences are compiled again before any worker runs: one that no longer compiles
+  // (stored by a version that accepted lookaround, say) is expired and logged, never run.
+  for (const bad of await expireInvalidSilences(store)) {
+    process.stderr.write(
+      `${JSON.stringify({ level: 'warn', message: 'alerts: stored silence expired at start: its matchers do not compile', silence: bad.id, reason: bad.reason })}\n`,
+    );
+  }
   const telemetry = alertTelemetry(store);
 
   const outbox = createOutbox(channels, routing);
@@ -166,7 +174,8 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
   const runEscalations = () =>
     drainDue(store, (repo, now, limit) => repo.claimDueEscalations(now, limit), escalate);
   const purge = (olderThanDays = settings.retentionDays) => purgeResolved(store, olderThanDays);
-  const raise = ingest({ store, routing, suppressor, outbox, kick });
+  const creates = ingest({ store, routing, suppressor, outbox, kick });
+  const raise = creates.raise;
   const transition = transitions(store, outbox, kick);
   const silences = createSilences(store, kick);
   const runner = createWorkers({
@@ -203,12 +212,28 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
     expireSilence: silences.expire,
     ingestAlertmanager: (payload) =>
       ingestAlertmanager(payload, {
-        raise,
-        async resolveOpen(fp) {
-          const open = await store.findOpenByFingerprint(fp);
-          if (!open) return false;
-          await transition(open.id, 'resolve', 'alertmanager');
-          return true;
+        prepare: creates.prepare,
+        async commit(items) {
+          const counts = { firing: 0, resolved: 0 };
+          const wake = await store.transaction(async (repo) => {
+            const now = Date.now();
+            let queued = false;
+            for (const item of items) {
+              if (item.status === 'firing') {
+                queued = (await creates.apply(repo, item.prepared, now)).queued || queued;
+                counts.firing++;
+                continue;
+              }
+              const open = await repo.findOpenByFingerprint(item.fingerprint);
+              if (!open) continue;
+              const t = await transitionIn(repo, outbox, open.id, 'resolve', 'alertmanager', now);
+              queued = queued || t.notify || t.released > 0;
+              counts.resolved++;
+            }
+            return queued;
+          });
+          if (wake) kick();
+          return counts;
         },
       }),
     runDue: () => runner.runDue(),

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { AlertRepo, AlertStore } from '../store/index.ts';
 import { AlertError, invalidField } from './errors.ts';
 import { matchesAll, parseMatchers } from './matchers.ts';
+import { createSilenceMatchers, type SilenceMatchers } from './silence-matchers.ts';
 import type { Labels, Silence } from './types.ts';
 import { validActor } from './validate.ts';
 
@@ -19,7 +20,13 @@ export interface CreateSilenceInput {
   comment?: string;
 }
 
-/** The silence's window in epoch ms; throws `invalid_field` for a bad or past window. */
+/**
+ * Longest a silence may reach into the future: 365 days from now (also the largest
+ * `durationSeconds`). A silence meant to outlive that is a routing rule; `9999-12-31` is refused.
+ */
+export const MAX_SILENCE_DAYS = 365;
+
+/** The silence's window in epoch ms; throws `invalid_field` for a bad, past or far-future window. */
 export function silenceWindow(input: CreateSilenceInput, now: number): { startsAt: number; endsAt: number } {
   const startsAt = input.startsAt?.getTime() ?? now;
   const endsAt =
@@ -29,13 +36,27 @@ export function silenceWindow(input: CreateSilenceInput, now: number): { startsA
   if (Number.isNaN(endsAt)) throw invalidField('endsAt', 'is required (or durationSeconds)');
   if (endsAt <= startsAt) throw invalidField('endsAt', 'must be after startsAt');
   if (endsAt <= now) throw invalidField('endsAt', 'must be in the future');
+  if (endsAt > now + MAX_SILENCE_DAYS * 86_400_000)
+    throw invalidField(
+      input.endsAt ? 'endsAt' : 'durationSeconds',
+      `must end within ${MAX_SILENCE_DAYS} days from now`,
+    );
   return { startsAt, endsAt };
 }
 
-/** The first silence active at `now` whose matchers all match `labels`, or null. */
-export async function matchingSilence(repo: AlertRepo, labels: Labels, now: number): Promise<Silence | null> {
+/**
+ * The first silence active at `now` whose matchers all match `labels`, or null. Matchers come
+ * compiled from `compiled`; a stored silence that does not compile never matches.
+ */
+export async function matchingSilence(
+  repo: Pick<AlertRepo, 'listSilences'>,
+  labels: Labels,
+  now: number,
+  compiled: SilenceMatchers = createSilenceMatchers(),
+): Promise<Silence | null> {
   for (const s of await repo.listSilences({ activeAt: now })) {
-    if (matchesAll(parseMatchers(s.matchers, 'matchers'), labels)) return s;
+    const matchers = compiled.get(s);
+    if (matchers && matchesAll(matchers, labels)) return s;
   }
   return null;
 }
@@ -78,7 +99,7 @@ export function silences(store: AlertStore, kick: () => void): Silences {
         const silence = await repo.expireSilence(id, now);
         return { silence, released: silence ? await repo.recheckSuppressed(`silence:${id}`, now) : 0 };
       });
-      if (!silence) throw new AlertError('not_found', `silence ${id} does not exist`, 'id');
+      if (!silence) throw new AlertError('not_found', 'no silence has this id', 'id');
       if (released > 0) kick();
       return silence;
     },

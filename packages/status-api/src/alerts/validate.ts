@@ -4,6 +4,9 @@ import { type CreateAlertInput, SEVERITIES } from './types.ts';
 
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.:-]*$/;
 const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/** The limits of `/create/`'s schema, held by every way in (the API, Alertmanager, code). */
+const MAX_LABELS = 64;
+const MAX_LABEL_VALUE = 4000;
 
 /** The create input with defaults applied; throws `invalid_field` naming the first bad field. */
 export function validateInput(input: CreateAlertInput): Required<CreateAlertInput> {
@@ -31,9 +34,13 @@ export function validateInput(input: CreateAlertInput): Required<CreateAlertInpu
   ] as const) {
     if (typeof map !== 'object' || map === null || Array.isArray(map))
       throw invalidField(field, 'must be an object');
-    for (const [k, v] of Object.entries(map)) {
-      if (!LABEL_NAME.test(k)) throw invalidField(`${field}.${k}`, 'is not a valid name');
+    const entries = Object.entries(map);
+    if (entries.length > MAX_LABELS) throw invalidField(field, `must have at most ${MAX_LABELS} entries`);
+    for (const [k, v] of entries) {
+      if (!LABEL_NAME.test(k) || k.length > 200) throw invalidField(`${field}.${k}`, 'is not a valid name');
       if (typeof v !== 'string') throw invalidField(`${field}.${k}`, 'must be a string');
+      if (v.length > MAX_LABEL_VALUE)
+        throw invalidField(`${field}.${k}`, `must be at most ${MAX_LABEL_VALUE} characters`);
     }
   }
   return { name: input.name, severity: input.severity, message: input.message, source, labels, annotations };

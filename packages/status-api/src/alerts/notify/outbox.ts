@@ -5,7 +5,7 @@
  */
 import type { AlertRepo, NewDelivery } from '../../store/index.ts';
 import type { Channel } from '../channels/types.ts';
-import type { Routing } from '../routing.ts';
+import type { RoutePlan, Routing } from '../routing.ts';
 import type { Alert, NotificationEvent } from '../types.ts';
 
 export interface Outbox {
@@ -27,6 +27,8 @@ export interface Outbox {
     alert: Alert,
     now: number,
     keyPart?: string,
+    /** The alert's route when the caller computed it already (outside its transaction). */
+    plan?: RoutePlan,
   ): Promise<{ alert: Alert; queued: boolean }>;
 }
 
@@ -49,8 +51,7 @@ export function outbox(channels: ReadonlyMap<string, Channel>, routing: Routing)
     });
   return {
     rows,
-    async fire(repo, alert, now, keyPart = 'trigger') {
-      const plan = routing.route(alert);
+    async fire(repo, alert, now, keyPart = 'trigger', plan = routing.route(alert)) {
       const queue = rows(alert, plan.channels, 'trigger', keyPart, 0, now);
       const queued = (await repo.enqueueDeliveries(queue, now)) > 0;
       const first = plan.escalation[0];
