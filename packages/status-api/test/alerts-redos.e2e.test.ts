@@ -148,6 +148,10 @@ describe('ReDoS replay against authlens serve (SQLite)', () => {
     const backref = await api('POST', 'silences/', { matchers: ['name=~"(a)\\1"'], durationSeconds: 60 });
     expect(backref.status).toBe(400);
     expect(backref.json).toMatchObject({ code: 'invalid_field', field: 'matchers[0]' });
+    // Nor may a silence outlive any wait.
+    const forever = await api('POST', 'silences/', { matchers: ['a=b'], endsAt: '9999-12-31T00:00:00Z' });
+    expect(forever.status).toBe(400);
+    expect(forever.json).toMatchObject({ code: 'invalid_field', field: 'endsAt' });
 
     for (const n of [24, 26, 28, 30, 40, 64, 1000]) {
       const res = await raise(`redos_n${n}`, `${'a'.repeat(n)}!`);
