@@ -71,40 +71,23 @@ describe('request path: no regex inside a store transaction', () => {
     await store?.close();
   });
 
+  const raise = (name: string, severity: 'critical' | 'high', labels: Record<string, string>) =>
+    manager.createAlert({ name, severity, message: 'm', labels });
+
   it('creates, repeats, silenced, inhibited and webhook alerts match before their transaction', async () => {
     await manager.createSilence({
       matchers: ['alertname=~"rx_muted|rx_quiet"', 'env=~"prod.*"'],
       durationSeconds: 600,
     });
-    const cluster = await manager.createAlert({
-      name: 'rx_cluster_down',
-      severity: 'critical',
-      message: 'm',
-      labels: { cluster: 'c1' },
-    });
+    const cluster = await raise('rx_cluster_down', 'critical', { cluster: 'c1' });
     expect(cluster.status).toBe('firing');
-    const pod = await manager.createAlert({
-      name: 'rx_pod_down',
-      severity: 'high',
-      message: 'm',
-      labels: { cluster: 'c1' },
-    });
+    const pod = await raise('rx_pod_down', 'high', { cluster: 'c1' });
     expect(pod).toMatchObject({ status: 'suppressed', suppressedReason: `inhibited:${cluster.id}` });
-    const muted = await manager.createAlert({
-      name: 'rx_muted',
-      severity: 'high',
-      message: 'm',
-      labels: { env: 'production' },
-    });
+    const muted = await raise('rx_muted', 'high', { env: 'production' });
     expect(muted.status).toBe('suppressed');
     expect(muted.suppressedReason).toMatch(/^silence:/);
     await new Promise((r) => setTimeout(r, 5));
-    const repeat = await manager.createAlert({
-      name: 'rx_cluster_down',
-      severity: 'critical',
-      message: 'm',
-      labels: { cluster: 'c1' },
-    });
+    const repeat = await raise('rx_cluster_down', 'critical', { cluster: 'c1' });
     expect(repeat.occurrences).toBe(2);
     expect((await manager.getAlert(cluster.id))?.notifications.map((n) => n.event)).toEqual([
       'trigger',
