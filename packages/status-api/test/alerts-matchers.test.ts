@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { AlertError } from '../src/alerts/errors.ts';
 import { MAX_REGEX_PROGRAM, matchesAll, parseMatcher, parseMatchers } from '../src/alerts/matchers.ts';
+import { compileRouting, type RoutingConfig } from '../src/alerts/routing.ts';
 
 const refusal = (text: string, field = 'matchers[0]') => {
   try {
@@ -96,4 +97,39 @@ describe('matchers', () => {
     expect(matchesAll(list, { a: '1', b: 'y' })).toBe(true);
     expect(matchesAll(list, { a: '1', b: 'z' })).toBe(false);
   });
+
+  it.each([
+    [{ routes: [{ matchers: ['x=~"a(?=b)"'], channels: [] }] }, 'routes[0].matchers[0]'],
+    [
+      { inhibitRules: [{ sourceMatchers: ['a=b'], targetMatchers: ['x=~"(a)\\1"'] }] },
+      'inhibitRules[0].targetMatchers[0]',
+    ],
+    [
+      {
+        maintenanceWindows: [
+          {
+            name: 'w',
+            start: '2030-01-01T00:00:00Z',
+            end: '2030-01-02T00:00:00Z',
+            matchers: ['x=~"(?<!a)b"'],
+          },
+        ],
+      },
+      'maintenanceWindows[0].matchers[0]',
+    ],
+  ] as Array<[RoutingConfig, string]>)(
+    'a routing config with a regex RE2 refuses fails at start (case %#), naming the field',
+    (config, field) => {
+      try {
+        compileRouting(config, []);
+      } catch (err) {
+        expect(err).toBeInstanceOf(AlertError);
+        expect((err as AlertError).code).toBe('invalid_config');
+        expect((err as AlertError).field).toBe(field);
+        expect((err as AlertError).detail).toMatch(/not supported \(RE2 syntax\)/);
+        return;
+      }
+      throw new Error('accepted');
+    },
+  );
 });
