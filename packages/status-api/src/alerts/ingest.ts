@@ -37,11 +37,38 @@ export interface PreparedCreate {
   candidates: SuppressionCandidates;
 }
 
+/** The reads that matching a create needs (silences, inhibition sources). */
+export type MatchReader = Pick<AlertRepo, 'listSilences' | 'activeAlerts'>;
+
+/**
+ * Reads shared by the creates of one batch (an Alertmanager group): the active silences and each
+ * inhibition query are read once for the whole batch, not once per alert.
+ */
+export function batchReader(store: MatchReader): MatchReader {
+  const memo = new Map<string, Promise<unknown>>();
+  const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
+    let hit = memo.get(key) as Promise<T> | undefined;
+    if (!hit) {
+      hit = read();
+      memo.set(key, hit);
+    }
+    return hit;
+  };
+  return {
+    listSilences: (opts) => once(`silences:${JSON.stringify(opts)}`, () => store.listSilences(opts)),
+    activeAlerts: (filter) =>
+      once(`active:${JSON.stringify(filter ?? {})}`, () => store.activeAlerts(filter)),
+  };
+}
+
 export interface Ingest {
   /** Opens or repeats an alert in its own transaction (`createAlert`). */
   raise(input: CreateAlertInput): Promise<CreateAlertResult>;
-  /** Validates `input` and runs every matcher for it, outside any transaction. */
-  prepare(input: CreateAlertInput): Promise<PreparedCreate>;
+  /**
+   * Validates `input` and runs every matcher for it, outside any transaction, reading silences
+   * and inhibition sources through `reader` (default the store; a batch shares one `batchReader`).
+   */
+  prepare(input: CreateAlertInput, reader?: MatchReader): Promise<PreparedCreate>;
   /** Writes a prepared create inside the caller's transaction; `queued` when it queued a notification. */
   apply(
     repo: AlertRepo,
@@ -52,7 +79,7 @@ export interface Ingest {
 
 export function ingest(o: IngestOptions): Ingest {
   const { store, routing, suppressor, outbox } = o;
-  async function prepare(input: CreateAlertInput): Promise<PreparedCreate> {
+  async function prepare(input: CreateAlertInput, reader: MatchReader = store): Promise<PreparedCreate> {
     const v = validateInput(input);
     const labels = matchLabels(v);
     return {
@@ -60,7 +87,7 @@ export function ingest(o: IngestOptions): Ingest {
       fingerprint: fingerprint(v.name, v.labels),
       id: randomUUID(),
       plan: routing.route(v),
-      candidates: await suppressor.prepare(store, labels, Date.now()),
+      candidates: await suppressor.prepare(reader, labels, Date.now()),
     };
   }
   async function apply(repo: AlertRepo, p: PreparedCreate, now: number) {

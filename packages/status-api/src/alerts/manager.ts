@@ -23,7 +23,7 @@ import type { Channel } from './channels/types.ts';
 import { type Env, type RetryOptions, resolveSettings } from './config.ts';
 import { AlertError, invalidField } from './errors.ts';
 import { escalationStep } from './escalation.ts';
-import { ingest } from './ingest.ts';
+import { batchReader, ingest } from './ingest.ts';
 import { deliverer } from './notify/delivery.ts';
 import { outbox as createOutbox } from './notify/outbox.ts';
 import { purgeResolved } from './purge.ts';
@@ -210,9 +210,11 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
     getSilence: silences.get,
     listSilences: silences.list,
     expireSilence: silences.expire,
-    ingestAlertmanager: (payload) =>
-      ingestAlertmanager(payload, {
-        prepare: creates.prepare,
+    ingestAlertmanager(payload) {
+      // The group's alerts share one read of the silences and inhibition sources.
+      const reader = batchReader(store);
+      return ingestAlertmanager(payload, {
+        prepare: (input) => creates.prepare(input, reader),
         async commit(items) {
           const counts = { firing: 0, resolved: 0 };
           const wake = await store.transaction(async (repo) => {
@@ -235,7 +237,8 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
           if (wake) kick();
           return counts;
         },
-      }),
+      });
+    },
     runDue: () => runner.runDue(),
     runSuppressionChecks,
     runEscalations,

@@ -30,7 +30,11 @@ export interface SuppressionCandidates {
 export interface Suppressor {
   find(repo: AlertRepo, alert: Alert, now: number): Promise<Suppression | null>;
   /** Runs the matchers for `labels` outside any transaction, reading through `reader`. */
-  prepare(reader: AlertRepo, labels: Labels, now: number): Promise<SuppressionCandidates>;
+  prepare(
+    reader: Pick<AlertRepo, 'listSilences' | 'activeAlerts'>,
+    labels: Labels,
+    now: number,
+  ): Promise<SuppressionCandidates>;
   /**
    * Inside the transaction: the first candidate that still applies to `alert` at `now` (the
    * silence has not ended, the inhibiting alert is still active and is not `alert`). No matcher
