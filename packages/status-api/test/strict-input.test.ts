@@ -228,6 +228,55 @@ describe('errors raised before any route (standalone server, real sockets)', () 
   });
 });
 
+describe('the Alertmanager webhook has its own body limit', () => {
+  it('takes a group far over the create limit, and still refuses one over its own', async () => {
+    const app = await buildApp({ webhookBodyLimitBytes: 64 * 1024 });
+    try {
+      const group = (n: number) =>
+        JSON.stringify({
+          version: '4',
+          alerts: Array.from({ length: n }, (_, i) => ({
+            status: 'firing',
+            labels: { alertname: 'BodyLimit', instance: `i${i}` },
+            annotations: { summary: 's', description: 'd'.repeat(1000) },
+          })),
+        });
+      const post = (url: string, payload: string) => app.inject({ method: 'POST', url, headers: W, payload });
+      const big = group(30); // ~32 KB: twice the 16 KiB of every other route
+      expect((await post('/monitoring/alerts/webhooks/alertmanager/', big)).json()).toEqual({
+        firing: 30,
+        resolved: 0,
+      });
+      const create = await post(
+        '/monitoring/alerts/create/',
+        JSON.stringify({ name: 'x', severity: 'low', message: 'm'.repeat(20_000) }),
+      );
+      expect(create.statusCode).toBe(413);
+      const tooBig = await post('/monitoring/alerts/webhooks/alertmanager/', group(70));
+      expect(tooBig.statusCode).toBe(413);
+      expect(tooBig.json()).toMatchObject({
+        code: 'body_too_large',
+        field: 'body',
+        detail: 'the body exceeds 65536 bytes',
+      });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('reads MONITORING_WEBHOOK_BODY_LIMIT_BYTES, default 10 MiB, never below the body limit', () => {
+    expect(normalizeOptions({ env: {} }).webhookBodyLimitBytes).toBe(10 * 1024 * 1024);
+    expect(
+      normalizeOptions({ env: { MONITORING_WEBHOOK_BODY_LIMIT_BYTES: '2000000' } }).webhookBodyLimitBytes,
+    ).toBe(2_000_000);
+    expect(() =>
+      normalizeOptions({
+        env: { MONITORING_BODY_LIMIT_BYTES: '50000', MONITORING_WEBHOOK_BODY_LIMIT_BYTES: '20000' },
+      }),
+    ).toThrow(/^MONITORING_WEBHOOK_BODY_LIMIT_BYTES: 20000 must be an integer ≥ the body limit \(50000\)/);
+  });
+});
+
 describe('MONITORING_RATE_LIMIT_PER_MINUTE=false', () => {
   it('disables the limit, as documented', async () => {
     expect(normalizeOptions({ env: { MONITORING_RATE_LIMIT_PER_MINUTE: 'false' } }).rateLimitPerMinute).toBe(
