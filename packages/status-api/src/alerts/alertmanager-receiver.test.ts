@@ -1,6 +1,12 @@
 /** Alertmanager's alerts onto our create input: name, severity mapping, message, labels. */
 import { describe, expect, it } from 'vitest';
-import { alertmanagerInput, ingestAlertmanager, mapSeverity } from './alertmanager-receiver.ts';
+import {
+  type AlertmanagerWebhookPayload,
+  alertmanagerInput,
+  alertmanagerOps,
+  ingestAlertmanager,
+  mapSeverity,
+} from './alertmanager-receiver.ts';
 import { AlertError } from './errors.ts';
 import { fingerprint } from './fingerprint.ts';
 
@@ -45,28 +51,37 @@ describe('alertmanager receiver', () => {
     }
   });
 
-  it('raises firing alerts and resolves resolved ones by fingerprint', async () => {
-    const raised: string[] = [];
-    const resolvedFps: string[] = [];
-    const result = await ingestAlertmanager(
-      {
-        version: '4',
-        alerts: [
-          { status: 'firing', labels: { alertname: 'A', job: 'j' } },
-          { status: 'resolved', labels: { alertname: 'B', job: 'j' } },
-          { status: 'resolved', labels: { alertname: 'C' } },
-        ],
-      },
-      {
-        raise: async (input) => raised.push(input.name),
-        resolveOpen: async (fp) => {
-          resolvedFps.push(fp);
-          return fp === fingerprint('B', { job: 'j' });
-        },
-      },
-    );
-    expect(raised).toEqual(['A']);
-    expect(resolvedFps).toEqual([fingerprint('B', { job: 'j' }), fingerprint('C', {})]);
-    expect(result).toEqual({ firing: 1, resolved: 1 });
+  it('turns firing alerts into raises and resolved ones into resolves by fingerprint', () => {
+    const ops = alertmanagerOps({
+      version: '4',
+      alerts: [
+        { status: 'firing', labels: { alertname: 'A', job: 'j' } },
+        { status: 'resolved', labels: { alertname: 'B', job: 'j' } },
+      ],
+    });
+    expect(ops.map((op) => op.kind)).toEqual(['raise', 'resolve']);
+    expect(ops[1]).toEqual({
+      kind: 'resolve',
+      fingerprint: fingerprint('B', { job: 'j' }),
+      by: 'alertmanager',
+    });
+  });
+
+  it('validates the whole payload before applying anything, naming the alert', async () => {
+    let applied = 0;
+    const payload: AlertmanagerWebhookPayload = {
+      version: '4',
+      alerts: [
+        { status: 'firing', labels: { alertname: 'Good' } },
+        { status: 'firing', labels: { alertname: 'Bad', 'bad label': 'x' } },
+      ],
+    };
+    await expect(
+      ingestAlertmanager(payload, async (ops) => {
+        applied += ops.length;
+        return [];
+      }),
+    ).rejects.toMatchObject({ field: 'alerts[1].labels.bad label' });
+    expect(applied).toBe(0);
   });
 });

@@ -1,10 +1,13 @@
 /**
  * The Alertmanager webhook receiver (payload version 4): firing alerts are raised (a repeat counts
- * an occurrence), resolved ones resolve the open alert with the same fingerprint.
+ * an occurrence), resolved ones resolve the open alert with the same fingerprint; a payload is
+ * applied all or nothing.
  */
-import { invalidField } from './errors.ts';
+import { AlertError, invalidField } from './errors.ts';
 import { fingerprint } from './fingerprint.ts';
+import type { IngestOp, IngestResult } from './ingest.ts';
 import { type CreateAlertInput, type Labels, SEVERITIES, type Severity } from './types.ts';
+import { validateInput } from './validate.ts';
 
 /** An Alertmanager webhook (version 4) payload. */
 export interface AlertmanagerWebhookPayload {
@@ -53,26 +56,42 @@ export function alertmanagerInput(
   };
 }
 
-export interface ReceiverActions {
-  raise(input: CreateAlertInput): Promise<unknown>;
-  /** Resolves the open alert with this fingerprint; false when there is none. */
-  resolveOpen(fingerprint: string): Promise<boolean>;
+/**
+ * The payload as ingest steps, validated whole before anything is written: a field error names
+ * the alert (`alerts[3].labels.alertname`).
+ */
+export function alertmanagerOps(payload: AlertmanagerWebhookPayload): IngestOp[] {
+  return payload.alerts.map((a, i) => {
+    let input: Required<CreateAlertInput>;
+    try {
+      input = validateInput(alertmanagerInput(a, i));
+    } catch (err) {
+      if (err instanceof AlertError && err.field && !err.field.startsWith('alerts['))
+        throw invalidField(`alerts[${i}].${err.field}`, err.detail);
+      throw err;
+    }
+    return a.status === 'resolved'
+      ? { kind: 'resolve', fingerprint: fingerprint(input.name, input.labels), by: 'alertmanager' }
+      : { kind: 'raise', input };
+  });
 }
 
+/**
+ * Ingests a payload all or nothing: every alert is validated first, then all of them are applied
+ * in one transaction (`apply`). Firing alerts are raised; resolved ones resolve the open alert
+ * with the same fingerprint (none open: nothing to do).
+ */
 export async function ingestAlertmanager(
   payload: AlertmanagerWebhookPayload,
-  actions: ReceiverActions,
+  apply: (ops: IngestOp[]) => Promise<IngestResult[]>,
 ): Promise<{ firing: number; resolved: number }> {
+  const ops = alertmanagerOps(payload);
+  const results = await apply(ops);
   let firing = 0;
   let resolved = 0;
-  for (const [i, a] of payload.alerts.entries()) {
-    const input = alertmanagerInput(a, i);
-    if (a.status === 'resolved') {
-      if (await actions.resolveOpen(fingerprint(input.name, input.labels ?? {}))) resolved++;
-    } else {
-      await actions.raise(input);
-      firing++;
-    }
-  }
+  results.forEach((r) => {
+    if ('created' in r) firing++;
+    else if (r.resolved) resolved++;
+  });
   return { firing, resolved };
 }

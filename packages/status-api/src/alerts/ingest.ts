@@ -1,75 +1,224 @@
 /**
  * Ingest (Alertmanager's `dispatch/` entry): a create either opens a new alert or counts a repeat of
  * the open one with the same fingerprint. A new alert is suppressed or fired; a repeat of a firing
- * alert is re-notified once its route's repeat interval has passed. Everything, notifications
- * included, is committed in one transaction before the caller gets an answer.
+ * alert is re-notified once its route's repeat interval has passed.
+ *
+ * Work is group-committed: concurrent creates (and whole Alertmanager payloads) share one
+ * transaction, and each caller is answered after it commits. Inside it, the creates of a batch
+ * are one multi-row upsert (repeats of one fingerprint coalesced into one row that counts them
+ * all) whose new rows already carry their state (suppressed, or firing with timers), decided from
+ * the per-replica silence and inhibition caches; the outbox rows follow in one insert. A repeat
+ * inside its repeat interval therefore costs one row update, a new alert one insert plus its
+ * notifications.
  */
-import { randomUUID } from 'node:crypto';
-import type { AlertStore } from '../store/index.ts';
+import { randomUUIDv7 } from 'node:crypto';
+import type { AlertRepo, AlertStore, InitialState, NewAlertRow, NewDelivery } from '../store/index.ts';
 import { fingerprint } from './fingerprint.ts';
+import { groupCommit } from './group-commit.ts';
 import type { Outbox } from './notify/outbox.ts';
 import type { Routing } from './routing.ts';
 import type { Suppressor } from './suppression.ts';
-import type { CreateAlertInput, CreateAlertResult } from './types.ts';
+import type { Transitions } from './transitions.ts';
+import type { Alert, CreateAlertInput, CreateAlertResult } from './types.ts';
 import { validateInput } from './validate.ts';
+
+/** One step of an ingest: raise a (validated) alert, or resolve the open alert with a fingerprint. */
+export type IngestOp =
+  | { kind: 'raise'; input: Required<CreateAlertInput> }
+  | { kind: 'resolve'; fingerprint: string; by: string };
+
+export type IngestResult = CreateAlertResult | { resolved: Alert | null };
 
 export interface IngestOptions {
   store: AlertStore;
   routing: Routing;
   suppressor: Suppressor;
   outbox: Outbox;
+  transitions: Transitions;
   /** Wakes the delivery workers (called after a commit that queued a notification). */
   kick: () => void;
 }
 
-export function ingest(o: IngestOptions): (input: CreateAlertInput) => Promise<CreateAlertResult> {
-  const { store, routing, suppressor, outbox } = o;
-  return async function raise(input) {
-    const v = validateInput(input);
-    const fp = fingerprint(v.name, v.labels);
-    const { result, queued } = await store.transaction(async (repo) => {
-      const now = Date.now();
-      const { alert, created } = await repo.upsertAlert({ id: randomUUID(), fingerprint: fp, ...v, now });
-      if (created || alert.status === 'suppressed') {
-        const suppression = await suppressor.find(repo, alert, now);
-        if (suppression) {
-          if (alert.suppressedReason === suppression.reason)
-            return { result: { alert, created }, queued: false };
-          const suppressed = await suppressor.apply(repo, alert, suppression, now);
-          return { result: { alert: suppressed ?? alert, created }, queued: false };
-        }
-        // New, or a suppressed alert whose suppression ended: notify now.
-        const fired = await outbox.fire(
-          repo,
-          alert,
-          now,
-          created ? 'trigger' : `trigger:${alert.occurrences}`,
-        );
-        return { result: { alert: fired.alert, created }, queued: fired.queued };
+export interface Ingest {
+  raise(input: CreateAlertInput): Promise<CreateAlertResult>;
+  /** Applies `ops` in order and atomically (all or nothing), group-committed with concurrent work. */
+  apply(ops: IngestOp[]): Promise<IngestResult[]>;
+}
+
+interface Outcome {
+  results: IngestResult[];
+  queued: boolean;
+}
+
+export function ingest(o: IngestOptions): Ingest {
+  const { routing, suppressor, outbox } = o;
+
+  /** The repeat of an open alert (already counted by the upsert); repeat notices go to `deliveries`. */
+  async function repeat(
+    repo: AlertRepo,
+    alert: Alert,
+    now: number,
+    deliveries: NewDelivery[],
+  ): Promise<{ alert: Alert; queued: boolean }> {
+    if (alert.status === 'suppressed') {
+      const suppression = suppressor.find(alert, now);
+      if (suppression) {
+        if (alert.suppressedReason === suppression.reason) return { alert, queued: false };
+        return { alert: (await suppressor.apply(repo, alert, suppression, now)) ?? alert, queued: false };
       }
-      if (alert.status === 'firing') {
-        const plan = routing.route(alert);
-        const last = alert.lastNotifiedAt?.getTime() ?? alert.createdAt.getTime();
-        if (plan.channels.length && now - last >= plan.repeatIntervalMs) {
-          await repo.enqueueDeliveries(
-            outbox.rows(
-              alert,
-              plan.channels,
-              'repeat',
-              `repeat:${alert.occurrences}`,
-              alert.escalationLevel,
-              now,
-            ),
+      // A suppressed alert whose suppression ended: notify now.
+      const fired = await outbox.fire(repo, alert, now, `trigger:${alert.occurrences}`);
+      await suppressor.changed(repo, fired.alert);
+      return fired;
+    }
+    if (alert.status === 'firing') {
+      const plan = routing.route(alert);
+      const last = alert.lastNotifiedAt?.getTime() ?? alert.createdAt.getTime();
+      if (plan.channels.length && now - last >= plan.repeatIntervalMs) {
+        deliveries.push(
+          ...outbox.rows(
+            alert,
+            plan.channels,
+            'repeat',
+            `repeat:${alert.occurrences}`,
+            alert.escalationLevel,
             now,
-          );
-          const updated = await repo.updateAlert(alert.id, { lastNotifiedAt: now, updatedAt: now });
-          return { result: { alert: updated ?? alert, created }, queued: true };
-        }
+          ),
+        );
+        const updated = await repo.updateAlert(alert.id, { lastNotifiedAt: now, updatedAt: now });
+        return { alert: updated ?? alert, queued: true };
       }
-      return { result: { alert, created }, queued: false };
-    });
-    // Wake the workers only when this create queued a notification (the poll covers the rest).
-    if (queued) o.kick();
-    return result;
+    }
+    return { alert, queued: false };
+  }
+
+  /** Upserts one round of creates (distinct fingerprints) and queues their notifications. */
+  async function round(
+    repo: AlertRepo,
+    groups: Map<string, number[]>,
+    ops: IngestOp[],
+    results: IngestResult[],
+    now: number,
+  ): Promise<boolean> {
+    const rows: NewAlertRow[] = [];
+    const plans: Array<{ channels: string[] }> = [];
+    for (const [fp, indexes] of groups) {
+      const first = (ops[indexes[0]!] as { input: Required<CreateAlertInput> }).input;
+      const last = (ops[indexes[indexes.length - 1]!] as { input: Required<CreateAlertInput> }).input;
+      // Time-ordered ids append to the primary-key index instead of touching a random page each.
+      const id = randomUUIDv7();
+      const suppression = suppressor.find({ id, ...first }, now);
+      let initial: InitialState;
+      let channels: string[] = [];
+      if (suppression) {
+        initial = { status: 'suppressed', ...suppressor.state(suppression, now) };
+      } else {
+        const plan = routing.route(first);
+        channels = plan.channels;
+        const step = plan.escalation[0];
+        initial = {
+          status: 'firing',
+          lastNotifiedAt: outbox.routable(channels) ? now : null,
+          nextEscalationAt: step ? now + step.afterMs : null,
+        };
+      }
+      plans.push({ channels });
+      rows.push({
+        id,
+        fingerprint: fp,
+        name: first.name,
+        severity: first.severity,
+        source: first.source,
+        labels: first.labels,
+        message: last.message,
+        annotations: last.annotations,
+        now,
+        initial,
+        occurrences: indexes.length,
+      });
+    }
+    const upserted = await repo.upsertAlerts(rows);
+    const deliveries: NewDelivery[] = [];
+    let queued = false;
+    let i = 0;
+    for (const indexes of groups.values()) {
+      const { alert: row, created } = upserted[i]!;
+      const plan = plans[i++]!;
+      let alert = row;
+      if (created) {
+        if (alert.status === 'firing') {
+          deliveries.push(...outbox.rows(alert, plan.channels, 'trigger', 'trigger', 0, now));
+          await suppressor.changed(repo, alert);
+        }
+      } else {
+        const repeated = await repeat(repo, alert, now, deliveries);
+        alert = repeated.alert;
+        if (repeated.queued) queued = true;
+      }
+      indexes.forEach((opIndex, k) => {
+        results[opIndex] = { alert, created: created && k === 0 };
+      });
+    }
+    if (deliveries.length && (await repo.enqueueDeliveries(deliveries, now)) > 0) queued = true;
+    return queued;
+  }
+
+  /** Applies a batch's ops in order inside one transaction. */
+  async function applyAll(repo: AlertRepo, ops: IngestOp[]): Promise<Outcome> {
+    const now = Date.now();
+    await suppressor.refresh(repo, now);
+    const results: IngestResult[] = new Array(ops.length);
+    let queued = false;
+    let groups = new Map<string, number[]>();
+    const flush = async () => {
+      if (groups.size === 0) return;
+      if (await round(repo, groups, ops, results, now)) queued = true;
+      groups = new Map();
+    };
+    for (const [index, op] of ops.entries()) {
+      if (op.kind === 'resolve') {
+        await flush();
+        const open = await repo.findOpenByFingerprint(op.fingerprint);
+        if (!open) {
+          results[index] = { resolved: null };
+          continue;
+        }
+        const t = await o.transitions.apply(repo, open.id, 'resolve', op.by, now);
+        if (t.notify || t.released > 0) queued = true;
+        results[index] = { resolved: t.alert };
+        continue;
+      }
+      const fp = fingerprint(op.input.name, op.input.labels);
+      const group = groups.get(fp);
+      if (group) group.push(index);
+      else groups.set(fp, [index]);
+      // A new inhibition source must be in the cache before the creates after it are judged.
+      if (suppressor.isSource(op.input)) await flush();
+    }
+    await flush();
+    return { results, queued };
+  }
+
+  const enqueue = groupCommit<IngestOp[], IngestResult[]>({
+    async commit(items) {
+      const flat = items.flat();
+      const { results, queued } = await o.store.transaction((repo) => applyAll(repo, flat));
+      if (queued) o.kick();
+      const out: IngestResult[][] = [];
+      let offset = 0;
+      for (const ops of items) {
+        out.push(results.slice(offset, offset + ops.length));
+        offset += ops.length;
+      }
+      return out;
+    },
+  });
+
+  return {
+    async raise(input) {
+      const [result] = await enqueue([{ kind: 'raise', input: validateInput(input) }]);
+      return result as CreateAlertResult;
+    },
+    apply: (ops) => enqueue(ops),
   };
 }

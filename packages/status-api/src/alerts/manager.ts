@@ -145,7 +145,7 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
   const telemetry = alertTelemetry(store);
 
   const outbox = createOutbox(channels, routing);
-  const suppressor = createSuppressor(routing, suppressionRecheckMs);
+  const suppressor = createSuppressor({ routing, recheckMs: suppressionRecheckMs, onError });
   // The workers are created last (they start at once); stages reach them through these.
   const kick = () => runner.kick();
   const delivery = deliverer({
@@ -166,8 +166,9 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
   const runEscalations = () =>
     drainDue(store, (repo, now, limit) => repo.claimDueEscalations(now, limit), escalate);
   const purge = (olderThanDays = settings.retentionDays) => purgeResolved(store, olderThanDays);
-  const raise = ingest({ store, routing, suppressor, outbox, kick });
-  const transition = transitions(store, outbox, kick);
+  const transition = transitions(store, outbox, suppressor, kick);
+  const ingestion = ingest({ store, routing, suppressor, outbox, transitions: transition, kick });
+  const raise = ingestion.raise;
   const silences = createSilences(store, kick);
   const runner = createWorkers({
     enabled: options.workers ?? true,
@@ -185,8 +186,8 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
     store,
     raise,
     createAlert: async (input) => (await raise(input)).alert,
-    acknowledge: (id, by) => transition(id, 'acknowledge', validActor(by)),
-    resolve: (id, by) => transition(id, 'resolve', validActor(by)),
+    acknowledge: (id, by) => transition.run(id, 'acknowledge', validActor(by)),
+    resolve: (id, by) => transition.run(id, 'resolve', validActor(by)),
     async getAlert(id) {
       const alert = await store.getAlert(id);
       if (!alert) return null;
@@ -201,16 +202,7 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
     getSilence: silences.get,
     listSilences: silences.list,
     expireSilence: silences.expire,
-    ingestAlertmanager: (payload) =>
-      ingestAlertmanager(payload, {
-        raise,
-        async resolveOpen(fp) {
-          const open = await store.findOpenByFingerprint(fp);
-          if (!open) return false;
-          await transition(open.id, 'resolve', 'alertmanager');
-          return true;
-        },
-      }),
+    ingestAlertmanager: (payload) => ingestAlertmanager(payload, ingestion.apply),
     runDue: () => runner.runDue(),
     runSuppressionChecks,
     runEscalations,

@@ -9,6 +9,8 @@ import type { Routing } from '../routing.ts';
 import type { Alert, NotificationEvent } from '../types.ts';
 
 export interface Outbox {
+  /** Whether any of these channels is configured (a notification would be queued). */
+  routable(channelNames: readonly string[]): boolean;
   /** Delivery rows of `event` for the configured channels among `channelNames`. */
   rows(
     alert: Alert,
@@ -48,6 +50,7 @@ export function outbox(channels: ReadonlyMap<string, Channel>, routing: Routing)
       ];
     });
   return {
+    routable: (names) => names.some((n) => channels.has(n)),
     rows,
     async fire(repo, alert, now, keyPart = 'trigger') {
       const plan = routing.route(alert);
