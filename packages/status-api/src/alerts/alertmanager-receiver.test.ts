@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type AlertmanagerWebhookPayload,
   alertmanagerInput,
+  alertmanagerOps,
   ingestAlertmanager,
   mapSeverity,
 } from './alertmanager-receiver.ts';
@@ -50,70 +51,67 @@ describe('alertmanager receiver', () => {
     }
   });
 
-  it('checks the whole payload first, then commits firing and resolved alerts together', async () => {
-    const prepared: string[] = [];
-    let committed: unknown[] = [];
-    const result = await ingestAlertmanager(
-      {
-        version: '4',
-        alerts: [
-          { status: 'firing', labels: { alertname: 'A', job: 'j' } },
-          { status: 'resolved', labels: { alertname: 'B', job: 'j' } },
-        ],
-      },
-      {
-        prepare: async (input) => {
-          prepared.push(input.name);
-          return input.name;
-        },
-        commit: async (items) => {
-          committed = items;
-          return { firing: 1, resolved: 1 };
-        },
-      },
-    );
-    expect(prepared).toEqual(['A']);
-    expect(committed).toEqual([
-      { status: 'firing', prepared: 'A' },
-      { status: 'resolved', fingerprint: fingerprint('B', { job: 'j' }) },
-    ]);
-    expect(result).toEqual({ firing: 1, resolved: 1 });
+  it('turns firing alerts into raises and resolved ones into resolves by fingerprint', () => {
+    const ops = alertmanagerOps({
+      version: '4',
+      alerts: [
+        { status: 'firing', labels: { alertname: 'A', job: 'j' } },
+        { status: 'resolved', labels: { alertname: 'B', job: 'j' } },
+      ],
+    });
+    expect(ops.map((op) => op.kind)).toEqual(['raise', 'resolve']);
+    expect(ops[1]).toEqual({
+      kind: 'resolve',
+      fingerprint: fingerprint('B', { job: 'j' }),
+      by: 'alertmanager',
+    });
   });
 
-  it('refuses a bad payload before preparing anything, naming the field in the payload', async () => {
-    const fieldOf = async (payload: unknown) => {
-      let prepared = 0;
+  it('validates the whole payload before applying anything, naming the alert', async () => {
+    let applied = 0;
+    const payload: AlertmanagerWebhookPayload = {
+      version: '4',
+      alerts: [
+        { status: 'firing', labels: { alertname: 'Good' } },
+        { status: 'firing', labels: { alertname: 'Bad', 'bad label': 'x' } },
+      ],
+    };
+    await expect(
+      ingestAlertmanager(payload, async (ops) => {
+        applied += ops.length;
+        return [];
+      }),
+    ).rejects.toMatchObject({ field: 'alerts[1].labels.bad label' });
+    expect(applied).toBe(0);
+  });
+
+  it('refuses a payload of another version, too many alerts, or over the create limits, naming the field', () => {
+    const fieldOf = (payload: unknown) => {
       try {
-        await ingestAlertmanager(payload as AlertmanagerWebhookPayload, {
-          prepare: async () => prepared++,
-          commit: async () => ({ firing: 0, resolved: 0 }),
-        });
+        alertmanagerOps(payload as AlertmanagerWebhookPayload);
       } catch (err) {
-        expect(prepared).toBe(0);
         return (err as AlertError).field;
       }
-      throw new Error('accepted');
+      return 'accepted';
     };
     const ok = { status: 'firing', labels: { alertname: 'A' } };
-    expect(await fieldOf({ version: '3', alerts: [ok] })).toBe('version');
-    expect(await fieldOf({ alerts: [ok] })).toBe('version');
-    expect(await fieldOf({ version: '4', alerts: [ok, { status: 'firing', labels: { job: 'x' } }] })).toBe(
+    expect(fieldOf({ version: '3', alerts: [ok] })).toBe('version');
+    expect(fieldOf({ alerts: [ok] })).toBe('version');
+    expect(fieldOf({ version: '4', alerts: Array.from({ length: 1001 }, () => ok) })).toBe('alerts');
+    expect(fieldOf({ version: '4', alerts: [ok, { status: 'firing', labels: { alertname: '9bad' } }] })).toBe(
       'alerts[1].labels.alertname',
     );
-    expect(
-      await fieldOf({ version: '4', alerts: [ok, { status: 'firing', labels: { alertname: '9bad' } }] }),
-    ).toBe('alerts[1].labels.alertname');
-    expect(
-      await fieldOf({
-        version: '4',
-        alerts: [ok, { status: 'firing', labels: { alertname: 'A', 'bad key': 'v' } }],
-      }),
-    ).toBe('alerts[1].labels.bad key');
     const many = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`l${i}`, 'v']));
     expect(
-      await fieldOf({ version: '4', alerts: [{ status: 'firing', labels: { alertname: 'A', ...many } }] }),
+      fieldOf({ version: '4', alerts: [{ status: 'firing', labels: { alertname: 'A', ...many } }] }),
     ).toBe('alerts[0].labels');
-    expect(await fieldOf({ version: '4', alerts: Array.from({ length: 1001 }, () => ok) })).toBe('alerts');
+    expect(
+      fieldOf({
+        version: '4',
+        alerts: [{ status: 'firing', labels: { alertname: 'A', v: 'x'.repeat(4001) } }],
+      }),
+    ).toBe('alerts[0].labels.v');
+    expect(fieldOf({ version: '4', alerts: [ok] })).toBe('accepted');
   });
 
   it('takes the description, then the alert name, when the summary is blank', () => {

@@ -1,11 +1,11 @@
 /**
  * The Alertmanager webhook receiver (payload version 4): firing alerts are raised (a repeat counts
- * an occurrence), resolved ones resolve the open alert with the same fingerprint. A payload is a
- * whole group: it is checked entirely before anything is written (each alert held to the limits
- * of a create), then applied in one transaction — all of it or none of it.
+ * an occurrence), resolved ones resolve the open alert with the same fingerprint; a payload is
+ * applied all or nothing.
  */
 import { AlertError, invalidField } from './errors.ts';
 import { fingerprint } from './fingerprint.ts';
+import type { IngestOp, IngestResult } from './ingest.ts';
 import { type CreateAlertInput, type Labels, SEVERITIES, type Severity } from './types.ts';
 import { validateInput } from './validate.ts';
 
@@ -59,58 +59,53 @@ export function alertmanagerInput(
   };
 }
 
-/** One alert of a checked payload. */
-export type AlertmanagerItem =
-  | { status: 'firing'; input: Required<CreateAlertInput> }
-  | { status: 'resolved'; fingerprint: string };
-
 /** Where a create field of alert `i` came from in Alertmanager's payload. */
-function payloadField(i: number, field: string | undefined): string {
+function payloadField(i: number, field: string): string {
   if (field === 'name') return `alerts[${i}].labels.alertname`;
   if (field === 'message') return `alerts[${i}].annotations.summary`;
-  return `alerts[${i}]${field ? `.${field}` : ''}`;
+  return `alerts[${i}].${field}`;
 }
 
-/** Checks and maps the whole payload; nothing is written. Errors name `version` or `alerts[i].…`. */
-export function alertmanagerBatch(payload: AlertmanagerWebhookPayload): AlertmanagerItem[] {
+/**
+ * The payload as ingest steps, validated whole before anything is written: a field error names
+ * the alert (`alerts[3].labels.alertname`).
+ */
+export function alertmanagerOps(payload: AlertmanagerWebhookPayload): IngestOp[] {
   if (payload.version !== '4') throw invalidField('version', 'must be "4" (Alertmanager webhook version 4)');
   if (!Array.isArray(payload.alerts)) throw invalidField('alerts', 'must be a list');
   if (payload.alerts.length > MAX_WEBHOOK_ALERTS)
     throw invalidField('alerts', `at most ${MAX_WEBHOOK_ALERTS} alerts per payload`);
-  return payload.alerts.map((a, i): AlertmanagerItem => {
+  return payload.alerts.map((a, i) => {
     let input: Required<CreateAlertInput>;
     try {
       input = validateInput(alertmanagerInput(a, i));
     } catch (err) {
-      if (err instanceof AlertError && !err.field?.startsWith('alerts['))
+      if (err instanceof AlertError && err.field && !err.field.startsWith('alerts['))
         throw invalidField(payloadField(i, err.field), err.detail);
       throw err;
     }
     return a.status === 'resolved'
-      ? { status: 'resolved', fingerprint: fingerprint(input.name, input.labels) }
-      : { status: 'firing', input };
+      ? { kind: 'resolve', fingerprint: fingerprint(input.name, input.labels), by: 'alertmanager' }
+      : { kind: 'raise', input };
   });
 }
 
-/** A firing alert once prepared (checked and matched, outside any transaction). */
-export type PreparedItem<P> = { status: 'firing'; prepared: P } | { status: 'resolved'; fingerprint: string };
-
-export interface ReceiverActions<P> {
-  /** Matches one firing alert before the batch's transaction opens. */
-  prepare(input: Required<CreateAlertInput>): Promise<P>;
-  /** Applies every item in one transaction; counts the alerts raised and resolved. */
-  commit(items: PreparedItem<P>[]): Promise<{ firing: number; resolved: number }>;
-}
-
-export async function ingestAlertmanager<P>(
+/**
+ * Ingests a payload all or nothing: every alert is validated first, then all of them are applied
+ * in one transaction (`apply`). Firing alerts are raised; resolved ones resolve the open alert
+ * with the same fingerprint (none open: nothing to do).
+ */
+export async function ingestAlertmanager(
   payload: AlertmanagerWebhookPayload,
-  actions: ReceiverActions<P>,
+  apply: (ops: IngestOp[]) => Promise<IngestResult[]>,
 ): Promise<{ firing: number; resolved: number }> {
-  const items: PreparedItem<P>[] = [];
-  for (const item of alertmanagerBatch(payload)) {
-    items.push(
-      item.status === 'firing' ? { status: 'firing', prepared: await actions.prepare(item.input) } : item,
-    );
-  }
-  return actions.commit(items);
+  const ops = alertmanagerOps(payload);
+  const results = await apply(ops);
+  let firing = 0;
+  let resolved = 0;
+  results.forEach((r) => {
+    if ('created' in r) firing++;
+    else if (r.resolved) resolved++;
+  });
+  return { firing, resolved };
 }

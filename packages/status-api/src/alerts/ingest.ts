@@ -1,132 +1,82 @@
 /**
  * Ingest (Alertmanager's `dispatch/` entry): a create either opens a new alert or counts a repeat of
  * the open one with the same fingerprint. A new alert is suppressed or fired; a repeat of a firing
- * alert is re-notified once its route's repeat interval has passed. Everything, notifications
- * included, is committed in one transaction before the caller gets an answer. Validation and every
- * matcher (route, maintenance, silences, inhibition) run before that transaction opens (`prepare`);
- * inside it only lookups by id confirm what they found (`apply`), so a slow matcher can never hold
- * the store's write lock.
+ * alert is re-notified once its route's repeat interval has passed.
+ *
+ * Work is group-committed: concurrent creates (and whole Alertmanager payloads) share one
+ * transaction, and each caller is answered after it commits. Inside it, the creates of a batch
+ * are one multi-row upsert (repeats of one fingerprint coalesced into one row that counts them
+ * all) whose new rows already carry their state (suppressed, or firing with timers), decided from
+ * the per-replica silence and inhibition caches; the outbox rows follow in one insert. A repeat
+ * inside its repeat interval therefore costs one row update, a new alert one insert plus its
+ * notifications.
  */
-import { randomUUID } from 'node:crypto';
-import type { AlertRepo, AlertStore } from '../store/index.ts';
+import { randomUUIDv7 } from 'node:crypto';
+import type { AlertRepo, AlertStore, InitialState, NewAlertRow, NewDelivery } from '../store/index.ts';
 import { fingerprint } from './fingerprint.ts';
-import { matchLabels } from './matchers.ts';
+import { groupCommit } from './group-commit.ts';
 import type { Outbox } from './notify/outbox.ts';
-import type { RoutePlan, Routing } from './routing.ts';
-import type { SuppressionCandidates, Suppressor } from './suppression.ts';
-import type { CreateAlertInput, CreateAlertResult } from './types.ts';
+import type { Routing } from './routing.ts';
+import type { Suppressor } from './suppression.ts';
+import type { Transitions } from './transitions.ts';
+import type { Alert, CreateAlertInput, CreateAlertResult } from './types.ts';
 import { validateInput } from './validate.ts';
+
+/** One step of an ingest: raise a (validated) alert, or resolve the open alert with a fingerprint. */
+export type IngestOp =
+  | { kind: 'raise'; input: Required<CreateAlertInput> }
+  | { kind: 'resolve'; fingerprint: string; by: string };
+
+export type IngestResult = CreateAlertResult | { resolved: Alert | null };
 
 export interface IngestOptions {
   store: AlertStore;
   routing: Routing;
   suppressor: Suppressor;
   outbox: Outbox;
+  transitions: Transitions;
   /** Wakes the delivery workers (called after a commit that queued a notification). */
   kick: () => void;
 }
 
-/** A create checked and matched before its transaction: no matcher runs once the transaction is open. */
-export interface PreparedCreate {
-  input: Required<CreateAlertInput>;
-  fingerprint: string;
-  /** The id a new alert gets. */
-  id: string;
-  /** The route of the alert's labels (channels, repeat interval, escalation). */
-  plan: RoutePlan;
-  candidates: SuppressionCandidates;
-}
-
-/** The reads that matching a create needs (silences, inhibition sources). */
-export type MatchReader = Pick<AlertRepo, 'listSilences' | 'activeAlerts'>;
-
-/**
- * Reads shared by the creates of one batch (an Alertmanager group): the active silences and each
- * inhibition query are read once for the whole batch, not once per alert.
- */
-export function batchReader(store: MatchReader): MatchReader {
-  const memo = new Map<string, Promise<unknown>>();
-  const once = <T>(key: string, read: () => Promise<T>): Promise<T> => {
-    let hit = memo.get(key) as Promise<T> | undefined;
-    if (!hit) {
-      hit = read();
-      memo.set(key, hit);
-    }
-    return hit;
-  };
-  return {
-    listSilences: (opts) => once(`silences:${JSON.stringify(opts)}`, () => store.listSilences(opts)),
-    activeAlerts: (filter) =>
-      once(`active:${JSON.stringify(filter ?? {})}`, () => store.activeAlerts(filter)),
-  };
-}
-
 export interface Ingest {
-  /** Opens or repeats an alert in its own transaction (`createAlert`). */
   raise(input: CreateAlertInput): Promise<CreateAlertResult>;
-  /**
-   * Validates `input` and runs every matcher for it, outside any transaction, reading silences
-   * and inhibition sources through `reader` (default the store; a batch shares one `batchReader`).
-   */
-  prepare(input: CreateAlertInput, reader?: MatchReader): Promise<PreparedCreate>;
-  /** Writes a prepared create inside the caller's transaction; `queued` when it queued a notification. */
-  apply(
-    repo: AlertRepo,
-    p: PreparedCreate,
-    now: number,
-  ): Promise<{ result: CreateAlertResult; queued: boolean }>;
+  /** Applies `ops` in order and atomically (all or nothing), group-committed with concurrent work. */
+  apply(ops: IngestOp[]): Promise<IngestResult[]>;
+}
+
+interface Outcome {
+  results: IngestResult[];
+  queued: boolean;
 }
 
 export function ingest(o: IngestOptions): Ingest {
-  const { store, routing, suppressor, outbox } = o;
-  async function prepare(input: CreateAlertInput, reader: MatchReader = store): Promise<PreparedCreate> {
-    const v = validateInput(input);
-    const labels = matchLabels(v);
-    return {
-      input: v,
-      fingerprint: fingerprint(v.name, v.labels),
-      id: randomUUID(),
-      plan: routing.route(v),
-      candidates: await suppressor.prepare(reader, labels, Date.now()),
-    };
-  }
-  async function apply(repo: AlertRepo, p: PreparedCreate, now: number) {
-    const { alert, created } = await repo.upsertAlert({
-      id: p.id,
-      fingerprint: p.fingerprint,
-      ...p.input,
-      now,
-    });
-    // A repeat keeps the severity and source it was opened with; when the repeat says otherwise,
-    // what was matched for it does not apply and the stored alert is matched here (RE2 matchers,
-    // compiled once: linear time, never a hang), the one case a matcher runs in the transaction.
-    const asPrepared = alert.severity === p.input.severity && alert.source === p.input.source;
-    const plan = asPrepared ? p.plan : routing.route(alert);
-    if (created || alert.status === 'suppressed') {
-      const suppression = asPrepared
-        ? await suppressor.confirm(repo, alert, p.candidates, now)
-        : await suppressor.find(repo, alert, now);
+  const { routing, suppressor, outbox } = o;
+
+  /** The repeat of an open alert (already counted by the upsert); repeat notices go to `deliveries`. */
+  async function repeat(
+    repo: AlertRepo,
+    alert: Alert,
+    now: number,
+    deliveries: NewDelivery[],
+  ): Promise<{ alert: Alert; queued: boolean }> {
+    if (alert.status === 'suppressed') {
+      const suppression = suppressor.find(alert, now);
       if (suppression) {
-        if (alert.suppressedReason === suppression.reason)
-          return { result: { alert, created }, queued: false };
-        const suppressed = await suppressor.apply(repo, alert, suppression, now);
-        return { result: { alert: suppressed ?? alert, created }, queued: false };
+        if (alert.suppressedReason === suppression.reason) return { alert, queued: false };
+        return { alert: (await suppressor.apply(repo, alert, suppression, now)) ?? alert, queued: false };
       }
-      // New, or a suppressed alert whose suppression ended: notify now.
-      const fired = await outbox.fire(
-        repo,
-        alert,
-        now,
-        created ? 'trigger' : `trigger:${alert.occurrences}`,
-        plan,
-      );
-      return { result: { alert: fired.alert, created }, queued: fired.queued };
+      // A suppressed alert whose suppression ended: notify now.
+      const fired = await outbox.fire(repo, alert, now, `trigger:${alert.occurrences}`);
+      await suppressor.changed(repo, fired.alert);
+      return fired;
     }
     if (alert.status === 'firing') {
+      const plan = routing.route(alert);
       const last = alert.lastNotifiedAt?.getTime() ?? alert.createdAt.getTime();
       if (plan.channels.length && now - last >= plan.repeatIntervalMs) {
-        await repo.enqueueDeliveries(
-          outbox.rows(
+        deliveries.push(
+          ...outbox.rows(
             alert,
             plan.channels,
             'repeat',
@@ -134,23 +84,141 @@ export function ingest(o: IngestOptions): Ingest {
             alert.escalationLevel,
             now,
           ),
-          now,
         );
         const updated = await repo.updateAlert(alert.id, { lastNotifiedAt: now, updatedAt: now });
-        return { result: { alert: updated ?? alert, created }, queued: true };
+        return { alert: updated ?? alert, queued: true };
       }
     }
-    return { result: { alert, created }, queued: false };
+    return { alert, queued: false };
   }
-  return {
-    prepare,
-    apply,
-    async raise(input) {
-      const p = await prepare(input);
-      const { result, queued } = await store.transaction((repo) => apply(repo, p, Date.now()));
-      // Wake the workers only when this create queued a notification (the poll covers the rest).
+
+  /** Upserts one round of creates (distinct fingerprints) and queues their notifications. */
+  async function round(
+    repo: AlertRepo,
+    groups: Map<string, number[]>,
+    ops: IngestOp[],
+    results: IngestResult[],
+    now: number,
+  ): Promise<boolean> {
+    const rows: NewAlertRow[] = [];
+    const plans: Array<{ channels: string[] }> = [];
+    for (const [fp, indexes] of groups) {
+      const first = (ops[indexes[0]!] as { input: Required<CreateAlertInput> }).input;
+      const last = (ops[indexes[indexes.length - 1]!] as { input: Required<CreateAlertInput> }).input;
+      // Time-ordered ids append to the primary-key index instead of touching a random page each.
+      const id = randomUUIDv7();
+      const suppression = suppressor.find({ id, ...first }, now);
+      let initial: InitialState;
+      let channels: string[] = [];
+      if (suppression) {
+        initial = { status: 'suppressed', ...suppressor.state(suppression, now) };
+      } else {
+        const plan = routing.route(first);
+        channels = plan.channels;
+        const step = plan.escalation[0];
+        initial = {
+          status: 'firing',
+          lastNotifiedAt: outbox.routable(channels) ? now : null,
+          nextEscalationAt: step ? now + step.afterMs : null,
+        };
+      }
+      plans.push({ channels });
+      rows.push({
+        id,
+        fingerprint: fp,
+        name: first.name,
+        severity: first.severity,
+        source: first.source,
+        labels: first.labels,
+        message: last.message,
+        annotations: last.annotations,
+        now,
+        initial,
+        occurrences: indexes.length,
+      });
+    }
+    const upserted = await repo.upsertAlerts(rows);
+    const deliveries: NewDelivery[] = [];
+    let queued = false;
+    let i = 0;
+    for (const indexes of groups.values()) {
+      const { alert: row, created } = upserted[i]!;
+      const plan = plans[i++]!;
+      let alert = row;
+      if (created) {
+        if (alert.status === 'firing') {
+          deliveries.push(...outbox.rows(alert, plan.channels, 'trigger', 'trigger', 0, now));
+          await suppressor.changed(repo, alert);
+        }
+      } else {
+        const repeated = await repeat(repo, alert, now, deliveries);
+        alert = repeated.alert;
+        if (repeated.queued) queued = true;
+      }
+      indexes.forEach((opIndex, k) => {
+        results[opIndex] = { alert, created: created && k === 0 };
+      });
+    }
+    if (deliveries.length && (await repo.enqueueDeliveries(deliveries, now)) > 0) queued = true;
+    return queued;
+  }
+
+  /** Applies a batch's ops in order inside one transaction. */
+  async function applyAll(repo: AlertRepo, ops: IngestOp[]): Promise<Outcome> {
+    const now = Date.now();
+    await suppressor.refresh(repo, now);
+    const results: IngestResult[] = new Array(ops.length);
+    let queued = false;
+    let groups = new Map<string, number[]>();
+    const flush = async () => {
+      if (groups.size === 0) return;
+      if (await round(repo, groups, ops, results, now)) queued = true;
+      groups = new Map();
+    };
+    for (const [index, op] of ops.entries()) {
+      if (op.kind === 'resolve') {
+        await flush();
+        const open = await repo.findOpenByFingerprint(op.fingerprint);
+        if (!open) {
+          results[index] = { resolved: null };
+          continue;
+        }
+        const t = await o.transitions.apply(repo, open.id, 'resolve', op.by, now);
+        if (t.notify || t.released > 0) queued = true;
+        results[index] = { resolved: t.alert };
+        continue;
+      }
+      const fp = fingerprint(op.input.name, op.input.labels);
+      const group = groups.get(fp);
+      if (group) group.push(index);
+      else groups.set(fp, [index]);
+      // A new inhibition source must be in the cache before the creates after it are judged.
+      if (suppressor.isSource(op.input)) await flush();
+    }
+    await flush();
+    return { results, queued };
+  }
+
+  const enqueue = groupCommit<IngestOp[], IngestResult[]>({
+    async commit(items) {
+      const flat = items.flat();
+      const { results, queued } = await o.store.transaction((repo) => applyAll(repo, flat));
       if (queued) o.kick();
-      return result;
+      const out: IngestResult[][] = [];
+      let offset = 0;
+      for (const ops of items) {
+        out.push(results.slice(offset, offset + ops.length));
+        offset += ops.length;
+      }
+      return out;
     },
+  });
+
+  return {
+    async raise(input) {
+      const [result] = await enqueue([{ kind: 'raise', input: validateInput(input) }]);
+      return result as CreateAlertResult;
+    },
+    apply: (ops) => enqueue(ops),
   };
 }

@@ -1,49 +1,83 @@
 /**
  * Inhibition (Alertmanager's `inhibit/`): an active alert matching a rule's source matchers mutes
  * alerts matching its target matchers when the rule's `equal` labels agree.
+ *
+ * The active sources are kept per replica, like Alertmanager's in-memory inhibitor: a create
+ * checks them without a query. Any transaction that moves a source-matching alert in or out of
+ * the active set (created firing, fired, acknowledged, resolved) bumps the store's `inhibit`
+ * generation, and every replica reloads its sources when it sees the generation move.
  */
 import type { AlertRepo } from '../store/index.ts';
 import { matchesAll, matchLabels } from './matchers.ts';
 import type { CompiledInhibitRule } from './routing.ts';
 import type { Alert, Labels, Severity } from './types.ts';
 
-/**
- * Active alerts that inhibit an alert whose match labels are `labels`, in rule order, at most
- * `max` of them (the alert itself may be among them: callers skip it by id).
- */
-export async function inhibitorCandidates(
-  repo: Pick<AlertRepo, 'activeAlerts'>,
-  rules: readonly CompiledInhibitRule[],
-  labels: Labels,
-  max = Number.POSITIVE_INFINITY,
-): Promise<Alert[]> {
-  const found: Alert[] = [];
-  for (const rule of rules) {
-    if (!matchesAll(rule.target, labels)) continue;
-    // Push equality matchers on name/severity down to SQL; the rest is matched here.
-    const names = rule.source.filter((m) => m.name === 'alertname' && m.op === '=').map((m) => m.value);
-    const severities = rule.source
-      .filter((m) => m.name === 'severity' && m.op === '=')
-      .map((m) => m.value as Severity);
-    const candidates = await repo.activeAlerts({ names, severities });
-    for (const source of candidates) {
-      const sourceLabels = matchLabels(source);
-      if (!matchesAll(rule.source, sourceLabels)) continue;
-      if (!rule.equal.every((l) => (sourceLabels[l] ?? '') === (labels[l] ?? ''))) continue;
-      found.push(source);
-      if (found.length >= max) return found;
-    }
-  }
-  return found;
+type Matchable = Pick<Alert, 'name' | 'severity' | 'source' | 'labels'>;
+
+interface Source {
+  id: string;
+  labels: Labels;
 }
 
-/** The active alert that inhibits `alert` (whose match labels are `labels`), or null. */
-export async function findInhibitor(
-  repo: AlertRepo,
-  rules: readonly CompiledInhibitRule[],
-  alert: Pick<Alert, 'id'>,
-  labels: Labels,
-): Promise<Alert | null> {
-  const [first, second] = await inhibitorCandidates(repo, rules, labels, 2);
-  return (first?.id === alert.id ? second : first) ?? null;
+export interface InhibitCache {
+  /** Whether `alert` matches some rule's source matchers (only such alerts change the cache). */
+  isSource(alert: Matchable): boolean;
+  refresh(repo: AlertRepo, generation: number): Promise<void>;
+  /** The active source that inhibits an alert with these match labels (never the alert itself), or null. */
+  find(alertId: string, labels: Labels): Source | null;
+  /**
+   * `alert` (a source) changed state in the current transaction: updates the local set and
+   * bumps the store's generation (the other replicas reload).
+   */
+  changed(repo: AlertRepo, alert: Alert): Promise<void>;
+}
+
+const ACTIVE = new Set(['firing', 'acknowledged']);
+
+export function inhibitCache(rules: readonly CompiledInhibitRule[]): InhibitCache {
+  let loaded = Number.NaN;
+  let sources = new Map<string, Source>();
+  const isSource = (alert: Matchable) => {
+    if (rules.length === 0) return false;
+    const labels = matchLabels(alert);
+    return rules.some((r) => matchesAll(r.source, labels));
+  };
+  return {
+    isSource,
+    async refresh(repo, generation) {
+      if (generation === loaded || rules.length === 0) return;
+      const next = new Map<string, Source>();
+      for (const rule of rules) {
+        // Push equality matchers on name/severity down to SQL; the rest is matched here.
+        const names = rule.source.filter((m) => m.name === 'alertname' && m.op === '=').map((m) => m.value);
+        const severities = rule.source
+          .filter((m) => m.name === 'severity' && m.op === '=')
+          .map((m) => m.value as Severity);
+        for (const a of await repo.activeAlerts({ names, severities })) {
+          const labels = matchLabels(a);
+          if (matchesAll(rule.source, labels)) next.set(a.id, { id: a.id, labels });
+        }
+      }
+      sources = next;
+      loaded = generation;
+    },
+    find(alertId, labels) {
+      for (const rule of rules) {
+        if (!matchesAll(rule.target, labels)) continue;
+        for (const source of sources.values()) {
+          if (source.id === alertId || !matchesAll(rule.source, source.labels)) continue;
+          if (rule.equal.every((l) => (source.labels[l] ?? '') === (labels[l] ?? ''))) return source;
+        }
+      }
+      return null;
+    },
+    async changed(repo, alert) {
+      if (!isSource(alert)) return;
+      if (ACTIVE.has(alert.status)) sources.set(alert.id, { id: alert.id, labels: matchLabels(alert) });
+      else sources.delete(alert.id);
+      const generation = await repo.bumpGeneration('inhibit');
+      // Our set is current only if nobody else moved the generation since we loaded it.
+      loaded = generation === loaded + 1 ? generation : Number.NaN;
+    },
+  };
 }

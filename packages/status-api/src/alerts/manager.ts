@@ -23,17 +23,17 @@ import type { Channel } from './channels/types.ts';
 import { type Env, type RetryOptions, resolveSettings } from './config.ts';
 import { AlertError, invalidField } from './errors.ts';
 import { escalationStep } from './escalation.ts';
-import { batchReader, ingest } from './ingest.ts';
+import { ingest } from './ingest.ts';
 import { deliverer } from './notify/delivery.ts';
 import { outbox as createOutbox } from './notify/outbox.ts';
 import { purgeResolved } from './purge.ts';
 import { suppressionRecheck } from './recheck.ts';
 import { type ChannelConfig, compileRouting, type Routing, type RoutingConfig } from './routing.ts';
 import { type CreateSilenceInput, silences as createSilences } from './silence.ts';
-import { expireInvalidSilences } from './silence-matchers.ts';
+import { expireInvalidSilences } from './silence-revalidation.ts';
 import { suppressor as createSuppressor } from './suppression.ts';
 import { alertTelemetry } from './telemetry.ts';
-import { transitionIn, transitions } from './transitions.ts';
+import { transitions } from './transitions.ts';
 import type {
   Alert,
   AlertFilter,
@@ -153,7 +153,7 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
   const telemetry = alertTelemetry(store);
 
   const outbox = createOutbox(channels, routing);
-  const suppressor = createSuppressor(routing, suppressionRecheckMs);
+  const suppressor = createSuppressor({ routing, recheckMs: suppressionRecheckMs, onError });
   // The workers are created last (they start at once); stages reach them through these.
   const kick = () => runner.kick();
   const delivery = deliverer({
@@ -174,9 +174,9 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
   const runEscalations = () =>
     drainDue(store, (repo, now, limit) => repo.claimDueEscalations(now, limit), escalate);
   const purge = (olderThanDays = settings.retentionDays) => purgeResolved(store, olderThanDays);
-  const creates = ingest({ store, routing, suppressor, outbox, kick });
-  const raise = creates.raise;
-  const transition = transitions(store, outbox, kick);
+  const transition = transitions(store, outbox, suppressor, kick);
+  const ingestion = ingest({ store, routing, suppressor, outbox, transitions: transition, kick });
+  const raise = ingestion.raise;
   const silences = createSilences(store, kick);
   const runner = createWorkers({
     enabled: options.workers ?? true,
@@ -194,8 +194,8 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
     store,
     raise,
     createAlert: async (input) => (await raise(input)).alert,
-    acknowledge: (id, by) => transition(id, 'acknowledge', validActor(by)),
-    resolve: (id, by) => transition(id, 'resolve', validActor(by)),
+    acknowledge: (id, by) => transition.run(id, 'acknowledge', validActor(by)),
+    resolve: (id, by) => transition.run(id, 'resolve', validActor(by)),
     async getAlert(id) {
       const alert = await store.getAlert(id);
       if (!alert) return null;
@@ -210,35 +210,7 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
     getSilence: silences.get,
     listSilences: silences.list,
     expireSilence: silences.expire,
-    ingestAlertmanager(payload) {
-      // The group's alerts share one read of the silences and inhibition sources.
-      const reader = batchReader(store);
-      return ingestAlertmanager(payload, {
-        prepare: (input) => creates.prepare(input, reader),
-        async commit(items) {
-          const counts = { firing: 0, resolved: 0 };
-          const wake = await store.transaction(async (repo) => {
-            const now = Date.now();
-            let queued = false;
-            for (const item of items) {
-              if (item.status === 'firing') {
-                queued = (await creates.apply(repo, item.prepared, now)).queued || queued;
-                counts.firing++;
-                continue;
-              }
-              const open = await repo.findOpenByFingerprint(item.fingerprint);
-              if (!open) continue;
-              const t = await transitionIn(repo, outbox, open.id, 'resolve', 'alertmanager', now);
-              queued = queued || t.notify || t.released > 0;
-              counts.resolved++;
-            }
-            return queued;
-          });
-          if (wake) kick();
-          return counts;
-        },
-      });
-    },
+    ingestAlertmanager: (payload) => ingestAlertmanager(payload, ingestion.apply),
     runDue: () => runner.runDue(),
     runSuppressionChecks,
     runEscalations,

@@ -14,13 +14,15 @@ export function suppressionRecheck(suppressor: Suppressor, outbox: Outbox): DueH
       await repo.updateAlert(alert.id, { suppressionCheckAt: null, updatedAt: now });
       return false;
     }
-    const s = await suppressor.find(repo, alert, now);
+    await suppressor.refresh(repo, now);
+    const s = suppressor.find(alert, now);
     if (s) {
       await suppressor.apply(repo, alert, s, now);
       return false;
     }
     // A firing alert is never suppressed again, so this key is used at most once per alert.
-    await outbox.fire(repo, alert, now, 'trigger:unsuppressed');
+    const fired = await outbox.fire(repo, alert, now, 'trigger:unsuppressed');
+    await suppressor.changed(repo, fired.alert);
     return true;
   };
 }

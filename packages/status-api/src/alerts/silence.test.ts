@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AlertStore, createAlertStore } from '../store/index.ts';
 import { AlertError } from './errors.ts';
-import { matchingSilence, silences, silenceWindow } from './silence.ts';
+import { silenceCache, silences, silenceWindow } from './silence.ts';
 
 const fieldOf = (fn: () => unknown) => {
   try {
@@ -37,19 +37,49 @@ describe('silences', () => {
     ).toBe('startsAt');
   });
 
-  it('finds the active silence whose matchers all match, and forgets it once expired', async () => {
+  it('matches from the cache, reloading only when the generation moved', async () => {
     const api = silences(store, () => kicks++);
+    const errors: string[] = [];
+    const cache = silenceCache((_err, context) => errors.push(context));
+    const refresh = async () => cache.refresh(store, (await store.generations()).silences, Date.now());
+    await refresh();
     const s = await api.create({
       matchers: ['alertname=disk_full', 'env=~"prod|staging"'],
       durationSeconds: 600,
     });
     const now = Date.now();
-    expect((await matchingSilence(store, { alertname: 'disk_full', env: 'prod' }, now))?.id).toBe(s.id);
-    expect(await matchingSilence(store, { alertname: 'disk_full', env: 'dev' }, now)).toBeNull();
-    expect(await matchingSilence(store, { alertname: 'other', env: 'prod' }, now)).toBeNull();
+    // Not reloaded yet: the cache is as of the last refresh.
+    expect(cache.match({ alertname: 'disk_full', env: 'prod' }, now)).toBeNull();
+    await refresh();
+    expect(cache.match({ alertname: 'disk_full', env: 'prod' }, now)?.id).toBe(s.id);
+    expect(cache.match({ alertname: 'disk_full', env: 'dev' }, now)).toBeNull();
+    expect(cache.match({ alertname: 'other', env: 'prod' }, now)).toBeNull();
+    // Outside its window it mutes nothing, without a reload.
+    expect(cache.match({ alertname: 'disk_full', env: 'prod' }, now + 601_000)).toBeNull();
     const expired = await api.expire(s.id);
     expect(expired.endsAt.getTime()).toBeLessThanOrEqual(Date.now());
-    expect(await matchingSilence(store, { alertname: 'disk_full', env: 'prod' }, Date.now() + 1)).toBeNull();
+    await refresh();
+    expect(cache.match({ alertname: 'disk_full', env: 'prod' }, Date.now())).toBeNull();
     await expect(api.expire('missing')).rejects.toMatchObject({ code: 'not_found' });
+    expect(errors).toEqual([]);
+  });
+
+  it('never runs a stored silence whose matchers do not compile', async () => {
+    const errors: string[] = [];
+    const cache = silenceCache((_err, context) => errors.push(context));
+    const bad = await store.transaction((repo) =>
+      repo.insertSilence({
+        id: 'bad-silence',
+        matchers: ['not a matcher'],
+        startsAt: Date.now() - 1000,
+        endsAt: Date.now() + 60_000,
+        createdBy: 'test',
+        comment: '',
+        now: Date.now(),
+      }),
+    );
+    await cache.refresh(store, (await store.generations()).silences, Date.now());
+    expect(errors).toEqual([`silence ${bad.id}`]);
+    expect(cache.match({ alertname: 'x' }, Date.now())).toBeNull();
   });
 });

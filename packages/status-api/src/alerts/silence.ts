@@ -5,8 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AlertRepo, AlertStore } from '../store/index.ts';
 import { AlertError, invalidField } from './errors.ts';
-import { matchesAll, parseMatchers } from './matchers.ts';
-import { createSilenceMatchers, type SilenceMatchers } from './silence-matchers.ts';
+import { type Matcher, matchesAll, parseMatchers } from './matchers.ts';
 import type { Labels, Silence } from './types.ts';
 import { validActor } from './validate.ts';
 
@@ -44,21 +43,56 @@ export function silenceWindow(input: CreateSilenceInput, now: number): { startsA
   return { startsAt, endsAt };
 }
 
+/** A stored silence with its matchers compiled (once per silence). */
+export interface CompiledSilence {
+  id: string;
+  startsAt: number;
+  endsAt: number;
+  matchers: Matcher[];
+}
+
 /**
- * The first silence active at `now` whose matchers all match `labels`, or null. Matchers come
- * compiled from `compiled`; a stored silence that does not compile never matches.
+ * The silences that have not ended, compiled once, kept per replica. `refresh` reloads them only
+ * when the store's `silences` generation moved (every create and expiry bumps it, on any replica),
+ * so a create matches silences without a query.
  */
-export async function matchingSilence(
-  repo: Pick<AlertRepo, 'listSilences'>,
-  labels: Labels,
-  now: number,
-  compiled: SilenceMatchers = createSilenceMatchers(),
-): Promise<Silence | null> {
-  for (const s of await repo.listSilences({ activeAt: now })) {
-    const matchers = compiled.get(s);
-    if (matchers && matchesAll(matchers, labels)) return s;
-  }
-  return null;
+export interface SilenceCache {
+  refresh(repo: AlertRepo, generation: number, now: number): Promise<void>;
+  /** The first silence active at `now` whose matchers all match `labels`, or null. */
+  match(labels: Labels, now: number): CompiledSilence | null;
+}
+
+export function silenceCache(onError: (err: unknown, context: string) => void): SilenceCache {
+  let loaded = Number.NaN;
+  let list: CompiledSilence[] = [];
+  return {
+    async refresh(repo, generation, now) {
+      if (generation === loaded) return;
+      const previous = new Map(list.map((s) => [s.id, s.matchers]));
+      const next: CompiledSilence[] = [];
+      for (const s of await repo.listSilences({ endingAfter: now })) {
+        let matchers = previous.get(s.id);
+        if (!matchers) {
+          try {
+            matchers = parseMatchers(s.matchers, 'matchers');
+          } catch (err) {
+            // Never run a silence that does not compile; it mutes nothing.
+            onError(err, `silence ${s.id}`);
+            continue;
+          }
+        }
+        next.push({ id: s.id, startsAt: s.startsAt.getTime(), endsAt: s.endsAt.getTime(), matchers });
+      }
+      list = next;
+      loaded = generation;
+    },
+    match(labels, now) {
+      for (const s of list) {
+        if (s.startsAt <= now && now < s.endsAt && matchesAll(s.matchers, labels)) return s;
+      }
+      return null;
+    },
+  };
 }
 
 export interface Silences {

@@ -28,7 +28,24 @@ import type {
 export type NewAlertRow = Pick<
   Alert,
   'id' | 'fingerprint' | 'name' | 'severity' | 'message' | 'source' | 'labels' | 'annotations'
-> & { now: number };
+> & {
+  now: number;
+  /** The state the alert starts in if this creates it (default: firing, nothing scheduled). */
+  initial?: InitialState;
+  /** Occurrences this upsert counts (default 1; coalesced repeats count several at once). */
+  occurrences?: number;
+};
+
+export interface InitialState {
+  status: 'firing' | 'suppressed';
+  suppressedReason?: string | null;
+  suppressionCheckAt?: number | null;
+  lastNotifiedAt?: number | null;
+  nextEscalationAt?: number | null;
+}
+
+/** The caches every replica keeps, each with a generation bumped by the transaction that changes it. */
+export type CacheName = 'silences' | 'inhibit';
 
 export interface AlertPatch {
   status?: AlertStatus;
@@ -49,7 +66,11 @@ export interface AlertPatch {
 export type NewDelivery = Pick<
   Delivery,
   'alertId' | 'channel' | 'channelType' | 'event' | 'escalationLevel' | 'idempotencyKey'
-> & { nextAttemptAt: number };
+> & {
+  nextAttemptAt: number;
+  /** The alert as it was at the event (JSON), sent instead of its state at send time. */
+  payload?: string;
+};
 
 export interface DeliveryOutcome {
   state: DeliveryState;
@@ -76,6 +97,15 @@ export interface NewSilence {
 
 export interface AlertRepo {
   upsertAlert(row: NewAlertRow): Promise<{ alert: Alert; created: boolean }>;
+  /**
+   * Creates or repeats several alerts in one statement, answered in the order of `rows`. The
+   * fingerprints must be distinct (coalesce repeats into one row with `occurrences`).
+   */
+  upsertAlerts(rows: readonly NewAlertRow[]): Promise<Array<{ alert: Alert; created: boolean }>>;
+  /** The current generation of each cache. */
+  generations(): Promise<Record<CacheName, number>>;
+  /** Marks a cache changed for every replica (in the transaction that changed it); returns the new generation. */
+  bumpGeneration(name: CacheName): Promise<number>;
   getAlert(id: string): Promise<Alert | null>;
   /** Sets `patch`; when `onlyIf` is given, only if the current status is one of them. Returns null if no row changed. */
   updateAlert(id: string, patch: AlertPatch, onlyIf?: readonly AlertStatus[]): Promise<Alert | null>;
@@ -121,7 +151,8 @@ export interface AlertRepo {
 
   insertSilence(row: NewSilence): Promise<Silence>;
   getSilence(id: string): Promise<Silence | null>;
-  listSilences(opts: { activeAt?: number }): Promise<Silence[]>;
+  /** All silences; with `activeAt`, those active then; with `endingAfter`, those that end later (active or future). */
+  listSilences(opts: { activeAt?: number; endingAfter?: number }): Promise<Silence[]>;
   /** Sets `ends_at = now` on an active silence; returns it, or null if missing. */
   expireSilence(id: string, now: number): Promise<Silence | null>;
 
@@ -267,34 +298,99 @@ function repoOver(q: Executor, dialect: 'sqlite' | 'postgres'): AlertRepo {
       )
     ).map(toAlert);
 
-  const silencesWhere = (activeAt?: number): [string, SqlValue[]] =>
-    activeAt === undefined ? ['', []] : [' WHERE starts_at <= $1 AND ends_at > $1', [activeAt]];
+  const silencesWhere = ({
+    activeAt,
+    endingAfter,
+  }: {
+    activeAt?: number;
+    endingAfter?: number;
+  }): [string, SqlValue[]] =>
+    activeAt !== undefined
+      ? [' WHERE starts_at <= $1 AND ends_at > $1', [activeAt]]
+      : endingAfter !== undefined
+        ? [' WHERE ends_at > $1', [endingAfter]]
+        : ['', []];
+
+  const bump = async (name: CacheName) => {
+    const [row] = await q.query<{ generation: number | string }>(
+      'UPDATE alert_generations SET generation = generation + 1 WHERE name = $1 RETURNING generation',
+      [name],
+    );
+    return num(row?.generation ?? 0);
+  };
+
+  const UPSERT_COLUMNS = 15;
+  /** One multi-row upsert (rows with distinct fingerprints), results by fingerprint. */
+  const upsertChunk = async (rows: readonly NewAlertRow[]) => {
+    const params: SqlValue[] = [];
+    const values = rows.map((row, i) => {
+      const init = row.initial ?? { status: 'firing' };
+      params.push(
+        row.id,
+        row.fingerprint,
+        row.name,
+        row.severity,
+        row.message,
+        row.source,
+        JSON.stringify(row.labels),
+        JSON.stringify(row.annotations),
+        init.status,
+        init.suppressedReason ?? null,
+        init.suppressionCheckAt ?? null,
+        init.lastNotifiedAt ?? null,
+        init.nextEscalationAt ?? null,
+        row.occurrences ?? 1,
+        row.now,
+      );
+      const p = (k: number) => `$${i * UPSERT_COLUMNS + k}`;
+      return `(${Array.from({ length: 14 }, (_, k) => p(k + 1)).join(', ')}, ${p(15)}, ${p(15)}, ${p(15)}, 0)`;
+    });
+    const result = await q.query(
+      `INSERT INTO alerts (id, fingerprint, name, severity, message, source, labels, annotations, status,
+         suppressed_reason, suppression_check_at, last_notified_at, next_escalation_at, occurrences,
+         created_at, updated_at, last_seen_at, escalation_level)
+       VALUES ${values.join(', ')}
+       ON CONFLICT (fingerprint) WHERE status <> 'resolved' DO UPDATE SET
+         occurrences = alerts.occurrences + excluded.occurrences, last_seen_at = excluded.last_seen_at,
+         updated_at = excluded.updated_at, message = excluded.message, annotations = excluded.annotations
+       RETURNING *`,
+      params,
+    );
+    return new Map(result.map((r) => [String(r.fingerprint), toAlert(r)]));
+  };
+
+  async function upsertAlerts(rows: readonly NewAlertRow[]) {
+    const out: Array<{ alert: Alert; created: boolean }> = [];
+    // Chunks keep the parameter count far below either back end's limit.
+    for (let start = 0; start < rows.length; start += 200) {
+      const chunk = rows.slice(start, start + 200);
+      const byFingerprint = await upsertChunk(chunk);
+      if (byFingerprint.size !== chunk.length) throw new Error('upsertAlerts: fingerprints must be distinct');
+      for (const row of chunk) {
+        const alert = byFingerprint.get(row.fingerprint)!;
+        out.push({ alert, created: alert.id === row.id });
+      }
+    }
+    return out;
+  }
 
   return {
     async upsertAlert(row) {
-      const rows = await q.query(
-        `INSERT INTO alerts (id, fingerprint, name, severity, message, source, labels, annotations, status,
-           occurrences, created_at, updated_at, last_seen_at, escalation_level)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'firing', 1, $9, $9, $9, 0)
-         ON CONFLICT (fingerprint) WHERE status <> 'resolved' DO UPDATE SET
-           occurrences = alerts.occurrences + 1, last_seen_at = excluded.last_seen_at,
-           updated_at = excluded.updated_at, message = excluded.message, annotations = excluded.annotations
-         RETURNING *`,
-        [
-          row.id,
-          row.fingerprint,
-          row.name,
-          row.severity,
-          row.message,
-          row.source,
-          JSON.stringify(row.labels),
-          JSON.stringify(row.annotations),
-          row.now,
-        ],
-      );
-      const alert = toAlert(rows[0]!);
-      return { alert, created: alert.id === row.id };
+      return (await upsertAlerts([row]))[0]!;
     },
+
+    upsertAlerts,
+
+    async generations() {
+      const rows = await q.query<{ name: CacheName; generation: number | string }>(
+        'SELECT name, generation FROM alert_generations',
+      );
+      const out: Record<CacheName, number> = { silences: 0, inhibit: 0 };
+      for (const r of rows) out[r.name] = num(r.generation);
+      return out;
+    },
+
+    bumpGeneration: bump,
 
     getAlert,
 
@@ -433,13 +529,11 @@ function repoOver(q: Executor, dialect: 'sqlite' | 'postgres'): AlertRepo {
 
     async enqueueDeliveries(rows, now) {
       let inserted = 0;
-      for (const d of rows) {
-        const result = await q.query(
-          `INSERT INTO alert_deliveries (alert_id, channel, channel_type, event, escalation_level, idempotency_key,
-             state, attempts, next_attempt_at, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8, $8)
-           ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-          [
+      for (let start = 0; start < rows.length; start += 200) {
+        const chunk = rows.slice(start, start + 200);
+        const params: SqlValue[] = [now];
+        const values = chunk.map((d) => {
+          params.push(
             d.alertId,
             d.channel,
             d.channelType,
@@ -447,8 +541,17 @@ function repoOver(q: Executor, dialect: 'sqlite' | 'postgres'): AlertRepo {
             d.escalationLevel,
             d.idempotencyKey,
             d.nextAttemptAt,
-            now,
-          ],
+            d.payload ?? null,
+          );
+          const p = (k: number) => `$${params.length - 8 + k}`;
+          return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, 'pending', 0, ${p(7)}, $1, $1, ${p(8)})`;
+        });
+        const result = await q.query(
+          `INSERT INTO alert_deliveries (alert_id, channel, channel_type, event, escalation_level, idempotency_key,
+             state, attempts, next_attempt_at, created_at, updated_at, payload)
+           VALUES ${values.join(', ')}
+           ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+          params,
         );
         inserted += result.length;
       }
@@ -554,6 +657,7 @@ function repoOver(q: Executor, dialect: 'sqlite' | 'postgres'): AlertRepo {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *`,
         [s.id, JSON.stringify(s.matchers), s.startsAt, s.endsAt, s.createdBy, s.comment, s.now],
       );
+      await bump('silences');
       return toSilence(rows[0]!);
     },
 
@@ -562,18 +666,19 @@ function repoOver(q: Executor, dialect: 'sqlite' | 'postgres'): AlertRepo {
       return rows[0] ? toSilence(rows[0]) : null;
     },
 
-    async listSilences({ activeAt }) {
-      const [where, params] = silencesWhere(activeAt);
+    async listSilences(opts) {
+      const [where, params] = silencesWhere(opts);
       return (await q.query(`SELECT * FROM alert_silences${where} ORDER BY created_at DESC, id`, params)).map(
         toSilence,
       );
     },
 
     async expireSilence(id, now) {
-      await q.query(
-        'UPDATE alert_silences SET ends_at = $1, updated_at = $1 WHERE id = $2 AND ends_at > $1',
+      const ended = await q.query(
+        'UPDATE alert_silences SET ends_at = $1, updated_at = $1 WHERE id = $2 AND ends_at > $1 RETURNING id',
         [now, id],
       );
+      if (ended.length) await bump('silences');
       const rows = await q.query('SELECT * FROM alert_silences WHERE id = $1', [id]);
       return rows[0] ? toSilence(rows[0]) : null;
     },

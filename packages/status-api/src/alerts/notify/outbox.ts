@@ -5,10 +5,12 @@
  */
 import type { AlertRepo, NewDelivery } from '../../store/index.ts';
 import type { Channel } from '../channels/types.ts';
-import type { RoutePlan, Routing } from '../routing.ts';
+import type { Routing } from '../routing.ts';
 import type { Alert, NotificationEvent } from '../types.ts';
 
 export interface Outbox {
+  /** Whether any of these channels is configured (a notification would be queued). */
+  routable(channelNames: readonly string[]): boolean;
   /** Delivery rows of `event` for the configured channels among `channelNames`. */
   rows(
     alert: Alert,
@@ -27,8 +29,6 @@ export interface Outbox {
     alert: Alert,
     now: number,
     keyPart?: string,
-    /** The alert's route when the caller computed it already (outside its transaction). */
-    plan?: RoutePlan,
   ): Promise<{ alert: Alert; queued: boolean }>;
 }
 
@@ -50,8 +50,10 @@ export function outbox(channels: ReadonlyMap<string, Channel>, routing: Routing)
       ];
     });
   return {
+    routable: (names) => names.some((n) => channels.has(n)),
     rows,
-    async fire(repo, alert, now, keyPart = 'trigger', plan = routing.route(alert)) {
+    async fire(repo, alert, now, keyPart = 'trigger') {
+      const plan = routing.route(alert);
       const queue = rows(alert, plan.channels, 'trigger', keyPart, 0, now);
       const queued = (await repo.enqueueDeliveries(queue, now)) > 0;
       const first = plan.escalation[0];

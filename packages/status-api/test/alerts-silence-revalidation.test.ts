@@ -1,11 +1,11 @@
 /**
- * Stored silences: compiled once per silence (and again after it changes); at start, one whose
- * matchers no longer compile (stored by a version that accepted lookaround or backreferences)
- * is expired and reported, and the alerts it muted become due for re-evaluation. Real stores.
+ * Stored silences at start: one whose matchers no longer compile (stored by a version that
+ * accepted lookaround or backreferences) is expired and reported, and the alerts it muted become
+ * due for re-evaluation. Real stores.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSilenceMatchers, expireInvalidSilences } from '../src/alerts/silence-matchers.ts';
+import { expireInvalidSilences } from '../src/alerts/silence-revalidation.ts';
 import { type AlertStore, createAlertStore } from '../src/store/index.ts';
 import { backends, type TempStore } from './alerts-support.ts';
 
@@ -36,14 +36,12 @@ describe.each(backends)('stored silences on $name', ({ make }) => {
     );
     const pending = await store.insertSilence(silence(['name=~"(a)\\1"'], now + 60_000, now + 3_600_000));
     const ended = await store.insertSilence(silence(['name=~"(?!x)"'], now - 7200_000, now - 3600_000));
+    const mutedAlert = { name: 'muted_by_lookahead', severity: 'high', source: 'test', labels: {} } as const;
     const muted = await store.upsertAlert({
+      ...mutedAlert,
       id: randomUUID(),
       fingerprint: randomUUID(),
-      name: 'muted_by_lookahead',
-      severity: 'high',
-      message: 'm',
-      source: 'test',
-      labels: {},
+      message: 'muted',
       annotations: {},
       now,
     });
@@ -70,31 +68,5 @@ describe.each(backends)('stored silences on $name', ({ make }) => {
     expect(due.map((a) => a.id)).toContain(muted.alert.id);
     // A second start finds nothing more to do.
     expect(await expireInvalidSilences(store, now + 1)).toEqual([]);
-  });
-});
-
-describe('compiled silence cache', () => {
-  const at = (ms: number) => new Date(ms);
-  const s = (matchers: string[], updatedAt = 1) => ({
-    id: 'one',
-    matchers,
-    startsAt: at(0),
-    endsAt: at(10),
-    createdBy: 'x',
-    comment: '',
-    createdAt: at(0),
-    updatedAt: at(updatedAt),
-  });
-
-  it('compiles a silence once, again after it changes, and never runs one that does not compile', () => {
-    const cache = createSilenceMatchers(2);
-    const first = cache.get(s(['env=~prod|staging']));
-    expect(first?.[0]?.test({ env: 'staging' })).toBe(true);
-    expect(cache.get(s(['env=~prod|staging']))).toBe(first);
-    const changed = cache.get(s(['env=~prod|staging'], 2));
-    expect(changed).not.toBe(first);
-    expect(cache.get(s(['env=~"a(?=b)"'], 3))).toBeNull();
-    // Bounded: the oldest entry was dropped, so asking again compiles anew.
-    expect(cache.get(s(['env=~prod|staging']))).not.toBe(first);
   });
 });
