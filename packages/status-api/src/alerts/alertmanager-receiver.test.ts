@@ -60,10 +60,11 @@ describe('alertmanager receiver', () => {
       ],
     });
     expect(ops.map((op) => op.kind)).toEqual(['raise', 'resolve']);
-    expect(ops[1]).toEqual({
+    expect(ops[1]).toMatchObject({
       kind: 'resolve',
       fingerprint: fingerprint('B', { job: 'j' }),
       by: 'alertmanager',
+      alert: { name: 'B', labels: { job: 'j' } },
     });
   });
 

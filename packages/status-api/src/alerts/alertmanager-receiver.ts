@@ -85,7 +85,12 @@ export function alertmanagerOps(payload: AlertmanagerWebhookPayload): IngestOp[]
       throw err;
     }
     return a.status === 'resolved'
-      ? { kind: 'resolve', fingerprint: fingerprint(input.name, input.labels), by: 'alertmanager' }
+      ? {
+          kind: 'resolve',
+          fingerprint: fingerprint(input.name, input.labels),
+          by: 'alertmanager',
+          alert: input,
+        }
       : { kind: 'raise', input };
   });
 }

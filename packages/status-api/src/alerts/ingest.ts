@@ -9,15 +9,16 @@
  * all) whose new rows already carry their state (suppressed, or firing with timers), decided from
  * the per-replica silence and inhibition caches; the outbox rows follow in one insert. A repeat
  * inside its repeat interval therefore costs one row update, a new alert one insert plus its
- * notifications.
+ * notifications. The matchers run before the transaction opens (`findOutside`); inside it they run
+ * again only if the caches changed in between, or for what the batch itself changes.
  */
 import { randomUUIDv7 } from 'node:crypto';
 import type { AlertRepo, AlertStore, InitialState, NewAlertRow, NewDelivery } from '../store/index.ts';
 import { fingerprint } from './fingerprint.ts';
 import { groupCommit } from './group-commit.ts';
 import type { Outbox } from './notify/outbox.ts';
-import type { Routing } from './routing.ts';
-import type { Suppressor } from './suppression.ts';
+import type { RoutePlan, Routing } from './routing.ts';
+import type { Suppression, Suppressor } from './suppression.ts';
 import type { Transitions } from './transitions.ts';
 import type { Alert, CreateAlertInput, CreateAlertResult } from './types.ts';
 import { validateInput } from './validate.ts';
@@ -25,7 +26,13 @@ import { validateInput } from './validate.ts';
 /** One step of an ingest: raise a (validated) alert, or resolve the open alert with a fingerprint. */
 export type IngestOp =
   | { kind: 'raise'; input: Required<CreateAlertInput> }
-  | { kind: 'resolve'; fingerprint: string; by: string };
+  | {
+      kind: 'resolve';
+      fingerprint: string;
+      by: string;
+      /** The resolved alert's labels when known (lets its source check run before the transaction). */
+      alert?: Pick<Alert, 'name' | 'severity' | 'source' | 'labels'>;
+    };
 
 export type IngestResult = CreateAlertResult | { resolved: Alert | null };
 
@@ -45,6 +52,19 @@ export interface Ingest {
   apply(ops: IngestOp[]): Promise<IngestResult[]>;
 }
 
+/** What a create's matchers found before its transaction: its suppression and its route. */
+interface Found {
+  suppression: Suppression | null;
+  plan: RoutePlan;
+}
+
+interface Prepared {
+  /** The caches' version the matches were made against (`Suppressor.version`). */
+  version: string;
+  /** By op index; missing entries are matched inside the transaction. */
+  found: Array<Found | undefined>;
+}
+
 interface Outcome {
   results: IngestResult[];
   queued: boolean;
@@ -59,20 +79,21 @@ export function ingest(o: IngestOptions): Ingest {
     alert: Alert,
     now: number,
     deliveries: NewDelivery[],
+    found: Found | undefined,
   ): Promise<{ alert: Alert; queued: boolean }> {
     if (alert.status === 'suppressed') {
-      const suppression = suppressor.find(alert, now);
+      const suppression = found ? found.suppression : suppressor.find(alert, now);
       if (suppression) {
         if (alert.suppressedReason === suppression.reason) return { alert, queued: false };
         return { alert: (await suppressor.apply(repo, alert, suppression, now)) ?? alert, queued: false };
       }
       // A suppressed alert whose suppression ended: notify now.
-      const fired = await outbox.fire(repo, alert, now, `trigger:${alert.occurrences}`);
+      const fired = await outbox.fire(repo, alert, now, `trigger:${alert.occurrences}`, found?.plan);
       await suppressor.changed(repo, fired.alert);
       return fired;
     }
     if (alert.status === 'firing') {
-      const plan = routing.route(alert);
+      const plan = found ? found.plan : routing.route(alert);
       const last = alert.lastNotifiedAt?.getTime() ?? alert.createdAt.getTime();
       if (plan.channels.length && now - last >= plan.repeatIntervalMs) {
         deliveries.push(
@@ -99,6 +120,7 @@ export function ingest(o: IngestOptions): Ingest {
     ops: IngestOp[],
     results: IngestResult[],
     now: number,
+    found: ReadonlyArray<Found | undefined>,
   ): Promise<boolean> {
     const rows: NewAlertRow[] = [];
     const plans: Array<{ channels: string[] }> = [];
@@ -107,13 +129,14 @@ export function ingest(o: IngestOptions): Ingest {
       const last = (ops[indexes[indexes.length - 1]!] as { input: Required<CreateAlertInput> }).input;
       // Time-ordered ids append to the primary-key index instead of touching a random page each.
       const id = randomUUIDv7();
-      const suppression = suppressor.find({ id, ...first }, now);
+      const pre = found[indexes[0]!];
+      const suppression = pre ? pre.suppression : suppressor.find({ id, ...first }, now);
       let initial: InitialState;
       let channels: string[] = [];
       if (suppression) {
         initial = { status: 'suppressed', ...suppressor.state(suppression, now) };
       } else {
-        const plan = routing.route(first);
+        const plan = pre ? pre.plan : routing.route(first);
         channels = plan.channels;
         const step = plan.escalation[0];
         initial = {
@@ -151,7 +174,12 @@ export function ingest(o: IngestOptions): Ingest {
           await suppressor.changed(repo, alert);
         }
       } else {
-        const repeated = await repeat(repo, alert, now, deliveries);
+        // A repeat keeps the severity and source it was opened with: what was found for the
+        // create holds only if the create says the same.
+        const first = (ops[indexes[0]!] as { input: Required<CreateAlertInput> }).input;
+        const pre = found[indexes[0]!];
+        const same = alert.severity === first.severity && alert.source === first.source;
+        const repeated = await repeat(repo, alert, now, deliveries, same ? pre : undefined);
         alert = repeated.alert;
         if (repeated.queued) queued = true;
       }
@@ -163,16 +191,45 @@ export function ingest(o: IngestOptions): Ingest {
     return queued;
   }
 
+  /**
+   * Runs the matchers for a batch before its transaction opens: brings the caches up to date
+   * through the store, then finds each create's suppression and route (and whether it is an
+   * inhibition source, remembered by the cache). Creates after the first resolve or new source
+   * are left to the transaction, since those change the caches as the batch goes.
+   */
+  async function findOutside(ops: IngestOp[], now: number): Promise<Prepared> {
+    await suppressor.refresh(o.store, now);
+    const found: Array<Found | undefined> = new Array(ops.length);
+    for (const [index, op] of ops.entries()) {
+      if (op.kind === 'resolve') {
+        if (op.alert) suppressor.isSource(op.alert);
+        break;
+      }
+      found[index] = {
+        suppression: suppressor.find({ id: '', ...op.input }, now),
+        plan: routing.route(op.input),
+      };
+      if (suppressor.isSource(op.input)) break;
+    }
+    return { version: suppressor.version(), found };
+  }
+
   /** Applies a batch's ops in order inside one transaction. */
-  async function applyAll(repo: AlertRepo, ops: IngestOp[]): Promise<Outcome> {
-    const now = Date.now();
+  async function applyAll(
+    repo: AlertRepo,
+    ops: IngestOp[],
+    now: number,
+    prepared: Prepared,
+  ): Promise<Outcome> {
     await suppressor.refresh(repo, now);
+    // Another transaction changed the caches since: match again here (the rare slow path).
+    const found = suppressor.version() === prepared.version ? prepared.found : [];
     const results: IngestResult[] = new Array(ops.length);
     let queued = false;
     let groups = new Map<string, number[]>();
     const flush = async () => {
       if (groups.size === 0) return;
-      if (await round(repo, groups, ops, results, now)) queued = true;
+      if (await round(repo, groups, ops, results, now, found)) queued = true;
       groups = new Map();
     };
     for (const [index, op] of ops.entries()) {
@@ -202,7 +259,9 @@ export function ingest(o: IngestOptions): Ingest {
   const enqueue = groupCommit<IngestOp[], IngestResult[]>({
     async commit(items) {
       const flat = items.flat();
-      const { results, queued } = await o.store.transaction((repo) => applyAll(repo, flat));
+      const now = Date.now();
+      const prepared = await findOutside(flat, now);
+      const { results, queued } = await o.store.transaction((repo) => applyAll(repo, flat, now, prepared));
       if (queued) o.kick();
       const out: IngestResult[][] = [];
       let offset = 0;

@@ -30,6 +30,8 @@ export interface InhibitCache {
    * bumps the store's generation (the other replicas reload).
    */
   changed(repo: AlertRepo, alert: Alert): Promise<void>;
+  /** The store generation the set holds (NaN before the first load). */
+  generation(): number;
 }
 
 const ACTIVE = new Set(['firing', 'acknowledged']);
@@ -37,10 +39,21 @@ const ACTIVE = new Set(['firing', 'acknowledged']);
 export function inhibitCache(rules: readonly CompiledInhibitRule[]): InhibitCache {
   let loaded = Number.NaN;
   let sources = new Map<string, Source>();
+  // Whether an alert is a source depends only on its labels, name, severity and source, which
+  // never change for an alert: remembered (bounded), so a create matched before its transaction
+  // (see ingest.ts) is not matched again inside it.
+  const sourceMemo = new Map<string, boolean>();
   const isSource = (alert: Matchable) => {
     if (rules.length === 0) return false;
     const labels = matchLabels(alert);
-    return rules.some((r) => matchesAll(r.source, labels));
+    const key = JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    let known = sourceMemo.get(key);
+    if (known === undefined) {
+      known = rules.some((r) => matchesAll(r.source, labels));
+      if (sourceMemo.size >= 10_000) sourceMemo.delete(sourceMemo.keys().next().value as string);
+      sourceMemo.set(key, known);
+    }
+    return known;
   };
   return {
     isSource,
@@ -61,6 +74,7 @@ export function inhibitCache(rules: readonly CompiledInhibitRule[]): InhibitCach
       sources = next;
       loaded = generation;
     },
+    generation: () => loaded,
     find(alertId, labels) {
       for (const rule of rules) {
         if (!matchesAll(rule.target, labels)) continue;

@@ -60,6 +60,8 @@ export interface SilenceCache {
   refresh(repo: AlertRepo, generation: number, now: number): Promise<void>;
   /** The first silence active at `now` whose matchers all match `labels`, or null. */
   match(labels: Labels, now: number): CompiledSilence | null;
+  /** The store generation the cache holds (NaN before the first load). */
+  generation(): number;
 }
 
 export function silenceCache(onError: (err: unknown, context: string) => void): SilenceCache {
@@ -86,6 +88,7 @@ export function silenceCache(onError: (err: unknown, context: string) => void): 
       list = next;
       loaded = generation;
     },
+    generation: () => loaded,
     match(labels, now) {
       for (const s of list) {
         if (s.startsAt <= now && now < s.endsAt && matchesAll(s.matchers, labels)) return s;

@@ -21,6 +21,11 @@ export interface Suppression {
 export interface Suppressor {
   /** Brings the silence and inhibition caches up to date inside this transaction. */
   refresh(repo: AlertRepo, now: number): Promise<void>;
+  /**
+   * Which state of the caches `find` answers from: equal before and inside a transaction means
+   * what was found before it opened still holds (nothing reloaded or changed the caches).
+   */
+  version(): string;
   /** What mutes `alert` at `now`, from the caches (call `refresh` first in the transaction). */
   find(alert: Pick<Alert, 'id' | 'name' | 'severity' | 'source' | 'labels'>, now: number): Suppression | null;
   /** The state a muted alert gets: suppressed, re-checked when `s` ends or after the re-check bound. */
@@ -52,6 +57,7 @@ export function suppressor(o: SuppressorOptions): Suppressor {
       await silences.refresh(repo, generations.silences, now);
       await inhibit.refresh(repo, generations.inhibit);
     },
+    version: () => `${silences.generation()}:${inhibit.generation()}`,
     find(alert, now) {
       const labels = matchLabels(alert);
       for (const w of o.routing.maintenance) {

@@ -5,7 +5,7 @@
  */
 import type { AlertRepo, NewDelivery } from '../../store/index.ts';
 import type { Channel } from '../channels/types.ts';
-import type { Routing } from '../routing.ts';
+import type { RoutePlan, Routing } from '../routing.ts';
 import type { Alert, NotificationEvent } from '../types.ts';
 
 export interface Outbox {
@@ -29,6 +29,8 @@ export interface Outbox {
     alert: Alert,
     now: number,
     keyPart?: string,
+    /** The alert's route when the caller found it already (before its transaction). */
+    plan?: RoutePlan,
   ): Promise<{ alert: Alert; queued: boolean }>;
 }
 
@@ -52,8 +54,7 @@ export function outbox(channels: ReadonlyMap<string, Channel>, routing: Routing)
   return {
     routable: (names) => names.some((n) => channels.has(n)),
     rows,
-    async fire(repo, alert, now, keyPart = 'trigger') {
-      const plan = routing.route(alert);
+    async fire(repo, alert, now, keyPart = 'trigger', plan = routing.route(alert)) {
       const queue = rows(alert, plan.channels, 'trigger', keyPart, 0, now);
       const queued = (await repo.enqueueDeliveries(queue, now)) > 0;
       const first = plan.escalation[0];
