@@ -110,6 +110,23 @@ describe('strict bodies and problem answers (plugin, via inject)', () => {
     expectProblem(await send('GET', `/monitoring/alerts/?${query}`), 400, 'invalid_field', field);
   });
 
+  it('unknown names in a query or body are named by field, not repeated', async () => {
+    expectProblem(
+      await send('GET', `/monitoring/alerts/?status=firing,${MARK}`),
+      400,
+      'invalid_field',
+      'status',
+    );
+    expectProblem(
+      await send('GET', `/monitoring/dashboards/?dashboard=${MARK}`),
+      404,
+      'unknown_dashboard',
+      'dashboard',
+    );
+    const run = await send('POST', '/monitoring/health/run/', JSON.stringify({ checks: ['process', MARK] }));
+    expectProblem(run, 404, 'not_found', 'checks.1');
+  });
+
   it('an unknown route under the prefix is a problem that does not repeat the path', async () => {
     for (const url of [`/monitoring/${MARK}/`, `/monitoring/alerts/a/b/${MARK}`]) {
       expectProblem(await send('GET', url), 404, 'not_found');

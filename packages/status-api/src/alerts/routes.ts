@@ -235,7 +235,7 @@ function splitList<T extends string>(
   const list = value.split(',').map((s) => s.trim());
   for (const v of list) {
     if (!(allowed as readonly string[]).includes(v))
-      throw invalidField(field, `"${v}" is not one of ${allowed.join(', ')}`);
+      throw invalidField(field, `each value must be one of ${allowed.join(', ')}`);
   }
   return list as T[];
 }
