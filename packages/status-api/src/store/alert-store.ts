@@ -265,6 +265,23 @@ const PATCH_COLUMNS: Record<keyof AlertPatch, string> = {
   updatedAt: 'updated_at',
 };
 
+/**
+ * Splits rows for multi-row statements into chunks of 128, 64, …, 1 rows: few statements per
+ * batch, and at most eight statement shapes to prepare and cache per kind (each shape is one
+ * prepared statement on SQLite), far below either back end's parameter limit.
+ */
+export function chunks<T>(rows: readonly T[]): T[][] {
+  const out: T[][] = [];
+  let start = 0;
+  while (start < rows.length) {
+    let size = 128;
+    while (size > rows.length - start) size /= 2;
+    out.push(rows.slice(start, start + size));
+    start += size;
+  }
+  return out;
+}
+
 /** `$1, $2, …` for `values`, starting after `offset` parameters. */
 const placeholders = (count: number, offset = 0) =>
   Array.from({ length: count }, (_, i) => `$${i + 1 + offset}`).join(', ');
@@ -361,9 +378,7 @@ function repoOver(q: Executor, dialect: 'sqlite' | 'postgres'): AlertRepo {
 
   async function upsertAlerts(rows: readonly NewAlertRow[]) {
     const out: Array<{ alert: Alert; created: boolean }> = [];
-    // Chunks keep the parameter count far below either back end's limit.
-    for (let start = 0; start < rows.length; start += 200) {
-      const chunk = rows.slice(start, start + 200);
+    for (const chunk of chunks(rows)) {
       const byFingerprint = await upsertChunk(chunk);
       if (byFingerprint.size !== chunk.length) throw new Error('upsertAlerts: fingerprints must be distinct');
       for (const row of chunk) {
@@ -529,8 +544,7 @@ function repoOver(q: Executor, dialect: 'sqlite' | 'postgres'): AlertRepo {
 
     async enqueueDeliveries(rows, now) {
       let inserted = 0;
-      for (let start = 0; start < rows.length; start += 200) {
-        const chunk = rows.slice(start, start + 200);
+      for (const chunk of chunks(rows)) {
         const params: SqlValue[] = [now];
         const values = chunk.map((d) => {
           params.push(
