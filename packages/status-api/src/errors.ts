@@ -80,7 +80,10 @@ export function replyError(error: FastifyError, request: FastifyRequest, reply: 
   if (error instanceof MetricsSourceError) {
     request.log.warn({ err: error }, 'metrics source failed');
     return error.unavailable
-      ? replyProblem(reply, 'metrics_unavailable', { detail: 'no metrics source is configured or running' })
+      ? replyProblem(reply, 'metrics_unavailable', {
+          detail:
+            'no metrics source is configured or running: set PROMETHEUS_URL (or start @authlens/sdk in the service)',
+        })
       : replyProblem(reply, 'metrics_source_failed', { detail: 'the metrics backend did not answer' });
   }
   switch (error.code) {

@@ -30,6 +30,11 @@ export interface MonitoringOptions {
   prometheusSelector?: string;
   /** In-process metrics; default: `currentHandle().metrics` of `@authlens/sdk`. */
   metricsSource?: MetricsSource;
+  /**
+   * Without `prometheusUrl`, compute the KPIs from the in-process metrics (default true). `authlens
+   * serve` sets false: its own metrics hold no auth-service events, so its KPI endpoints answer 503.
+   */
+  kpisFromProcess?: boolean;
   /** Availability objective, 0–1 exclusive. Env `MONITORING_SLO_TARGET`, default 0.999. */
   sloTarget?: number;
   /** Retention policies the compliance report checks. Default: `METRICS_RETENTION_DAYS` (90) and `ALERT_HISTORY_RETENTION_DAYS` (30). */
@@ -63,6 +68,7 @@ export interface ResolvedOptions {
   prometheusUrl?: string;
   prometheusSelector?: string;
   metricsSource?: MetricsSource;
+  kpisFromProcess: boolean;
   sloTarget: number;
   retention: RetentionPolicy[];
   dashboardsDir?: string;
@@ -204,6 +210,7 @@ export function normalizeOptions(options: MonitoringOptions = {}): ResolvedOptio
     ...(prometheusUrl && { prometheusUrl }),
     ...(prometheusSelector && { prometheusSelector }),
     ...(options.metricsSource && { metricsSource: options.metricsSource }),
+    kpisFromProcess: options.kpisFromProcess ?? true,
     sloTarget,
     retention,
     ...(options.dashboardsDir && { dashboardsDir: options.dashboardsDir }),

@@ -53,7 +53,9 @@ export const monitoringPlugin: FastifyPluginAsync<MonitoringOptions> = async (ap
         timeoutMs: options.timeoutMs,
         ...(options.prometheusSelector && { selector: options.prometheusSelector }),
       })
-    : createSdkBackend(metricsSource, { history: createMetricsHistory(metricsSource) });
+    : options.kpisFromProcess
+      ? createSdkBackend(metricsSource, { history: createMetricsHistory(metricsSource) })
+      : createSdkBackend(() => undefined);
   if (kpis.history) {
     const { history } = kpis;
     app.addHook('onReady', async () => history.start());

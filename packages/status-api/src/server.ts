@@ -2,7 +2,7 @@
  * The standalone monitoring server (`authlens serve`): a Fastify app with the plugin under
  * `/monitoring`, listening on `PORT` (default 8000).
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { clientErrorHandler, frameworkErrors, MonitoringConfigError } from './errors.ts';
 import { checksFromEnv } from './health/checks.ts';
 import type { MonitoringOptions } from './options.ts';
@@ -58,7 +58,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<Standalo
     clientErrorHandler,
     // No info-level line per request: at alert-ingest rates the access log alone costs a large
     // share of the CPU. With LOG_LEVEL=debug each request gets one line (below).
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
   if (app.log.level === 'debug' || app.log.level === 'trace') {
     app.addHook('onResponse', (request, reply, done) => {

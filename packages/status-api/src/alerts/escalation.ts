@@ -20,13 +20,9 @@ export function escalationStep(routing: Routing, outbox: Outbox): DueHandler {
       await repo.updateAlert(alert.id, { nextEscalationAt: null, updatedAt: now });
       return true;
     }
-    await repo.enqueueDeliveries(
-      outbox.rows(alert, step.channels, 'escalate', `escalate:${level}`, level, now),
-      now,
-    );
     const nextStep = steps[level];
     const dueAt = alert.nextEscalationAt?.getTime() ?? now;
-    await repo.updateAlert(
+    const escalated = await repo.updateAlert(
       alert.id,
       {
         escalationLevel: level,
@@ -35,6 +31,10 @@ export function escalationStep(routing: Routing, outbox: Outbox): DueHandler {
         updatedAt: now,
       },
       ['firing'],
+    );
+    await repo.enqueueDeliveries(
+      outbox.rows(escalated ?? alert, step.channels, 'escalate', `escalate:${level}`, level, now),
+      now,
     );
     return true;
   };

@@ -96,9 +96,10 @@ export function ingest(o: IngestOptions): Ingest {
       const plan = found ? found.plan : routing.route(alert);
       const last = alert.lastNotifiedAt?.getTime() ?? alert.createdAt.getTime();
       if (plan.channels.length && now - last >= plan.repeatIntervalMs) {
+        const updated = (await repo.updateAlert(alert.id, { lastNotifiedAt: now, updatedAt: now })) ?? alert;
         deliveries.push(
           ...outbox.rows(
-            alert,
+            updated,
             plan.channels,
             'repeat',
             `repeat:${alert.occurrences}`,
@@ -106,8 +107,7 @@ export function ingest(o: IngestOptions): Ingest {
             now,
           ),
         );
-        const updated = await repo.updateAlert(alert.id, { lastNotifiedAt: now, updatedAt: now });
-        return { alert: updated ?? alert, queued: true };
+        return { alert: updated, queued: true };
       }
     }
     return { alert, queued: false };

@@ -28,6 +28,7 @@ import { deliverer } from './notify/delivery.ts';
 import { outbox as createOutbox } from './notify/outbox.ts';
 import { purgeResolved } from './purge.ts';
 import { suppressionRecheck } from './recheck.ts';
+import { replicaHeartbeat } from './replicas.ts';
 import { type ChannelConfig, compileRouting, type Routing, type RoutingConfig } from './routing.ts';
 import { type CreateSilenceInput, silences as createSilences } from './silence.ts';
 import { expireInvalidSilences } from './silence-revalidation.ts';
@@ -79,6 +80,14 @@ export interface AlertManagerOptions {
   suppressionRecheckMs?: number;
   /** How long a worker holds a delivery before another replica may retry it (default 60 s). */
   leaseMs?: number;
+  /** How often this replica records its heartbeat (default `ALERT_REPLICA_HEARTBEAT_MS`, then 1000 ms). */
+  heartbeatMs?: number;
+  /**
+   * A replica silent this long is dead: its deliveries in flight are sent again by another one
+   * before their lease expires (default `ALERT_REPLICA_TIMEOUT_MS`, then 5000 ms; at least twice
+   * the heartbeat interval).
+   */
+  replicaTimeoutMs?: number;
   /** Per-send timeout (default 10 s). */
   sendTimeoutMs?: number;
   /** Identifies this replica in leases (default a random UUID). */
@@ -156,10 +165,21 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
   const suppressor = createSuppressor({ routing, recheckMs: suppressionRecheckMs, onError });
   // The workers are created last (they start at once); stages reach them through these.
   const kick = () => runner.kick();
+  const instanceId = options.instanceId ?? randomUUID();
+  const workersEnabled = options.workers ?? true;
+  const heartbeat = replicaHeartbeat({
+    store,
+    instanceId,
+    heartbeatMs: settings.heartbeatMs,
+    timeoutMs: settings.replicaTimeoutMs,
+    timer: workersEnabled,
+    onError,
+  });
   const delivery = deliverer({
     store,
     channels,
-    instanceId: options.instanceId ?? randomUUID(),
+    heartbeat,
+    instanceId,
     leaseMs: options.leaseMs ?? 60_000,
     sendTimeoutMs: options.sendTimeoutMs ?? 10_000,
     retry: settings.retry,
@@ -179,7 +199,7 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
   const raise = ingestion.raise;
   const silences = createSilences(store, kick);
   const runner = createWorkers({
-    enabled: options.workers ?? true,
+    enabled: workersEnabled,
     pollIntervalMs: options.pollIntervalMs ?? 1000,
     purgeIntervalMs: options.purgeIntervalMs ?? 3_600_000,
     suppression: runSuppressionChecks,
@@ -220,6 +240,7 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
       if (closed) return;
       closed = true;
       await runner.close();
+      await heartbeat.close();
       telemetry.close();
       for (const c of channels.values()) await c.close();
       if (ownsStore) await store.close();

@@ -1,4 +1,4 @@
-/** The alert engine's own instruments: notification attempts by outcome and open alerts by severity. */
+/** The alert engine's own instruments: notification attempts by outcome, open alerts by severity, pending deliveries. */
 import { metrics, type ObservableResult } from '@opentelemetry/api';
 import type { AlertStore } from '../store/index.ts';
 import { type ChannelType, SEVERITIES } from './types.ts';
@@ -29,9 +29,24 @@ export function alertTelemetry(store: AlertStore): AlertTelemetry {
     }
   };
   openGauge.addCallback(observeOpen);
+  const pendingGauge = meter.createObservableGauge('authlens.alerts.deliveries.pending', {
+    unit: '{notification}',
+    description: 'Notifications queued or being sent (outbox rows not yet sent or failed)',
+  });
+  const observePending = async (result: ObservableResult) => {
+    try {
+      result.observe(await store.pendingDeliveries());
+    } catch {
+      // As above: nothing rather than a failed collection.
+    }
+  };
+  pendingGauge.addCallback(observePending);
   return {
     notification: (channelType, outcome) =>
       notifications.add(1, { 'alert.channel': channelType, 'alert.outcome': outcome }),
-    close: () => openGauge.removeCallback(observeOpen),
+    close: () => {
+      openGauge.removeCallback(observeOpen);
+      pendingGauge.removeCallback(observePending);
+    },
   };
 }

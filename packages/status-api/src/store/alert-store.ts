@@ -140,8 +140,22 @@ export interface AlertRepo {
   enqueueDeliveries(rows: readonly NewDelivery[], now: number): Promise<number>;
   /** Channels that were sent (or are sending) a trigger, repeat or escalation for the alert. */
   notifiedChannels(alertId: string): Promise<Array<{ channel: string; channelType: ChannelType }>>;
-  /** Leases due deliveries (oldest first, one in flight per alert and channel). */
-  claimDeliveries(owner: string, now: number, leaseMs: number, limit: number): Promise<Delivery[]>;
+  /**
+   * Leases due deliveries (oldest first, one in flight per alert and channel). A delivery being
+   * sent is taken over when its lease expired, or when `staleBefore` is given and its owner's
+   * last heartbeat is older than that (the replica died).
+   */
+  claimDeliveries(
+    owner: string,
+    now: number,
+    leaseMs: number,
+    limit: number,
+    staleBefore?: number,
+  ): Promise<Delivery[]>;
+  /** Records that replica `instanceId` is alive at `now`. */
+  heartbeat(instanceId: string, now: number): Promise<void>;
+  /** Forgets a replica (on a clean shutdown), and replicas silent since before `before`. */
+  removeReplica(instanceId: string, before: number): Promise<void>;
   /** Records an attempt and the delivery's new state, if `owner` still holds the lease. */
   finishDelivery(id: number, owner: string, outcome: DeliveryOutcome): Promise<boolean>;
   /** Puts a leased delivery back without counting an attempt (e.g. rate limit pacing). */
@@ -235,6 +249,7 @@ function toDelivery(r: Row): Delivery {
     lastError: optStr(r.last_error),
     createdAt: new Date(num(r.created_at)),
     updatedAt: new Date(num(r.updated_at)),
+    ...(r.payload !== null && r.payload !== undefined && { payload: String(r.payload) }),
   };
 }
 
@@ -264,6 +279,23 @@ const PATCH_COLUMNS: Record<keyof AlertPatch, string> = {
   suppressionCheckAt: 'suppression_check_at',
   updatedAt: 'updated_at',
 };
+
+/**
+ * Splits rows for multi-row statements into chunks of 128, 64, …, 1 rows: few statements per
+ * batch, and at most eight statement shapes to prepare and cache per kind (each shape is one
+ * prepared statement on SQLite), far below either back end's parameter limit.
+ */
+export function chunks<T>(rows: readonly T[]): T[][] {
+  const out: T[][] = [];
+  let start = 0;
+  while (start < rows.length) {
+    let size = 128;
+    while (size > rows.length - start) size /= 2;
+    out.push(rows.slice(start, start + size));
+    start += size;
+  }
+  return out;
+}
 
 /** `$1, $2, …` for `values`, starting after `offset` parameters. */
 const placeholders = (count: number, offset = 0) =>
@@ -361,9 +393,7 @@ function repoOver(q: Executor, dialect: 'sqlite' | 'postgres'): AlertRepo {
 
   async function upsertAlerts(rows: readonly NewAlertRow[]) {
     const out: Array<{ alert: Alert; created: boolean }> = [];
-    // Chunks keep the parameter count far below either back end's limit.
-    for (let start = 0; start < rows.length; start += 200) {
-      const chunk = rows.slice(start, start + 200);
+    for (const chunk of chunks(rows)) {
       const byFingerprint = await upsertChunk(chunk);
       if (byFingerprint.size !== chunk.length) throw new Error('upsertAlerts: fingerprints must be distinct');
       for (const row of chunk) {
@@ -529,8 +559,7 @@ function repoOver(q: Executor, dialect: 'sqlite' | 'postgres'): AlertRepo {
 
     async enqueueDeliveries(rows, now) {
       let inserted = 0;
-      for (let start = 0; start < rows.length; start += 200) {
-        const chunk = rows.slice(start, start + 200);
+      for (const chunk of chunks(rows)) {
         const params: SqlValue[] = [now];
         const values = chunk.map((d) => {
           params.push(
@@ -567,14 +596,20 @@ function repoOver(q: Executor, dialect: 'sqlite' | 'postgres'): AlertRepo {
       return rows.map((r) => ({ channel: r.channel, channelType: r.channel_type }));
     },
 
-    async claimDeliveries(owner, now, leaseMs, limit) {
+    async claimDeliveries(owner, now, leaseMs, limit, staleBefore) {
+      // A lease whose owner stopped heartbeating is as good as expired.
+      const orphaned =
+        staleBefore === undefined
+          ? ''
+          : ` OR (d.state = 'sending' AND EXISTS (SELECT 1 FROM alert_replicas r
+               WHERE r.instance_id = d.lease_owner AND r.heartbeat_at < ${int('$3')}))`;
       const ids = await q.query<{ id: number | string }>(
         `SELECT d.id FROM alert_deliveries d
-         WHERE ((d.state = 'pending' AND d.next_attempt_at <= $1) OR (d.state = 'sending' AND d.lease_until < $1))
+         WHERE ((d.state = 'pending' AND d.next_attempt_at <= $1) OR (d.state = 'sending' AND d.lease_until < $1)${orphaned})
            AND NOT EXISTS (SELECT 1 FROM alert_deliveries e WHERE e.alert_id = d.alert_id AND e.channel = d.channel
                            AND e.id < d.id AND e.state IN ('pending', 'sending'))
          ORDER BY d.id LIMIT $2${dialect === 'postgres' ? ' FOR UPDATE OF d SKIP LOCKED' : ''}`,
-        [now, limit],
+        staleBefore === undefined ? [now, limit] : [now, limit, staleBefore],
       );
       if (ids.length === 0) return [];
       const idList = ids.map((r) => num(r.id));
@@ -610,6 +645,21 @@ function repoOver(q: Executor, dialect: 'sqlite' | 'postgres'): AlertRepo {
         ],
       );
       return true;
+    },
+
+    async heartbeat(instanceId, now) {
+      await q.query(
+        `INSERT INTO alert_replicas (instance_id, started_at, heartbeat_at) VALUES ($1, $2, $2)
+         ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`,
+        [instanceId, now],
+      );
+    },
+
+    async removeReplica(instanceId, before) {
+      await q.query('DELETE FROM alert_replicas WHERE instance_id = $1 OR heartbeat_at < $2', [
+        instanceId,
+        before,
+      ]);
     },
 
     async releaseDelivery(id, owner, nextAttemptAt) {

@@ -68,6 +68,8 @@ export interface Delivery {
   lastError: string | null;
   createdAt: Date;
   updatedAt: Date;
+  /** The alert as it was at the event (JSON), when the row was queued with one. */
+  payload?: string;
 }
 
 export interface DeliveryWithHistory extends Delivery {

@@ -3,17 +3,21 @@
  * a timeout, and records the attempt: sent, retried with backoff, or failed. Paced channels take
  * their send slot from the store so the pace holds across replicas.
  */
-import type { AlertStore } from '../../store/index.ts';
+import type { AlertStore, DeliveryOutcome } from '../../store/index.ts';
 import type { Channel } from '../channels/types.ts';
 import { backoffMs, type RetryOptions } from '../config.ts';
+import type { ReplicaHeartbeat } from '../replicas.ts';
 import type { AlertTelemetry } from '../telemetry.ts';
 import type { Delivery } from '../types.ts';
+import { alertFromSnapshot } from './snapshot.ts';
 
 export interface DeliveryOptions {
   store: AlertStore;
   channels: ReadonlyMap<string, Channel>;
   /** This replica's lease owner id. */
   instanceId: string;
+  /** This replica's heartbeat; deliveries of replicas whose heartbeat stopped are taken over. */
+  heartbeat: ReplicaHeartbeat;
   leaseMs: number;
   sendTimeoutMs: number;
   retry: Required<RetryOptions>;
@@ -34,13 +38,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function deliverer(o: DeliveryOptions): Deliverer {
   const { store, channels, instanceId, retry } = o;
 
+  /** Records the outcome and its attempt row together (a reader never sees one without the other). */
+  const finish = (id: number, outcome: DeliveryOutcome) =>
+    store.transaction((repo) => repo.finishDelivery(id, instanceId, outcome));
+
   async function deliver(d: Delivery): Promise<void> {
     const channel = channels.get(d.channel);
-    const alert = await store.getAlert(d.alertId);
+    // The alert as it was at the event (rows queued before snapshots: as it is now).
+    const alert = d.payload ? alertFromSnapshot(d.payload) : await store.getAlert(d.alertId);
     const started = Date.now();
     if (!channel || !alert) {
       const error = !channel ? `channel "${d.channel}" is not configured` : 'alert no longer exists';
-      await store.finishDelivery(d.id, instanceId, {
+      await finish(d.id, {
         state: 'failed',
         nextAttemptAt: started,
         lastError: error,
@@ -84,7 +93,7 @@ export function deliverer(o: DeliveryOptions): Deliverer {
       state = 'failed';
       outcome = 'failure';
     }
-    await store.finishDelivery(d.id, instanceId, {
+    await finish(d.id, {
       state,
       nextAttemptAt,
       lastError: result.ok ? null : (result.error ?? 'failed'),
@@ -95,9 +104,11 @@ export function deliverer(o: DeliveryOptions): Deliverer {
 
   async function run(): Promise<number> {
     let delivered = 0;
+    await o.heartbeat.beat();
     for (let round = 0; round < 20 && !o.isClosed(); round++) {
+      const now = Date.now();
       const claimed = await store.transaction((repo) =>
-        repo.claimDeliveries(instanceId, Date.now(), o.leaseMs, 25),
+        repo.claimDeliveries(instanceId, now, o.leaseMs, 25, o.heartbeat.staleBefore(now)),
       );
       if (claimed.length === 0) break;
       await Promise.all(

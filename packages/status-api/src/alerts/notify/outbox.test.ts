@@ -5,6 +5,7 @@ import { createChannel } from '../channels/index.ts';
 import type { Channel } from '../channels/types.ts';
 import { type ChannelConfig, compileRouting } from '../routing.ts';
 import { outbox } from './outbox.ts';
+import { alertFromSnapshot } from './snapshot.ts';
 
 const channelConfigs: ChannelConfig[] = [
   { name: 'hook', type: 'webhook', url: 'http://127.0.0.1:9/hook' },
@@ -58,8 +59,11 @@ describe('outbox', () => {
         escalationLevel: 1,
         idempotencyKey: `${alert.id}:repeat:2:hook`,
         nextAttemptAt: 5000,
+        payload: expect.any(String),
       },
     ]);
+    // The row carries the alert as it was when the event happened.
+    expect(alertFromSnapshot(rows[0]!.payload!)).toEqual(alert);
   });
 
   it('fires once: trigger queued, escalation timer set; the same key again queues nothing', async () => {
