@@ -1,14 +1,22 @@
 /**
  * No user regex runs while a store transaction is open on the request path: creates and
  * Alertmanager payloads are matched (routes, windows, silences, inhibition) before their
- * transaction, which only confirms by id. The real store and the real RE2 engine are observed,
- * not replaced: `transaction` is wrapped to know when one is open, and RE2's public `testExact`
- * is spied on.
+ * transaction; an acknowledge or resolve finds whether its alert is an inhibition source first.
+ * The real store and the real RE2 engine are observed, not replaced: `transaction` is wrapped to
+ * know when one is open, and RE2's public `testExact` is spied on.
  */
 import { RE2JS } from 're2js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type AlertManager, createAlertManager } from '../src/alerts/index.ts';
+import { type AlertManager, createAlertManager, type InhibitRuleConfig } from '../src/alerts/index.ts';
 import { type AlertStore, createAlertStore } from '../src/store/index.ts';
+
+const rules: InhibitRuleConfig[] = [
+  {
+    sourceMatchers: ['alertname=~"rx_cluster.*"'],
+    targetMatchers: ['alertname=~"rx_pod.*"'],
+    equal: ['cluster'],
+  },
+];
 
 describe('request path: no regex inside a store transaction', () => {
   let store: AlertStore;
@@ -47,13 +55,7 @@ describe('request path: no regex inside a store transaction', () => {
           },
           { channels: [] },
         ],
-        inhibitRules: [
-          {
-            sourceMatchers: ['alertname=~"rx_cluster.*"'],
-            targetMatchers: ['alertname=~"rx_pod.*"'],
-            equal: ['cluster'],
-          },
-        ],
+        inhibitRules: rules,
         maintenanceWindows: [
           {
             name: 'later',
@@ -106,6 +108,27 @@ describe('request path: no regex inside a store transaction', () => {
         ],
       }),
     ).toEqual({ firing: 2, resolved: 1 });
+
+    // Another replica on the same store raises a source; this one acknowledges and resolves it
+    // (its own caches have never seen that alert).
+    const other = await createAlertManager({
+      store,
+      env: {},
+      workers: false,
+      routing: { inhibitRules: rules },
+    });
+    try {
+      const remote = await other.createAlert({
+        name: 'rx_cluster_far',
+        severity: 'critical',
+        message: 'm',
+        labels: { cluster: 'c9' },
+      });
+      expect((await manager.acknowledge(remote.id, 'ops')).status).toBe('acknowledged');
+      expect((await manager.resolve(remote.id, 'ops')).status).toBe('resolved');
+    } finally {
+      await other.close();
+    }
 
     expect(calls.outside).toBeGreaterThan(20);
     expect(calls.inside).toBe(0);

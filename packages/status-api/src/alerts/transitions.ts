@@ -99,6 +99,10 @@ export function transitions(
   return {
     apply,
     async run(id, event, by) {
+      // Whether the alert is an inhibition source depends only on its labels: found here, before
+      // the transaction (and remembered), so no matcher runs inside it.
+      const before = await store.getAlert(id);
+      if (before) suppressor.isSource(before);
       const result = await store.transaction((repo) => apply(repo, id, event, by, Date.now()));
       if (result.notify || result.released > 0) kick();
       return result.alert;
