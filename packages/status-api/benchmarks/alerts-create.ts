@@ -12,7 +12,8 @@
  *
  * Prints alerts/s, p50/p99, CPU ms per 1000 alerts of the server process, ratios against
  * Alertmanager's rate for the same scenario (webhook batches also against its single-alert rate),
- * and RSS after 100,000 alerts. Every authlens 2xx is a committed transaction (durable).
+ * the CPU-time ratio (Alertmanager's CPU per alert over ours: steadier than rates on a loaded
+ * machine; PostgreSQL's own CPU is not counted), and RSS idle and after 100,000 alerts. Every authlens 2xx is a committed transaction (durable).
  *
  *   node --conditions=authlens-source packages/status-api/benchmarks/alerts-create.ts
  *
@@ -41,6 +42,8 @@ interface Target {
   temp?: TempStore;
   /** Alerts this target was sent and answered 2xx (all scenarios, warm-up included). */
   alerts: number;
+  /** RSS before any load (MB). */
+  idleRss?: number;
 }
 
 type Scenario = 'new' | 'repeat' | 'batch64';
@@ -200,6 +203,7 @@ try {
     });
     targets.push({ kind: 'authlens', server, temp, alerts: 0 });
   }
+  for (const t of targets) t.idleRss = rssMb(t.server.pid);
   const rows: Row[] = [];
   for (const scenario of SCENARIOS) {
     for (const t of targets) {
@@ -220,9 +224,9 @@ try {
     `\nAlert ingest, side by side — ${CONNECTIONS} connections, ${DURATION_MS} ms per scenario and server (after ${WARMUP_MS} ms warm-up)\n`,
   );
   console.log(
-    '| scenario | server | alerts/s | × Alertmanager | p50 ms | p99 ms | p99 × AM | CPU ms / 1000 alerts | errors |',
+    '| scenario | server | alerts/s | × Alertmanager | p50 ms | p99 ms | p99 × AM | CPU ms / 1000 alerts | CPU × AM | errors |',
   );
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of SCENARIOS) {
     const base = am(s.id);
     const single = rows.find((r) => r.kind === 'am' && r.scenario === 'new') ?? base;
@@ -234,12 +238,13 @@ try {
             ? `${(r.alertsPerSecond / base.alertsPerSecond).toFixed(2)} (${(r.alertsPerSecond / single.alertsPerSecond).toFixed(2)} of AM single)`
             : (r.alertsPerSecond / base.alertsPerSecond).toFixed(2);
       console.log(
-        `| ${s.label} | ${r.target} | ${r.alertsPerSecond.toFixed(0)} | ${ratio} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${(r.p99 / base.p99).toFixed(2)} | ${r.cpuPer1000.toFixed(0)} | ${r.errors} |`,
+        `| ${s.label} | ${r.target} | ${r.alertsPerSecond.toFixed(0)} | ${ratio} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${(r.p99 / base.p99).toFixed(2)} | ${r.cpuPer1000.toFixed(0)} | ${(base.cpuPer1000 / r.cpuPer1000).toFixed(2)} | ${r.errors} |`,
       );
     }
   }
-  console.log(`\nRSS after ${FILL.toLocaleString('en')} alerts:`);
-  for (const [name, mb] of rss) console.log(`- ${name}: ${mb.toFixed(0)} MB`);
+  console.log(`\nRSS idle, and after ${FILL.toLocaleString('en')} alerts:`);
+  for (const t of targets)
+    console.log(`- ${t.server.name}: ${t.idleRss?.toFixed(0)} MB, ${rss.get(t.server.name)?.toFixed(0)} MB`);
 } finally {
   for (const t of targets) {
     await t.server.stop().catch(() => undefined);

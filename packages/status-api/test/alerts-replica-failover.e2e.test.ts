@@ -5,52 +5,21 @@
  * was at the trigger (firing), though it has been acknowledged since; the acknowledge notice
  * follows.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Receiver, startReceiver, type TempStore, tempPostgres } from './alerts-support.ts';
+import {
+  type Receiver,
+  startReceiver,
+  startServerProcess,
+  type TempStore,
+  tempPostgres,
+} from './alerts-support.ts';
 
 const node = fileURLToPath(new URL('../../../node_modules/node/bin/node', import.meta.url));
-const entry = fileURLToPath(new URL('./alerts-server.ts', import.meta.url));
 const W = { 'content-type': 'application/json', 'x-role': 'write' };
-
-interface Replica {
-  url: string;
-  child: ChildProcess;
-  exited: Promise<void>;
-}
-
-async function startReplica(env: Record<string, string>): Promise<Replica> {
-  const child = spawn(node, ['--conditions=authlens-source', '--no-warnings', entry], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`replica did not start: ${stderr}`)), 30_000);
-    child.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /listening (\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`replica exited with ${code}: ${stderr}`));
-    });
-  });
-  return { url: `http://127.0.0.1:${port}`, child, exited };
-}
 
 interface HookBody {
   event: string;
@@ -86,11 +55,9 @@ describe('replica failover on PostgreSQL (e2e)', () => {
       AUTHLENS_TEST_ALERTS_OPTIONS: JSON.stringify({ pollIntervalMs: 100, instanceId }),
     });
 
-    const a = await startReplica(env('replica-a'));
-    cleanup.push(async () => {
-      a.child.kill('SIGKILL');
-      await a.exited;
-    });
+    // Spawned as node_modules/node/bin/node itself, so SIGKILL reaches the server, not a wrapper.
+    const a = await startServerProcess(env('replica-a'), node);
+    cleanup.push(() => a.stop(true));
     const created = (await (
       await fetch(`${a.url}/monitoring/alerts/create/`, {
         method: 'POST',
@@ -106,13 +73,9 @@ describe('replica failover on PostgreSQL (e2e)', () => {
     });
     expect(ack.status).toBe(200);
 
-    const b = await startReplica(env('replica-b'));
-    cleanup.push(async () => {
-      b.child.kill('SIGTERM');
-      await b.exited;
-    });
-    a.child.kill('SIGKILL');
-    await a.exited;
+    const b = await startServerProcess(env('replica-b'), node);
+    cleanup.push(() => b.stop());
+    await a.stop(true);
     const killedAt = Date.now();
 
     const received = await hook.waitFor(3, 10_000);

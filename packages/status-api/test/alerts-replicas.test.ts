@@ -3,31 +3,24 @@
  * leased again before its lease expires; one held by a live replica is not. Snapshots round-trip.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { alertFromSnapshot, alertSnapshot } from '../src/alerts/notify/snapshot.ts';
-import { type AlertStore, createAlertStore } from '../src/store/index.ts';
-import { backends, type TempStore } from './alerts-support.ts';
+import type { AlertStore } from '../src/store/index.ts';
+import { backends, useTempStore } from './alerts-support.ts';
 
 describe.each(backends)('replica heartbeats on $name', ({ make }) => {
-  let temp: TempStore;
+  const current = useTempStore(make);
   let store: AlertStore;
-  beforeAll(async () => {
-    temp = await make();
-    store = await createAlertStore(temp.url);
-  });
-  afterAll(async () => {
-    await store?.close();
-    await temp?.drop();
+  beforeAll(() => {
+    store = current.store();
   });
 
   async function sendingBy(owner: string, now: number) {
+    const fields = { name: 'replica_test', severity: 'high', message: 'm', source: 'test' } as const;
     const { alert } = await store.upsertAlert({
+      ...fields,
       id: randomUUID(),
       fingerprint: randomUUID(),
-      name: 'replica_test',
-      severity: 'high',
-      message: 'm',
-      source: 'test',
       labels: {},
       annotations: {},
       now,

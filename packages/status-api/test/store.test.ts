@@ -1,14 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AlertStore,
-  createAlertStore,
-  migrate,
-  migrations,
-  openDatabase,
-  storeOver,
-} from '../src/store/index.ts';
-import { backends, type TempStore } from './alerts-support.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type AlertStore, migrate, migrations, openDatabase, storeOver } from '../src/store/index.ts';
+import { backends, useTempStore } from './alerts-support.ts';
 
 const row = (fingerprint: string, now: number) => ({
   id: randomUUID(),
@@ -23,19 +16,14 @@ const row = (fingerprint: string, now: number) => ({
 });
 
 describe.each(backends)('alert store on $name', ({ make }) => {
-  let temp: TempStore;
+  const current = useTempStore(make);
   let store: AlertStore;
-  beforeAll(async () => {
-    temp = await make();
-    store = await createAlertStore(temp.url);
-  });
-  afterAll(async () => {
-    await store?.close();
-    await temp?.drop();
+  beforeAll(() => {
+    store = current.store();
   });
 
   it('migrations are versioned and applied once', async () => {
-    const db = openDatabase(temp.url);
+    const db = openDatabase(current.url());
     expect(await migrate(db)).toEqual([]);
     const rows = await db.query('SELECT version FROM alert_schema_migrations');
     expect(rows.map((r) => Number(r.version))).toEqual([1, 2, 3, 4]);

@@ -8,19 +8,30 @@
 export interface GroupCommitOptions<I, O> {
   /** Applies `items` in one transaction; returns one result per item, in order. */
   commit(items: I[]): Promise<O[]>;
-  /** Largest batch (default 256). */
+  /** Largest batch, in `weight` units (default 256). A heavier item still goes alone. */
   maxBatch?: number;
+  /** How much of a batch an item takes (default 1), e.g. the alerts of a webhook payload. */
+  weight?: (item: I) => number;
 }
 
 export function groupCommit<I, O>(o: GroupCommitOptions<I, O>): (item: I) => Promise<O> {
   const maxBatch = o.maxBatch ?? 256;
+  const weight = o.weight ?? (() => 1);
   let queue: Array<{ item: I; resolve: (v: O) => void; reject: (e: unknown) => void }> = [];
   let busy = false;
 
   async function flush() {
     while (queue.length > 0) {
-      const batch = queue.slice(0, maxBatch);
-      queue = queue.slice(batch.length);
+      let size = 0;
+      let count = 0;
+      while (count < queue.length) {
+        const w = weight(queue[count]!.item);
+        if (count > 0 && size + w > maxBatch) break;
+        size += w;
+        count++;
+      }
+      const batch = queue.slice(0, count);
+      queue = queue.slice(count);
       try {
         const results = await o.commit(batch.map((b) => b.item));
         for (const [i, b] of batch.entries()) b.resolve(results[i] as O);

@@ -257,6 +257,10 @@ export function ingest(o: IngestOptions): Ingest {
   }
 
   const enqueue = groupCommit<IngestOp[], IngestResult[]>({
+    // A transaction of at most ~512 alerts: on SQLite it runs on the request thread, so a bigger
+    // one would hold every other request (and the answers of its own batch) for longer.
+    maxBatch: 512,
+    weight: (ops) => ops.length,
     async commit(items) {
       const flat = items.flat();
       const now = Date.now();
