@@ -1,172 +1,253 @@
 /**
- * Alert creation through the HTTP API: throughput and latency percentiles on SQLite and on
- * PostgreSQL, empty and with 10,000 open alerts, plus the idempotent repeat path.
- * The real monitoring plugin is mounted (API key check, security headers, body limit, problem
- * answers; rate limit off), with a signed webhook channel routed for the created severity to a
- * local receiver that answers 200: each create commits its alert and its outbox row, and the
- * manager's own workers deliver them while the load runs.
- * Short and bounded: each scenario runs `DURATION_MS` after a warm-up, 16 concurrent clients,
- * load generator, server and receiver in one process on 127.0.0.1.
+ * Alert ingest side by side: Debian's Alertmanager 0.25 (in memory) and `authlens serve` (the real
+ * CLI, key checked, no channels, rate limit on with an unreachable budget) on SQLite and on
+ * PostgreSQL, all started in one run and driven by the same load generator (`load.ts`) with the
+ * same connections, scenario by scenario, one server after the other:
+ *
+ * - new alerts: one new alert per request (`POST /monitoring/alerts/create/`; Alertmanager:
+ *   `POST /api/v2/alerts` with one alert);
+ * - repeats of one open alert (the same alert every request);
+ * - Alertmanager-webhook batches of 64 (`POST /monitoring/alerts/webhooks/alertmanager/`, a
+ *   version-4 payload as Alertmanager sends it; Alertmanager: `POST /api/v2/alerts` with 64).
+ *
+ * Prints alerts/s, p50/p99, CPU ms per 1000 alerts of the server process, ratios against
+ * Alertmanager's rate for the same scenario (webhook batches also against its single-alert rate),
+ * the CPU-time ratio (Alertmanager's CPU per alert over ours: steadier than rates on a loaded
+ * machine; PostgreSQL's own CPU is not counted), and RSS idle and after 100,000 alerts. Every authlens 2xx is a committed transaction (durable).
  *
  *   node --conditions=authlens-source packages/status-api/benchmarks/alerts-create.ts
+ *
+ * Settings: BENCH_DURATION_MS (default 5000 per scenario and server), BENCH_CONNECTIONS (50),
+ * BENCH_FILL (100000 alerts before reading RSS), BENCH_CPU_PROF=<dir> (authlens with --cpu-prof,
+ * profiles written there on exit), BENCH_BACKENDS=sqlite,postgres, BENCH_SCENARIOS=new,repeat,batch64.
  */
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import Fastify from 'fastify';
-import { createAlertManager } from '../src/alerts/index.ts';
-import monitoring from '../src/index.ts';
-import { openDatabase } from '../src/store/index.ts';
-import { startReceiver, type TempStore, tempPostgres, tempSqlite } from '../test/alerts-support.ts';
+import { type TempStore, tempPostgres, tempSqlite } from '../test/alerts-support.ts';
+import { percentile, runLoad } from './load.ts';
+import { cpuMs, rssMb, type ServerUnderTest, startAlertmanager, startAuthlens } from './servers.ts';
 
-const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 3000);
-const WARMUP_MS = 500;
-const CONCURRENCY = 16;
-const OPEN_ALERTS = 10_000;
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
+const WARMUP_MS = 1000;
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const FILL = Number(process.env.BENCH_FILL ?? 100_000);
+const BATCH = 64;
 const API_KEY = randomUUID();
+const backends = (process.env.BENCH_BACKENDS ?? 'sqlite,postgres').split(',');
+const run = randomUUID().slice(0, 8);
 
-interface Result {
-  scenario: string;
-  requests: number;
-  perSecond: number;
+type Kind = 'am' | 'authlens';
+interface Target {
+  kind: Kind;
+  server: ServerUnderTest;
+  temp?: TempStore;
+  /** Alerts this target was sent and answered 2xx (all scenarios, warm-up included). */
+  alerts: number;
+  /** RSS before any load (MB). */
+  idleRss?: number;
+}
+
+type Scenario = 'new' | 'repeat' | 'batch64';
+const ALL_SCENARIOS: Array<{ id: Scenario; label: string; perRequest: number }> = [
+  { id: 'new', label: 'new alerts', perRequest: 1 },
+  { id: 'repeat', label: 'repeats of one open alert', perRequest: 1 },
+  { id: 'batch64', label: `webhook batches of ${BATCH}`, perRequest: BATCH },
+];
+const only = process.env.BENCH_SCENARIOS?.split(',');
+const SCENARIOS = ALL_SCENARIOS.filter((s) => !only || only.includes(s.id));
+
+const labels = (name: string) => ({ alertname: name, severity: 'warning', service: 'auth', region: 'eu' });
+const annotations = { summary: 'benchmark alert', runbook: 'https://runbooks.example/bench' };
+const amAlert = (name: string) => ({
+  labels: labels(name),
+  annotations,
+  generatorURL: 'http://prometheus:9090/graph?g0.expr=up',
+});
+const webhookAlert = (name: string) => ({
+  status: 'firing',
+  labels: labels(name),
+  annotations,
+  startsAt: new Date().toISOString(),
+  endsAt: '0001-01-01T00:00:00Z',
+  generatorURL: 'http://prometheus:9090/graph?g0.expr=up',
+  fingerprint: name.slice(-16),
+});
+
+/** Path, headers and body of request `i` of a scenario for a kind of server. */
+function request(kind: Kind, scenario: Scenario, prefix: string) {
+  const name = (i: number) => `${prefix}_${i}`;
+  if (kind === 'am') {
+    const body =
+      scenario === 'new'
+        ? (i: number) => JSON.stringify([amAlert(name(i))])
+        : scenario === 'repeat'
+          ? () => JSON.stringify([amAlert(`${prefix}_repeat`)])
+          : (i: number) =>
+              JSON.stringify(Array.from({ length: BATCH }, (_, j) => amAlert(name(i * BATCH + j))));
+    return { path: '/api/v2/alerts', headers: {}, body };
+  }
+  const headers = { authorization: `Bearer ${API_KEY}` };
+  if (scenario === 'batch64') {
+    return {
+      path: '/monitoring/alerts/webhooks/alertmanager/',
+      headers,
+      body: (i: number) =>
+        JSON.stringify({
+          version: '4',
+          groupKey: `{}:{alertname="${prefix}"}`,
+          truncatedAlerts: 0,
+          status: 'firing',
+          receiver: 'authlens',
+          groupLabels: { service: 'auth' },
+          commonLabels: { service: 'auth', region: 'eu' },
+          commonAnnotations: annotations,
+          externalURL: 'http://alertmanager:9093',
+          alerts: Array.from({ length: BATCH }, (_, j) => webhookAlert(name(i * BATCH + j))),
+        }),
+    };
+  }
+  return {
+    path: '/monitoring/alerts/create/',
+    headers,
+    body: (i: number) =>
+      JSON.stringify({
+        name: scenario === 'repeat' ? `${prefix}_repeat` : name(i),
+        severity: 'medium',
+        message: 'benchmark alert',
+        source: 'bench',
+        labels: { service: 'auth', region: 'eu' },
+        annotations,
+      }),
+  };
+}
+
+interface Row {
+  scenario: Scenario;
+  target: string;
+  kind: Kind;
+  alertsPerSecond: number;
   p50: number;
   p99: number;
+  cpuPer1000: number;
   errors: number;
-  /** Outbox rows the measured and warm-up creates committed, and how many were sent by the end. */
-  outbox: number;
-  sent: number;
+  firstError?: string;
 }
 
-async function scenario(
-  label: string,
-  make: () => Promise<TempStore>,
-  opts: { seed?: number; repeat?: boolean },
-): Promise<Result> {
-  const temp = await make();
-  const receiver = await startReceiver({ status: 200, body: 'ok' });
-  const manager = await createAlertManager({
-    storeUrl: temp.url,
-    env: {},
-    channels: [{ name: 'hook', type: 'webhook', url: `${receiver.url}/hook`, secret: 'bench-secret' }],
-    routing: { routes: [{ matchers: ['severity=high'], channels: ['hook'] }] },
-    pollIntervalMs: 1000,
+async function measure(t: Target, scenario: (typeof SCENARIOS)[number]): Promise<Row> {
+  const r = request(t.kind, scenario.id, `bench_${run}_${scenario.id}`);
+  const cpu0 = cpuMs(t.server.pid);
+  const result = await runLoad({
+    port: t.server.port,
+    path: r.path,
+    headers: r.headers,
+    body: r.body,
+    connections: CONNECTIONS,
+    durationMs: DURATION_MS,
+    warmupMs: WARMUP_MS,
   });
-  try {
-    if (opts.seed) {
-      const now = Date.now();
-      await manager.store.transaction(async (repo) => {
-        for (let i = 0; i < opts.seed!; i++) {
-          await repo.upsertAlert({
-            id: randomUUID(),
-            fingerprint: `seed-${i}`,
-            name: `seed_${i % 50}`,
-            severity: 'medium',
-            message: 'seeded open alert',
-            source: 'bench',
-            labels: { i: String(i) },
-            annotations: {},
-            now,
-          });
-        }
-      });
-    }
-    const app = Fastify();
-    await app.register(monitoring, {
-      prefix: '/monitoring',
-      apiKeys: `bench:${API_KEY}:write`,
-      rateLimitPerMinute: false,
-      env: {},
-      alerts: { manager },
-    });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/monitoring/alerts/create/`;
-    let n = 0;
-    const post = () =>
-      fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
-        body: JSON.stringify({
-          name: opts.repeat ? 'bench_repeat' : `bench_${n++}`,
-          severity: 'high',
-          message: 'benchmark alert',
-          source: 'bench',
-          labels: { service: 'auth', region: 'eu' },
-          annotations: { runbook: 'https://runbooks/bench' },
-        }),
-      });
-    const latencies: number[] = [];
-    let errors = 0;
-    let measuring = false;
-    const end = performance.now() + WARMUP_MS + DURATION_MS;
-    setTimeout(() => {
-      measuring = true;
-    }, WARMUP_MS);
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (performance.now() < end) {
-          const t0 = performance.now();
-          const res = await post();
-          await res.arrayBuffer();
-          const dt = performance.now() - t0;
-          if (res.status !== 201 && res.status !== 200) errors++;
-          else if (measuring) latencies.push(dt);
-        }
-      }),
-    );
-    await app.close();
-    // Let the workers drain what the load queued (bounded), then count the outbox.
-    const drainUntil = Date.now() + 30_000;
-    while ((await manager.store.pendingDeliveries()) > 0 && Date.now() < drainUntil) await manager.runDue();
-    const db = openDatabase(temp.url);
-    const [counts] = await db.query<{ outbox: number | string; sent: number | string }>(
-      `SELECT COUNT(*) AS outbox, COUNT(*) FILTER (WHERE state = 'sent') AS sent FROM alert_deliveries`,
-    );
-    await db.close();
-    latencies.sort((a, b) => a - b);
-    const pct = (p: number) =>
-      latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
-    return {
-      scenario: label,
-      requests: latencies.length,
-      perSecond: latencies.length / (DURATION_MS / 1000),
-      p50: pct(0.5),
-      p99: pct(0.99),
-      errors,
-      outbox: Number(counts?.outbox ?? 0),
-      sent: Number(counts?.sent ?? 0),
-    };
-  } finally {
-    await manager.close();
-    await receiver.close();
-    await temp.drop();
-  }
+  const cpu = cpuMs(t.server.pid) - cpu0;
+  // Count every answered request, warm-up included, toward the RSS fill.
+  t.alerts += (result.ok + result.errors) * scenario.perRequest;
+  const sorted = result.latenciesMs.sort((a, b) => a - b);
+  const alerts = result.ok * scenario.perRequest;
+  return {
+    scenario: scenario.id,
+    target: t.server.name,
+    kind: t.kind,
+    alertsPerSecond: alerts / (result.measuredMs / 1000),
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    // CPU over warm-up + measurement, per alert answered in that whole time.
+    cpuPer1000:
+      (cpu /
+        Math.max(
+          1,
+          (result.ok / result.measuredMs) * (result.measuredMs + WARMUP_MS) * scenario.perRequest,
+        )) *
+      1000,
+    errors: result.errors,
+    firstError: result.firstError,
+  };
 }
 
-const results: Result[] = [];
-// Untimed warm-up (JIT, module loading) so the first reported scenario is not penalised.
-await scenario('warm-up', tempSqlite, {});
-results.push(await scenario('SQLite, empty store', tempSqlite, {}));
-results.push(
-  await scenario(`SQLite, ${OPEN_ALERTS.toLocaleString('en')} open alerts`, tempSqlite, {
-    seed: OPEN_ALERTS,
-  }),
-);
-results.push(await scenario('SQLite, repeat of one open alert (dedup)', tempSqlite, { repeat: true }));
-results.push(await scenario('PostgreSQL, empty store', tempPostgres, {}));
-results.push(
-  await scenario(`PostgreSQL, ${OPEN_ALERTS.toLocaleString('en')} open alerts`, tempPostgres, {
-    seed: OPEN_ALERTS,
-  }),
-);
-results.push(await scenario('PostgreSQL, repeat of one open alert (dedup)', tempPostgres, { repeat: true }));
+/** Sends webhook batches (Alertmanager: /api/v2/alerts batches) until `FILL` alerts, then reads RSS. */
+async function fill(t: Target): Promise<number> {
+  const r = request(t.kind, 'batch64', `fill_${run}`);
+  let i = 0;
+  while (t.alerts < FILL) {
+    const res = await fetch(`http://127.0.0.1:${t.server.port}${r.path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...r.headers },
+      body: r.body(i++),
+    });
+    await res.arrayBuffer();
+    if (res.status >= 300) throw new Error(`${t.server.name}: fill answered ${res.status}`);
+    t.alerts += BATCH;
+  }
+  await new Promise((r) => setTimeout(r, 1000));
+  return rssMb(t.server.pid);
+}
 
-const base = results[0]!.perSecond;
-console.log(
-  `\nAlert creation via POST /monitoring/alerts/create/ — ${CONCURRENCY} clients, ${DURATION_MS} ms per scenario\n`,
-);
-console.log('| scenario | requests | alerts/s | ratio | p50 ms | p99 ms | errors | outbox rows | sent |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-for (const r of results) {
+const targets: Target[] = [];
+try {
+  targets.push({ kind: 'am', server: await startAlertmanager(), alerts: 0 });
+  for (const backend of backends) {
+    const temp = backend === 'postgres' ? await tempPostgres() : await tempSqlite();
+    const prof = process.env.BENCH_CPU_PROF;
+    const server = await startAuthlens({
+      name: `authlens ${backend === 'postgres' ? 'PostgreSQL' : 'SQLite'}`,
+      storeUrl: temp.url,
+      apiKey: API_KEY,
+      nodeFlags: prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [],
+      // Room for a 64-alert webhook payload until the receiver has its own body limit.
+      env: { MONITORING_BODY_LIMIT_BYTES: String(4 * 1024 * 1024) },
+    });
+    targets.push({ kind: 'authlens', server, temp, alerts: 0 });
+  }
+  for (const t of targets) t.idleRss = rssMb(t.server.pid);
+  const rows: Row[] = [];
+  for (const scenario of SCENARIOS) {
+    for (const t of targets) {
+      const logBefore = t.server.logBytes();
+      const row = await measure(t, scenario);
+      rows.push(row);
+      process.stderr.write(
+        `${scenario.label} · ${t.server.name}: ${row.alertsPerSecond.toFixed(0)} alerts/s, p99 ${row.p99.toFixed(1)} ms, ` +
+          `${row.errors} errors${row.firstError ? ` (${row.firstError})` : ''}, log ${t.server.logBytes() - logBefore} B\n`,
+      );
+    }
+  }
+  const rss = new Map<string, number>();
+  for (const t of targets) rss.set(t.server.name, await fill(t));
+
+  const am = (s: Scenario) => rows.find((r) => r.kind === 'am' && r.scenario === s)!;
   console.log(
-    `| ${r.scenario} | ${r.requests} | ${r.perSecond.toFixed(0)} | ${(r.perSecond / base).toFixed(2)} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.errors} | ${r.outbox} | ${r.sent} |`,
+    `\nAlert ingest, side by side — ${CONNECTIONS} connections, ${DURATION_MS} ms per scenario and server (after ${WARMUP_MS} ms warm-up)\n`,
   );
+  console.log(
+    '| scenario | server | alerts/s | × Alertmanager | p50 ms | p99 ms | p99 × AM | CPU ms / 1000 alerts | CPU × AM | errors |',
+  );
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const s of SCENARIOS) {
+    const base = am(s.id);
+    const single = rows.find((r) => r.kind === 'am' && r.scenario === 'new') ?? base;
+    for (const r of rows.filter((x) => x.scenario === s.id)) {
+      const ratio =
+        r.kind === 'am'
+          ? '1.00'
+          : s.id === 'batch64'
+            ? `${(r.alertsPerSecond / base.alertsPerSecond).toFixed(2)} (${(r.alertsPerSecond / single.alertsPerSecond).toFixed(2)} of AM single)`
+            : (r.alertsPerSecond / base.alertsPerSecond).toFixed(2);
+      console.log(
+        `| ${s.label} | ${r.target} | ${r.alertsPerSecond.toFixed(0)} | ${ratio} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${(r.p99 / base.p99).toFixed(2)} | ${r.cpuPer1000.toFixed(0)} | ${(base.cpuPer1000 / r.cpuPer1000).toFixed(2)} | ${r.errors} |`,
+      );
+    }
+  }
+  console.log(`\nRSS idle, and after ${FILL.toLocaleString('en')} alerts:`);
+  for (const t of targets)
+    console.log(`- ${t.server.name}: ${t.idleRss?.toFixed(0)} MB, ${rss.get(t.server.name)?.toFixed(0)} MB`);
+} finally {
+  for (const t of targets) {
+    await t.server.stop().catch(() => undefined);
+    await t.temp?.drop().catch(() => undefined);
+  }
 }

@@ -12,10 +12,11 @@ import {
   listDashboards,
   UnknownDashboardError,
 } from '@authlens/dashboards';
+import { start as startTelemetry } from '@authlens/sdk';
 import { AlertError } from './alerts/index.ts';
 import { MetricsSourceError, MonitoringConfigError } from './errors.ts';
 import { MissingSettingError, resolveJobSettings } from './jobs/config.ts';
-import { createJobRuntime, type JobRuntime } from './jobs/runtime.ts';
+import { createJobRuntime, type JobRuntime, type JobRuntimeOptions } from './jobs/runtime.ts';
 import { createScheduler, jobsHealthCheck, runJobNow } from './jobs/scheduler.ts';
 import { JOB_NAMES, type JobDefinition, type JobName, jobDefinitions } from './jobs/tasks.ts';
 import { complianceCsv, complianceReport } from './metrics/reports.ts';
@@ -145,9 +146,15 @@ function parse<T extends ParseArgsOptionsConfig>(argv: string[], options: T) {
   });
 }
 
-async function openRuntime(io: CliIo, quiet: boolean, alertWorkers = false): Promise<JobRuntime> {
+async function openRuntime(
+  io: CliIo,
+  quiet: boolean,
+  alertWorkers = false,
+  extra: Pick<JobRuntimeOptions, 'kpis'> = {},
+): Promise<JobRuntime> {
   try {
     return await createJobRuntime({
+      ...extra,
       env: io.env,
       alertWorkers,
       progress: quiet ? () => undefined : (line) => io.stderr(`${line}\n`),
@@ -354,8 +361,21 @@ async function serve(argv: string[], io: CliIo): Promise<number> {
   const stopping = (io.stopSignal ?? defaultStopSignal)();
   const log = (entry: Record<string, unknown>) =>
     io.stdout(`${JSON.stringify({ time: new Date().toISOString(), ...entry })}\n`);
-  resolveJobSettings(io.env); // fail on malformed settings before opening anything
-  const rt = await openRuntime(io, true, true);
+  const settings = resolveJobSettings(io.env); // fail on malformed settings before opening anything
+  // serve's own metrics (alerts, deliveries, job runs, HTTP, runtime) on /monitoring/metrics/ and
+  // the scrape port, without --import; already running when it was imported. Off with
+  // MONITORING_ENABLED=false. Started before the runtime so the instruments bind to it.
+  const telemetry = await startTelemetry({ env: io.env, handleSignals: false });
+  // The KPIs describe the auth service: serve's process has none of its events, so without
+  // PROMETHEUS_URL its KPI endpoints and KPI jobs report that no source is configured.
+  const noKpiSource = settings.prometheusUrl ? {} : { kpis: createSdkBackend(() => undefined) };
+  let rt: JobRuntime;
+  try {
+    rt = await openRuntime(io, true, true, noKpiSource);
+  } catch (err) {
+    await telemetry.shutdown();
+    throw err;
+  }
   let server: Awaited<ReturnType<typeof buildServer>> | undefined;
   let scheduler: ReturnType<typeof createScheduler> | undefined;
   try {
@@ -366,6 +386,7 @@ async function serve(argv: string[], io: CliIo): Promise<number> {
       healthRegistry: rt.health,
       alerts: { manager: rt.alerts },
       statusPage: { db: rt.db },
+      kpisFromProcess: false,
     });
     const address = await server.start();
     log({
@@ -382,6 +403,7 @@ async function serve(argv: string[], io: CliIo): Promise<number> {
     await scheduler?.stop();
     await server?.close();
     await rt.close();
+    await telemetry.shutdown();
   }
   return 0;
 }

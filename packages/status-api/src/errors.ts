@@ -3,6 +3,8 @@
  * `application/problem+json` body `{ type, status, title, detail, code, field? }`.
  * `docs/status-api.md` lists the same codes; a test keeps them in step.
  */
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { sendProblem, type ValidationIssue, validationField } from './problem.ts';
 
@@ -13,10 +15,13 @@ export const problemTypes = {
   invalid_field: { status: 400, title: 'Invalid request field' },
   not_found: { status: 404, title: 'Not found' },
   unknown_dashboard: { status: 404, title: 'Unknown dashboard' },
+  request_timeout: { status: 408, title: 'Request timeout' },
   conflict: { status: 409, title: 'Conflict' },
   body_too_large: { status: 413, title: 'Request body too large' },
+  uri_too_long: { status: 414, title: 'URI too long' },
   unsupported_media_type: { status: 415, title: 'Unsupported media type' },
   rate_limited: { status: 429, title: 'Too many requests' },
+  headers_too_large: { status: 431, title: 'Request header fields too large' },
   internal_error: { status: 500, title: 'Internal error' },
   metrics_source_failed: { status: 502, title: 'Metrics source failed' },
   metrics_unavailable: { status: 503, title: 'Metrics unavailable' },
@@ -35,11 +40,35 @@ export function replyProblem(
 }
 
 /**
+ * A request the API refuses before any handler runs (a body that is not JSON, a forbidden key),
+ * thrown by our parsers and answered with its problem.
+ */
+export class RequestProblem extends Error {
+  readonly code: ProblemCode;
+  readonly field: string | undefined;
+  readonly statusCode: number;
+  constructor(code: ProblemCode, detail: string, field?: string) {
+    super(detail);
+    this.name = 'RequestProblem';
+    this.code = code;
+    this.field = field;
+    this.statusCode = problemTypes[code].status;
+  }
+}
+
+/**
  * Answers an error thrown while serving a monitoring route (ours or the alert routes) with its
  * problem: failed validation → `invalid_field` naming the field, parser and limit errors → their
- * code, anything unexpected → `internal_error` (logged; the answer carries no detail).
+ * code, anything unexpected → `internal_error` (logged; the answer carries no detail). No answer
+ * repeats what the client sent beyond the name of the field at fault.
  */
 export function replyError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof RequestProblem) {
+    return replyProblem(reply, error.code, {
+      detail: error.message,
+      ...(error.field && { field: error.field }),
+    });
+  }
   if (error.validation && error.validation.length > 0) {
     const issue = error.validation[0] as ValidationIssue;
     const field = validationField(issue, error.validationContext);
@@ -51,7 +80,10 @@ export function replyError(error: FastifyError, request: FastifyRequest, reply: 
   if (error instanceof MetricsSourceError) {
     request.log.warn({ err: error }, 'metrics source failed');
     return error.unavailable
-      ? replyProblem(reply, 'metrics_unavailable', { detail: 'no metrics source is configured or running' })
+      ? replyProblem(reply, 'metrics_unavailable', {
+          detail:
+            'no metrics source is configured or running: set PROMETHEUS_URL (or start @authlens/sdk in the service)',
+        })
       : replyProblem(reply, 'metrics_source_failed', { detail: 'the metrics backend did not answer' });
   }
   switch (error.code) {
@@ -62,8 +94,13 @@ export function replyError(error: FastifyError, request: FastifyRequest, reply: 
       });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return replyProblem(reply, 'unsupported_media_type', {
-        detail: 'send application/json',
+        detail: 'send the body as application/json',
         field: 'content-type',
+      });
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return replyProblem(reply, 'invalid_field', {
+        detail: 'the body length does not match Content-Length',
+        field: 'content-length',
       });
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
@@ -76,6 +113,45 @@ export function replyError(error: FastifyError, request: FastifyRequest, reply: 
   }
   request.log.error({ err: error }, 'monitoring request failed');
   return replyProblem(reply, 'internal_error', { detail: 'an unexpected error occurred' });
+}
+
+/**
+ * Fastify's `frameworkErrors` server option: errors its router raises before any route or plugin
+ * sees the request (a URL that is not valid percent-encoding, a path parameter over
+ * `maxParamLength`), answered as problems that do not repeat the URL. `authlens serve` sets it;
+ * an application that mounts the plugin may pass it to `Fastify({ frameworkErrors })`.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    replyProblem(reply, 'uri_too_long', { detail: 'a path segment is too long', field: 'path' });
+  } else if (error.code === 'FST_ERR_BAD_URL') {
+    replyProblem(reply, 'invalid_field', { detail: 'the URL is not valid percent-encoding', field: 'path' });
+  } else {
+    replyError(error, request, reply);
+  }
+}
+
+/**
+ * Fastify's `clientErrorHandler` server option: what Node's HTTP parser refuses before Fastify
+ * has a request (headers over Node's `maxHeaderSize`, a malformed request line, a client
+ * timeout) is answered with a problem on the raw socket, then the socket is closed.
+ */
+export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [code, detail]: [ProblemCode, string] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? ['headers_too_large', 'the request headers are too large']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? ['request_timeout', 'the request was not received in time']
+        : ['invalid_field', 'the request is not valid HTTP'];
+  const { status, title } = problemTypes[code];
+  const body = JSON.stringify({ type: 'about:blank', status, title, code, detail });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }
 
 /** A bad option or environment variable, thrown at registration: names the setting. */

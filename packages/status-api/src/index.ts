@@ -29,7 +29,13 @@ export type { ApiKey, ApiKeyRole, Authorize } from './auth.ts';
 export { createAuthorize, parseApiKeys } from './auth.ts';
 export type { MonitoringContext } from './context.ts';
 export type { ProblemCode } from './errors.ts';
-export { MetricsSourceError, MonitoringConfigError, problemTypes } from './errors.ts';
+export {
+  clientErrorHandler,
+  frameworkErrors,
+  MetricsSourceError,
+  MonitoringConfigError,
+  problemTypes,
+} from './errors.ts';
 export type {
   BullmqCheckOptions,
   BullmqQueueLike,

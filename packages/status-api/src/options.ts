@@ -3,6 +3,7 @@
  * variable → default. A malformed value throws `MonitoringConfigError` naming the variable.
  */
 import type { AlertRoutesOptions } from './alerts/index.ts';
+import { DEFAULT_WEBHOOK_BODY_LIMIT } from './alerts/routes.ts';
 import { type ApiKey, parseApiKeys } from './auth.ts';
 import { MonitoringConfigError } from './errors.ts';
 import type { HealthRegistry } from './health/registry.ts';
@@ -30,16 +31,26 @@ export interface MonitoringOptions {
   prometheusSelector?: string;
   /** In-process metrics; default: `currentHandle().metrics` of `@authlens/sdk`. */
   metricsSource?: MetricsSource;
+  /**
+   * Without `prometheusUrl`, compute the KPIs from the in-process metrics (default true). `authlens
+   * serve` sets false: its own metrics hold no auth-service events, so its KPI endpoints answer 503.
+   */
+  kpisFromProcess?: boolean;
   /** Availability objective, 0–1 exclusive. Env `MONITORING_SLO_TARGET`, default 0.999. */
   sloTarget?: number;
   /** Retention policies the compliance report checks. Default: `METRICS_RETENTION_DAYS` (90) and `ALERT_HISTORY_RETENTION_DAYS` (30). */
   retention?: RetentionPolicy[];
   /** Directory holding `index.json` + dashboard files. Default: `@authlens/dashboards`'s `generated/`. */
   dashboardsDir?: string;
-  /** Requests per minute per client (API key name, else IP). Env `MONITORING_RATE_LIMIT_PER_MINUTE`, default 120; `false` disables. */
+  /** Requests per minute per client (API key name, else IP). Env `MONITORING_RATE_LIMIT_PER_MINUTE`, default 120; `false` (option or variable) disables. */
   rateLimitPerMinute?: number | false;
   /** Largest accepted request body in bytes. Env `MONITORING_BODY_LIMIT_BYTES`, default 16384. */
   bodyLimitBytes?: number;
+  /**
+   * Largest Alertmanager webhook body in bytes (a whole group: up to 1,000 alerts). Env
+   * `MONITORING_WEBHOOK_BODY_LIMIT_BYTES`, default 10 MiB; at least `bodyLimitBytes`.
+   */
+  webhookBodyLimitBytes?: number;
   /** Serve the OpenAPI document and docs page at `/docs`: `true` (read key required, default), `'public'`, or `false`. */
   docs?: boolean | 'public';
   /** Passed to the alert routes (`src/alerts`) as is; `authorize` is supplied by this plugin. */
@@ -64,11 +75,13 @@ export interface ResolvedOptions {
   prometheusUrl?: string;
   prometheusSelector?: string;
   metricsSource?: MetricsSource;
+  kpisFromProcess: boolean;
   sloTarget: number;
   retention: RetentionPolicy[];
   dashboardsDir?: string;
   rateLimitPerMinute: number | false;
   bodyLimitBytes: number;
+  webhookBodyLimitBytes: number;
   docs: boolean | 'public';
   alerts: Omit<AlertRoutesOptions, 'authorize'>;
   statusPage: StatusPageOptions | false | undefined;
@@ -139,7 +152,8 @@ export function normalizeOptions(options: MonitoringOptions = {}): ResolvedOptio
     'must be between 0 and 1 (exclusive)',
   );
   const rateLimitPerMinute =
-    options.rateLimitPerMinute === false
+    options.rateLimitPerMinute === false ||
+    (options.rateLimitPerMinute === undefined && env.MONITORING_RATE_LIMIT_PER_MINUTE?.trim() === 'false')
       ? false
       : numberFrom(
           options.rateLimitPerMinute !== undefined
@@ -158,6 +172,16 @@ export function normalizeOptions(options: MonitoringOptions = {}): ResolvedOptio
     16_384,
     (n) => Number.isInteger(n) && n >= 256,
     'must be an integer ≥ 256',
+  );
+  const webhookBodyLimitBytes = numberFrom(
+    options.webhookBodyLimitBytes !== undefined
+      ? 'webhookBodyLimitBytes'
+      : 'MONITORING_WEBHOOK_BODY_LIMIT_BYTES',
+    options.webhookBodyLimitBytes,
+    env.MONITORING_WEBHOOK_BODY_LIMIT_BYTES,
+    Math.max(DEFAULT_WEBHOOK_BODY_LIMIT, bodyLimitBytes),
+    (n) => Number.isInteger(n) && n >= bodyLimitBytes && n <= 100 * 1024 * 1024,
+    `must be an integer ≥ the body limit (${bodyLimitBytes}) and ≤ 104857600`,
   );
   const days = (setting: string, fallback: number) =>
     numberFrom(
@@ -195,11 +219,13 @@ export function normalizeOptions(options: MonitoringOptions = {}): ResolvedOptio
     ...(prometheusUrl && { prometheusUrl }),
     ...(prometheusSelector && { prometheusSelector }),
     ...(options.metricsSource && { metricsSource: options.metricsSource }),
+    kpisFromProcess: options.kpisFromProcess ?? true,
     sloTarget,
     retention,
     ...(options.dashboardsDir && { dashboardsDir: options.dashboardsDir }),
     rateLimitPerMinute,
     bodyLimitBytes,
+    webhookBodyLimitBytes,
     docs: options.docs ?? true,
     alerts: options.alerts ?? {},
     statusPage: options.statusPage,

@@ -1,7 +1,8 @@
 /**
  * The monitoring plugin: resolves options once, builds the health registry, KPI backend and
- * API-key guards, then registers security (helmet, rate limit, body limit), the OpenAPI
- * document and one route plugin per concern. Every error answer is `application/problem+json`.
+ * API-key guards, then registers security (helmet, rate limit, body limit, strict JSON bodies:
+ * `strict-input.ts`), the OpenAPI document and one route plugin per concern. Every error answer
+ * is `application/problem+json`.
  */
 import { createRequire } from 'node:module';
 import helmet from '@fastify/helmet';
@@ -29,6 +30,7 @@ import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { statusRoutes } from './routes/status.ts';
 import { openStatusPage, publicMaintenanceWindows } from './status-page/service.ts';
+import { strictInput } from './strict-input.ts';
 
 const probeRoute = /\/health\/(live|ready)\/?$/;
 const packageVersion = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
@@ -53,7 +55,9 @@ export const monitoringPlugin: FastifyPluginAsync<MonitoringOptions> = async (ap
         timeoutMs: options.timeoutMs,
         ...(options.prometheusSelector && { selector: options.prometheusSelector }),
       })
-    : createSdkBackend(metricsSource, { history: createMetricsHistory(metricsSource) });
+    : options.kpisFromProcess
+      ? createSdkBackend(metricsSource, { history: createMetricsHistory(metricsSource) })
+      : createSdkBackend(() => undefined);
   if (kpis.history) {
     const { history } = kpis;
     app.addHook('onReady', async () => history.start());
@@ -79,10 +83,12 @@ export const monitoringPlugin: FastifyPluginAsync<MonitoringOptions> = async (ap
   };
   app.decorate('monitoring', context);
 
-  // Every route in this context (ours and the alert routes) gets at most the configured body limit.
+  // Every route in this context (ours and the alert routes) gets the configured body limit,
+  // except the Alertmanager webhook, which sets its own (`webhookBodyLimitBytes`).
   app.addHook('onRoute', (route) => {
-    route.bodyLimit = Math.min(route.bodyLimit ?? options.bodyLimitBytes, options.bodyLimitBytes);
+    route.bodyLimit ??= options.bodyLimitBytes;
   });
+  strictInput(app);
 
   await app.register(helmet, { global: true });
   if (options.rateLimitPerMinute !== false) {
@@ -106,10 +112,9 @@ export const monitoringPlugin: FastifyPluginAsync<MonitoringOptions> = async (ap
   }
 
   app.setErrorHandler(replyError);
-  app.setNotFoundHandler((request, reply) =>
-    replyProblem(reply, 'not_found', {
-      detail: `no endpoint ${request.method} ${request.url.split('?')[0]}`,
-    }),
+  // The answer does not repeat the path (it is the client's input).
+  app.setNotFoundHandler((_request, reply) =>
+    replyProblem(reply, 'not_found', { detail: 'no endpoint with this method and path' }),
   );
 
   if (options.docs) {
@@ -135,7 +140,12 @@ export const monitoringPlugin: FastifyPluginAsync<MonitoringOptions> = async (ap
   await app.register(metricsRoutes);
   await app.register(complianceRoutes);
   await app.register(dashboardRoutes);
-  await app.register(alertRoutes, { prefix: '/alerts', ...status.alerts, authorize });
+  await app.register(alertRoutes, {
+    prefix: '/alerts',
+    webhookBodyLimitBytes: options.webhookBodyLimitBytes,
+    ...status.alerts,
+    authorize,
+  });
   if (status.context) {
     await app.register(incidentRoutes, {
       prefix: '/incidents',

@@ -28,10 +28,15 @@ export interface ValidationIssue {
   propertyName?: string;
 }
 
+/** A key or path segment we repeat in an answer: a plain name, else a placeholder (echo no input). */
+const SAFE_SEGMENT = /^[A-Za-z0-9 _.:-]{1,100}$/;
+export const safeSegment = (segment: string) => (SAFE_SEGMENT.test(segment) ? segment : '<key>');
+
 /**
  * The field a validation error is about, as a dotted path (`period`, `labels.env`, `checks.0`):
  * the missing, additional or unknown key when Ajv names one, else the instance path, else the
- * request part (`body`, `querystring`).
+ * request part (`body`, `querystring`). A client-chosen key that is not a plain name (too long,
+ * odd characters) is shown as `<key>`, so the answer never repeats arbitrary input.
  */
 export function validationField(issue: ValidationIssue | undefined, context: string | undefined): string {
   if (!issue) return context ?? 'body';
@@ -40,7 +45,11 @@ export function validationField(issue: ValidationIssue | undefined, context: str
     issue.params.additionalProperty ??
     issue.propertyName ??
     issue.params.propertyName;
-  const base = issue.instancePath.replace(/^\//, '').replaceAll('/', '.');
-  const path = [base, typeof key === 'string' ? key : ''].filter(Boolean).join('.');
+  const segments = issue.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
+  if (typeof key === 'string') segments.push(key);
+  const path = segments.map(safeSegment).join('.');
   return path || (context ?? 'body');
 }

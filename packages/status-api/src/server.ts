@@ -2,8 +2,8 @@
  * The standalone monitoring server (`authlens serve`): a Fastify app with the plugin under
  * `/monitoring`, listening on `PORT` (default 8000).
  */
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { MonitoringConfigError } from './errors.ts';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import { clientErrorHandler, frameworkErrors, MonitoringConfigError } from './errors.ts';
 import { checksFromEnv } from './health/checks.ts';
 import type { MonitoringOptions } from './options.ts';
 import { monitoring } from './plugin-export.ts';
@@ -53,7 +53,22 @@ export async function buildServer(options: ServerOptions = {}): Promise<Standalo
   const app = Fastify({
     logger: logger ?? { level: env.LOG_LEVEL ?? 'info', redact: ['req.headers.authorization'] },
     trustProxy: trustProxy ?? false,
+    // Errors raised before any route sees the request are problems too (src/errors.ts).
+    frameworkErrors,
+    clientErrorHandler,
+    // No info-level line per request: at alert-ingest rates the access log alone costs a large
+    // share of the CPU. With LOG_LEVEL=debug each request gets one line (below).
+    logController: new LogController({ disableRequestLogging: true }),
   });
+  if (app.log.level === 'debug' || app.log.level === 'trace') {
+    app.addHook('onResponse', (request, reply, done) => {
+      request.log.debug(
+        { method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime },
+        'request completed',
+      );
+      done();
+    });
+  }
   await app.register(monitoring, {
     ...monitoringOptions,
     checks: monitoringOptions.checks ?? checksFromEnv(env),

@@ -4,8 +4,10 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { onRequestHookHandler } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { createTempDatabase } from '../../../test/support/postgres.ts';
 import { replyProblem } from '../src/errors.ts';
+import { type AlertStore, createAlertStore } from '../src/store/index.ts';
 
 export interface TempStore {
   url: string;
@@ -144,12 +146,18 @@ export interface ServerProcess {
   stop(hard?: boolean): Promise<void>;
 }
 
-/** Starts `test/alerts-server.ts` in a Node subprocess with the given environment. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+/**
+ * Starts `test/alerts-server.ts` in a Node subprocess with the given environment (`node`: the
+ * Node binary, default this process's).
+ */
+export async function startServerProcess(
+  env: Record<string, string>,
+  node: string = process.execPath,
+): Promise<ServerProcess> {
   const { spawn } = await import('node:child_process');
   const { fileURLToPath } = await import('node:url');
   const entry = fileURLToPath(new URL('./alerts-server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--conditions=authlens-source', entry], {
+  const child = spawn(node, ['--conditions=authlens-source', entry], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -182,4 +190,23 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       await exited;
     },
   };
+}
+
+/** A fresh store of one back end, opened before the tests of the enclosing describe and dropped after. */
+export function useTempStore(make: () => Promise<TempStore>): { store(): AlertStore; url(): string } {
+  let temp: TempStore | undefined;
+  let store: AlertStore | undefined;
+  beforeAll(async () => {
+    temp = await make();
+    store = await createAlertStore(temp.url);
+  });
+  afterAll(async () => {
+    await store?.close();
+    await temp?.drop();
+  });
+  const opened = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error('useTempStore: the store is opened in beforeAll');
+    return v;
+  };
+  return { store: () => opened(store), url: () => opened(temp).url };
 }

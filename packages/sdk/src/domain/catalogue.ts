@@ -184,6 +184,7 @@ export const HTTP_METHODS = [
 export const TELEMETRY_SIGNALS = ['traces', 'metrics', 'logs'] as const;
 export const ALERT_CHANNELS = ['email', 'slack', 'pagerduty', 'webhook'] as const;
 export const ALERT_OUTCOMES = ['success', 'failure', 'retry'] as const;
+export const JOB_OUTCOMES = ['succeeded', 'failed', 'skipped', 'retry', 'lease_lost'] as const;
 
 /** Buckets for authentication latencies (seconds): 5 ms … 10 s. */
 export const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
@@ -594,6 +595,22 @@ export const instrumentCatalogue: readonly InstrumentDefinition[] = Object.freez
     unit: '{alert}',
     description: 'Alerts not yet resolved, by severity.',
     attributes: { 'alert.severity': SEVERITIES },
+    source: 'status-api',
+  }),
+  define({
+    name: 'authlens.alerts.deliveries.pending',
+    kind: 'gauge',
+    unit: '{notification}',
+    description: 'Alert notifications queued or being sent (not yet sent or failed).',
+    attributes: {},
+    source: 'status-api',
+  }),
+  define({
+    name: 'authlens.jobs.runs',
+    kind: 'counter',
+    unit: '{run}',
+    description: 'Scheduled job runs, by job and outcome.',
+    attributes: { 'job.name': 'free', 'job.outcome': JOB_OUTCOMES },
     source: 'status-api',
   }),
 ]);

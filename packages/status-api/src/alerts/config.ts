@@ -26,6 +26,10 @@ export interface ResolvedAlertSettings {
   retry: Required<RetryOptions>;
   /** The routing file, when routing came from one (named in compile errors). */
   routingFile: string | undefined;
+  /** How often this replica records its heartbeat (`ALERT_REPLICA_HEARTBEAT_MS`). */
+  heartbeatMs: number;
+  /** Silence after which a replica counts as dead and its deliveries are taken over (`ALERT_REPLICA_TIMEOUT_MS`). */
+  replicaTimeoutMs: number;
 }
 
 const EMAIL = /^[^\s@,]+@[^\s@,]+$/;
@@ -101,6 +105,8 @@ export function resolveSettings(
     channels?: ChannelConfig[] | undefined;
     retentionDays?: number | undefined;
     retry?: RetryOptions | undefined;
+    heartbeatMs?: number | undefined;
+    replicaTimeoutMs?: number | undefined;
   },
   env: Env,
 ): ResolvedAlertSettings {
@@ -127,7 +133,18 @@ export function resolveSettings(
     maxDelayMs: options.retry?.maxDelayMs ?? 300_000,
   };
   if (retry.maxAttempts < 1) throw configError('retry.maxAttempts', 'must be at least 1');
+  const heartbeatMs =
+    options.heartbeatMs ?? positiveInt('ALERT_REPLICA_HEARTBEAT_MS', env.ALERT_REPLICA_HEARTBEAT_MS, 1000);
+  const replicaTimeoutMs =
+    options.replicaTimeoutMs ?? positiveInt('ALERT_REPLICA_TIMEOUT_MS', env.ALERT_REPLICA_TIMEOUT_MS, 5000);
+  if (!(replicaTimeoutMs >= 2 * heartbeatMs))
+    throw configError(
+      options.replicaTimeoutMs !== undefined ? 'replicaTimeoutMs' : 'ALERT_REPLICA_TIMEOUT_MS',
+      `must be at least twice the heartbeat interval (${heartbeatMs} ms)`,
+    );
   return {
+    heartbeatMs,
+    replicaTimeoutMs,
     storeUrl,
     channels,
     routing,

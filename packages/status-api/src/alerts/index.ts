@@ -14,6 +14,8 @@ export interface AlertRoutesOptions {
   manager?: AlertManager;
   /** Options for the manager created when `manager` is not given. */
   managerOptions?: AlertManagerOptions;
+  /** Largest Alertmanager webhook body in bytes (default 10 MiB: a group of 1,000 alerts). */
+  webhookBodyLimitBytes?: number;
 }
 
 export const alertRoutes: FastifyPluginAsync<AlertRoutesOptions> = async (app, options) => {
@@ -26,7 +28,14 @@ export const alertRoutes: FastifyPluginAsync<AlertRoutesOptions> = async (app, o
     manager = created;
     app.addHook('onClose', async () => created.close());
   }
-  registerAlertRoutes(app, manager, options.authorize);
+  registerAlertRoutes(
+    app,
+    manager,
+    options.authorize,
+    options.webhookBodyLimitBytes === undefined
+      ? {}
+      : { webhookBodyLimitBytes: options.webhookBodyLimitBytes },
+  );
 };
 
 export { createChannel, pagerDutyDedupKey, signWebhook, verifyWebhookSignature } from './channels/index.ts';

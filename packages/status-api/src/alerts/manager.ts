@@ -1,37 +1,57 @@
 /**
  * The alert manager: durable alerts with routing, suppression, escalation and reliable delivery.
+ * This module only wires the stages together; each lives in its own module, the way Alertmanager
+ * splits `dispatch/`, `silence/`, `inhibit/` and `notify/`:
  *
- * Every state change and the notifications it causes are committed in one transaction
- * (an outbox: `alert_deliveries`) before anything is sent. Workers then lease due deliveries
- * and escalations with row locks (`FOR UPDATE SKIP LOCKED` on PostgreSQL), so several replicas
- * on one database send each notification and each escalation step once. The same workers
- * re-evaluate suppressed alerts whose silence, window or inhibiting alert has ended. The in-process timers
- * call `runDue()`; a scheduler may call it (and `purgeResolved()`) instead.
+ * - `ingest.ts` opens or repeats alerts; `alertmanager-receiver.ts` maps Alertmanager's webhook;
+ * - `suppression.ts` (maintenance windows), `silence.ts` and `inhibit.ts` decide what is muted,
+ *   `recheck.ts` re-evaluates muted alerts when that ends;
+ * - `notify/outbox.ts` queues notifications in the state change's transaction, `notify/delivery.ts`
+ *   leases and sends them; `escalation.ts` climbs escalation steps; `transitions.ts` acknowledges
+ *   and resolves; `purge.ts` applies retention; `workers.ts` runs the passes.
+ *
+ * Every state change and the notifications it causes are committed in one transaction (an outbox:
+ * `alert_deliveries`) before anything is sent. Workers lease due deliveries and escalations with
+ * row locks (`FOR UPDATE SKIP LOCKED` on PostgreSQL), so several replicas on one database send each
+ * notification and each escalation step once.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { metrics, type ObservableResult } from '@opentelemetry/api';
+import { randomUUID } from 'node:crypto';
 import { type StatusPageHook, statusPageEvent } from '../incidents/alert-hook.ts';
-import { type AlertRepo, type AlertStore, createAlertStore, type NewDelivery } from '../store/index.ts';
+import { type AlertStore, createAlertStore } from '../store/index.ts';
+import { type AlertmanagerWebhookPayload, ingestAlertmanager } from './alertmanager-receiver.ts';
 import { createChannel } from './channels/index.ts';
 import type { Channel } from './channels/types.ts';
-import { backoffMs, type Env, type RetryOptions, resolveSettings } from './config.ts';
+import { type Env, type RetryOptions, resolveSettings } from './config.ts';
 import { AlertError, invalidField } from './errors.ts';
-import { matchesAll, matchLabels, parseMatchers } from './matchers.ts';
+import { escalationStep } from './escalation.ts';
+import { type IngestOp, type IngestResult, ingest } from './ingest.ts';
+import { deliverer } from './notify/delivery.ts';
+import { outbox as createOutbox } from './notify/outbox.ts';
+import { purgeResolved } from './purge.ts';
+import { suppressionRecheck } from './recheck.ts';
+import { replicaHeartbeat } from './replicas.ts';
 import { type ChannelConfig, compileRouting, type Routing, type RoutingConfig } from './routing.ts';
-import {
-  type Alert,
-  type AlertFilter,
-  type AlertPage,
-  type CreateAlertInput,
-  type CreateAlertResult,
-  type Delivery,
-  type DeliveryWithHistory,
-  type Labels,
-  type NotificationEvent,
-  SEVERITIES,
-  type Severity,
-  type Silence,
+import { type CreateSilenceInput, silences as createSilences } from './silence.ts';
+import { expireInvalidSilences } from './silence-revalidation.ts';
+import { suppressor as createSuppressor } from './suppression.ts';
+import { alertTelemetry } from './telemetry.ts';
+import { transitions } from './transitions.ts';
+import type {
+  Alert,
+  AlertFilter,
+  AlertPage,
+  CreateAlertInput,
+  CreateAlertResult,
+  DeliveryWithHistory,
+  Silence,
 } from './types.ts';
+import { validActor } from './validate.ts';
+import { workers as createWorkers, drainDue, type RunDueResult } from './workers.ts';
+
+export { type AlertmanagerWebhookPayload, mapSeverity } from './alertmanager-receiver.ts';
+export { fingerprint } from './fingerprint.ts';
+export type { CreateSilenceInput } from './silence.ts';
+export type { RunDueResult } from './workers.ts';
 
 export interface AlertManagerOptions {
   /** `sqlite:<path>` or `postgres://…`; default `ALERT_STORE_URL`, then `sqlite:./data/authlens.db`. */
@@ -61,6 +81,14 @@ export interface AlertManagerOptions {
   suppressionRecheckMs?: number;
   /** How long a worker holds a delivery before another replica may retry it (default 60 s). */
   leaseMs?: number;
+  /** How often this replica records its heartbeat (default `ALERT_REPLICA_HEARTBEAT_MS`, then 1000 ms). */
+  heartbeatMs?: number;
+  /**
+   * A replica silent this long is dead: its deliveries in flight are sent again by another one
+   * before their lease expires (default `ALERT_REPLICA_TIMEOUT_MS`, then 5000 ms; at least twice
+   * the heartbeat interval).
+   */
+  replicaTimeoutMs?: number;
   /** Per-send timeout (default 10 s). */
   sendTimeoutMs?: number;
   /** Identifies this replica in leases (default a random UUID). */
@@ -71,42 +99,8 @@ export interface AlertManagerOptions {
   statusPageHook?: StatusPageHook;
 }
 
-export interface CreateSilenceInput {
-  matchers: string[];
-  startsAt?: Date;
-  endsAt?: Date;
-  /** Alternative to `endsAt`. */
-  durationSeconds?: number;
-  createdBy?: string;
-  comment?: string;
-}
-
 export interface AlertDetails extends Alert {
   notifications: DeliveryWithHistory[];
-}
-
-export interface RunDueResult {
-  /** Suppressed alerts whose suppression ended and that were moved to firing and notified. */
-  unsuppressed: number;
-  escalated: number;
-  delivered: number;
-}
-
-/** An Alertmanager webhook (version 4) payload. */
-export interface AlertmanagerWebhookPayload {
-  version?: string;
-  status?: string;
-  receiver?: string;
-  groupKey?: string;
-  alerts: Array<{
-    status: 'firing' | 'resolved' | string;
-    labels: Labels;
-    annotations?: Labels;
-    startsAt?: string;
-    endsAt?: string;
-    generatorURL?: string;
-    fingerprint?: string;
-  }>;
 }
 
 export interface AlertManager {
@@ -136,51 +130,6 @@ export interface AlertManager {
   close(): Promise<void>;
 }
 
-const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.:-]*$/;
-const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
-
-/** Stable fingerprint of name + labels (order-independent). */
-export function fingerprint(name: string, labels: Labels): string {
-  const entries = Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return createHash('sha256')
-    .update(JSON.stringify([name, entries]))
-    .digest('hex')
-    .slice(0, 32);
-}
-
-function validateInput(input: CreateAlertInput): Required<CreateAlertInput> {
-  if (typeof input.name !== 'string' || !NAME_PATTERN.test(input.name) || input.name.length > 200) {
-    throw invalidField(
-      'name',
-      'must be 1-200 characters: letters, digits, _ . : - (starting with a letter or _)',
-    );
-  }
-  if (!(SEVERITIES as readonly string[]).includes(input.severity)) {
-    throw invalidField('severity', `must be one of ${SEVERITIES.join(', ')}`);
-  }
-  if (typeof input.message !== 'string' || input.message.trim() === '' || input.message.length > 4000) {
-    throw invalidField('message', 'must be 1-4000 characters');
-  }
-  const source = input.source ?? 'manual';
-  if (typeof source !== 'string' || source.trim() === '' || source.length > 200) {
-    throw invalidField('source', 'must be 1-200 characters');
-  }
-  const labels = input.labels ?? {};
-  const annotations = input.annotations ?? {};
-  for (const [field, map] of [
-    ['labels', labels],
-    ['annotations', annotations],
-  ] as const) {
-    if (typeof map !== 'object' || map === null || Array.isArray(map))
-      throw invalidField(field, 'must be an object');
-    for (const [k, v] of Object.entries(map)) {
-      if (!LABEL_NAME.test(k)) throw invalidField(`${field}.${k}`, 'is not a valid name');
-      if (typeof v !== 'string') throw invalidField(`${field}.${k}`, 'must be a string');
-    }
-  }
-  return { name: input.name, severity: input.severity, message: input.message, source, labels, annotations };
-}
-
 function defaultOnError(err: unknown, context: string) {
   const e = err as Error;
   process.stderr.write(
@@ -200,496 +149,97 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
     }
     throw err;
   }
+  const suppressionRecheckMs = options.suppressionRecheckMs ?? 300_000;
+  if (!(suppressionRecheckMs > 0)) throw invalidField('suppressionRecheckMs', 'must be a positive number');
   const channels = new Map<string, Channel>(settings.channels.map((c) => [c.name, createChannel(c)]));
   const ownsStore = !options.store;
   const store = options.store ?? (await createAlertStore(settings.storeUrl));
-  const instanceId = options.instanceId ?? randomUUID();
-  const pollIntervalMs = options.pollIntervalMs ?? 1000;
-  const leaseMs = options.leaseMs ?? 60_000;
-  const suppressionRecheckMs = options.suppressionRecheckMs ?? 300_000;
-  if (!(suppressionRecheckMs > 0)) throw invalidField('suppressionRecheckMs', 'must be a positive number');
-  const sendTimeoutMs = options.sendTimeoutMs ?? 10_000;
   const onError = options.onError ?? defaultOnError;
-  const retry = settings.retry;
+  // Stored silences are compiled again before any worker runs: one that no longer compiles
+  // (stored by a version that accepted lookaround, say) is expired and logged, never run.
+  for (const bad of await expireInvalidSilences(store)) {
+    process.stderr.write(
+      `${JSON.stringify({ level: 'warn', message: 'alerts: stored silence expired at start: its matchers do not compile', silence: bad.id, reason: bad.reason })}\n`,
+    );
+  }
+  const telemetry = alertTelemetry(store);
 
-  const meter = metrics.getMeter('@authlens/status-api');
-  const notificationsCounter = meter.createCounter('authlens.alerts.notifications', {
-    unit: '{notification}',
-    description: 'Alert notification attempts by channel type and outcome',
+  const outbox = createOutbox(channels, routing);
+  const suppressor = createSuppressor({ routing, recheckMs: suppressionRecheckMs, onError });
+  // The workers are created last (they start at once); stages reach them through these.
+  const kick = () => runner.kick();
+  const instanceId = options.instanceId ?? randomUUID();
+  const workersEnabled = options.workers ?? true;
+  const heartbeat = replicaHeartbeat({
+    store,
+    instanceId,
+    heartbeatMs: settings.heartbeatMs,
+    timeoutMs: settings.replicaTimeoutMs,
+    timer: workersEnabled,
+    onError,
   });
-  const openGauge = meter.createObservableGauge('authlens.alerts.open', {
-    unit: '{alert}',
-    description: 'Open (not resolved) alerts by severity',
+  const delivery = deliverer({
+    store,
+    channels,
+    heartbeat,
+    instanceId,
+    leaseMs: options.leaseMs ?? 60_000,
+    sendTimeoutMs: options.sendTimeoutMs ?? 10_000,
+    retry: settings.retry,
+    telemetry,
+    onError,
+    isClosed: () => runner.isClosed(),
   });
-  const observeOpen = async (result: ObservableResult) => {
-    try {
-      const counts = await store.countOpenBySeverity();
-      for (const severity of SEVERITIES)
-        result.observe(counts[severity] ?? 0, { 'alert.severity': severity });
-    } catch {
-      // The store may be closing; report nothing rather than fail the collection.
+  const recheck = suppressionRecheck(suppressor, outbox);
+  const escalate = escalationStep(routing, outbox);
+  const runSuppressionChecks = () =>
+    drainDue(store, (repo, now, limit) => repo.claimDueSuppressionChecks(now, limit), recheck);
+  const runEscalations = () =>
+    drainDue(store, (repo, now, limit) => repo.claimDueEscalations(now, limit), escalate);
+  const purge = (olderThanDays = settings.retentionDays) => purgeResolved(store, olderThanDays);
+  const transition = transitions(store, outbox, suppressor, kick);
+  const ingestion = ingest({ store, routing, suppressor, outbox, transitions: transition, kick });
+  // Public routing rules open and update status-page incidents after the change has committed.
+  const publish = (event: 'raised' | 'resolved', alert: Alert) =>
+    statusPageEvent(options.statusPageHook, routing, event, alert, onError);
+  const published = async (results: IngestResult[]) => {
+    for (const r of results) {
+      if ('resolved' in r) {
+        if (r.resolved) await publish('resolved', r.resolved);
+      } else if (r.created && r.alert.status === 'firing') await publish('raised', r.alert);
     }
+    return results;
   };
-  openGauge.addCallback(observeOpen);
-
-  // --- suppression -----------------------------------------------------------------------------
-
-  interface Suppression {
-    reason: string;
-    /** When it ends by itself (silence or window end); null for inhibition. */
-    until: number | null;
-  }
-
-  async function suppressionFor(repo: AlertRepo, alert: Alert, now: number): Promise<Suppression | null> {
-    const labels = matchLabels(alert);
-    for (const w of routing.maintenance) {
-      if (w.start <= now && now < w.end && matchesAll(w.matchers, labels))
-        return { reason: `maintenance:${w.name}`, until: w.end };
-    }
-    for (const s of await repo.listSilences({ activeAt: now })) {
-      if (matchesAll(parseMatchers(s.matchers, 'matchers'), labels))
-        return { reason: `silence:${s.id}`, until: s.endsAt.getTime() };
-    }
-    for (const rule of routing.inhibitRules) {
-      if (!matchesAll(rule.target, labels)) continue;
-      // Push equality matchers on name/severity down to SQL; the rest is matched here.
-      const names = rule.source.filter((m) => m.name === 'alertname' && m.op === '=').map((m) => m.value);
-      const severities = rule.source
-        .filter((m) => m.name === 'severity' && m.op === '=')
-        .map((m) => m.value as Severity);
-      const candidates = await repo.activeAlerts({ names, severities });
-      for (const source of candidates) {
-        if (source.id === alert.id) continue;
-        const sourceLabels = matchLabels(source);
-        if (!matchesAll(rule.source, sourceLabels)) continue;
-        if (rule.equal.every((l) => (sourceLabels[l] ?? '') === (labels[l] ?? '')))
-          return { reason: `inhibited:${source.id}`, until: null };
-      }
-    }
-    return null;
-  }
-
-  /** Marks `alert` suppressed for `s`, with its re-check timer. */
-  const suppress = (repo: AlertRepo, alert: Alert, s: Suppression, now: number) =>
-    repo.updateAlert(alert.id, {
-      status: 'suppressed',
-      suppressedReason: s.reason,
-      nextEscalationAt: null,
-      suppressionCheckAt: Math.min(s.until ?? Number.POSITIVE_INFINITY, now + suppressionRecheckMs),
-      updatedAt: now,
-    });
-
-  // --- outbox --------------------------------------------------------------------------------
-
-  const deliveriesFor = (
-    alert: Alert,
-    channelNames: readonly string[],
-    event: NotificationEvent,
-    keyPart: string,
-    level: number,
-    now: number,
-  ): NewDelivery[] =>
-    channelNames.flatMap((name) => {
-      const channel = channels.get(name);
-      if (!channel) return [];
-      return [
-        {
-          alertId: alert.id,
-          channel: name,
-          channelType: channel.type,
-          event,
-          escalationLevel: level,
-          idempotencyKey: `${alert.id}:${keyPart}:${name}`,
-          nextAttemptAt: now,
-        },
-      ];
-    });
-
-  /** First notification of a (no longer suppressed) alert: outbox rows + escalation timer. */
-  async function notifyFiring(
-    repo: AlertRepo,
-    alert: Alert,
-    now: number,
-    keyPart = 'trigger',
-  ): Promise<Alert> {
-    const plan = routing.route(alert);
-    const rows = deliveriesFor(alert, plan.channels, 'trigger', keyPart, 0, now);
-    if ((await repo.enqueueDeliveries(rows, now)) > 0) queuedInTx = true;
-    const first = plan.escalation[0];
-    const updated = await repo.updateAlert(alert.id, {
-      status: 'firing',
-      suppressedReason: null,
-      lastNotifiedAt: rows.length ? now : null,
-      nextEscalationAt: first ? now + first.afterMs : null,
-      escalationLevel: 0,
-      suppressionCheckAt: null,
-      updatedAt: now,
-    });
-    return updated ?? alert;
-  }
-
-  // --- workers -------------------------------------------------------------------------------
-
-  /** Set by a create transaction that queued a notification; read after it commits. */
-  let queuedInTx = false;
+  const raise = async (input: CreateAlertInput) => {
+    const result = await ingestion.raise(input);
+    await published([result]);
+    return result;
+  };
+  const apply = async (ops: IngestOp[]) => published(await ingestion.apply(ops));
+  const resolve = async (id: string, by?: string) => {
+    const alert = await transition.run(id, 'resolve', validActor(by));
+    await publish('resolved', alert);
+    return alert;
+  };
+  const silences = createSilences(store, kick);
+  const runner = createWorkers({
+    enabled: workersEnabled,
+    pollIntervalMs: options.pollIntervalMs ?? 1000,
+    purgeIntervalMs: options.purgeIntervalMs ?? 3_600_000,
+    suppression: runSuppressionChecks,
+    escalation: runEscalations,
+    delivery: delivery.run,
+    purge: () => purge(),
+    onError,
+  });
 
   let closed = false;
-  let running: Promise<RunDueResult> | null = null;
-  let again = false;
-  const kick = () => {
-    if (closed || workersEnabled === false) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    setImmediate(() => {
-      void runDueGuarded();
-    });
-  };
-
-  async function runDueGuarded(): Promise<RunDueResult> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      const total = { unsuppressed: 0, escalated: 0, delivered: 0 };
-      do {
-        again = false;
-        try {
-          total.unsuppressed += await runSuppressionChecks();
-          total.escalated += await runEscalations();
-          total.delivered += await runDeliveries();
-        } catch (err) {
-          if (!closed) onError(err, 'worker pass');
-        }
-      } while (again && !closed);
-      return total;
-    })();
-    try {
-      return await running;
-    } finally {
-      running = null;
-    }
-  }
-
-  /**
-   * Claims due alerts in batches (`claim`, row-locked), each batch handled in the transaction that
-   * claimed it, so one replica handles each alert once; up to ten batches a pass. Returns how many
-   * alerts `handle` counted.
-   */
-  async function drainDue(
-    claim: (repo: AlertRepo, now: number, limit: number) => Promise<Alert[]>,
-    handle: (repo: AlertRepo, alert: Alert, now: number) => Promise<boolean>,
-  ): Promise<number> {
-    const batch = 50;
-    let total = 0;
-    for (let round = 0; round < 10; round++) {
-      const now = Date.now();
-      const { claimed, counted } = await store.transaction(async (repo) => {
-        const due = await claim(repo, now, batch);
-        let counted = 0;
-        for (const alert of due) if (await handle(repo, alert, now)) counted++;
-        return { claimed: due.length, counted };
-      });
-      total += counted;
-      if (claimed < batch) break;
-    }
-    return total;
-  }
-
-  /**
-   * Re-evaluates suppressed alerts whose re-check is due. One whose suppression no longer applies
-   * becomes firing, with its notifications and escalation timer committed in the claiming
-   * transaction. Returns how many became firing.
-   */
-  function runSuppressionChecks(): Promise<number> {
-    return drainDue(
-      (repo, now, limit) => repo.claimDueSuppressionChecks(now, limit),
-      async (repo, alert, now) => {
-        if (alert.status !== 'suppressed') {
-          await repo.updateAlert(alert.id, { suppressionCheckAt: null, updatedAt: now });
-          return false;
-        }
-        const s = await suppressionFor(repo, alert, now);
-        if (s) {
-          await suppress(repo, alert, s, now);
-          return false;
-        }
-        // A firing alert is never suppressed again, so this key is used at most once per alert.
-        await notifyFiring(repo, alert, now, 'trigger:unsuppressed');
-        return true;
-      },
-    );
-  }
-
-  /** Climbs due escalations one level; returns how many due alerts were claimed. */
-  function runEscalations(): Promise<number> {
-    return drainDue(
-      (repo, now, limit) => repo.claimDueEscalations(now, limit),
-      async (repo, alert, now) => {
-        if (alert.status !== 'firing') {
-          await repo.updateAlert(alert.id, { nextEscalationAt: null, updatedAt: now });
-          return true;
-        }
-        const steps = routing.route(alert).escalation;
-        const level = alert.escalationLevel + 1;
-        const step = steps[level - 1];
-        if (!step) {
-          await repo.updateAlert(alert.id, { nextEscalationAt: null, updatedAt: now });
-          return true;
-        }
-        await repo.enqueueDeliveries(
-          deliveriesFor(alert, step.channels, 'escalate', `escalate:${level}`, level, now),
-          now,
-        );
-        const nextStep = steps[level];
-        const dueAt = alert.nextEscalationAt?.getTime() ?? now;
-        await repo.updateAlert(
-          alert.id,
-          {
-            escalationLevel: level,
-            nextEscalationAt: nextStep ? dueAt + (nextStep.afterMs - step.afterMs) : null,
-            lastNotifiedAt: now,
-            updatedAt: now,
-          },
-          ['firing'],
-        );
-        return true;
-      },
-    );
-  }
-
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-  async function deliver(d: Delivery): Promise<void> {
-    const channel = channels.get(d.channel);
-    const alert = await store.getAlert(d.alertId);
-    const started = Date.now();
-    if (!channel || !alert) {
-      const error = !channel ? `channel "${d.channel}" is not configured` : 'alert no longer exists';
-      await store.finishDelivery(d.id, instanceId, {
-        state: 'failed',
-        nextAttemptAt: started,
-        lastError: error,
-        attempt: { outcome: 'failure', statusCode: null, error, durationMs: 0, at: started },
-      });
-      notificationsCounter.add(1, { 'alert.channel': d.channelType, 'alert.outcome': 'failure' });
-      return;
-    }
-    if (channel.minIntervalMs) {
-      // The channel's next send slot lives in the store, so the pace holds across replicas.
-      const now = Date.now();
-      const { slot, reserved } = await store.reserveChannelSlot(d.channel, now, channel.minIntervalMs, 5000);
-      if (!reserved) {
-        // Too far out to hold the lease idle (and no slot taken): put it back until then.
-        await store.releaseDelivery(d.id, instanceId, slot);
-        return;
-      }
-      if (slot > now) await sleep(slot - now);
-    }
-    const t0 = performance.now();
-    const result = await channel.send(
-      { event: d.event, alert, idempotencyKey: d.idempotencyKey, escalationLevel: d.escalationLevel },
-      sendTimeoutMs,
-    );
-    const durationMs = performance.now() - t0;
-    const now = Date.now();
-    const attemptNo = d.attempts + 1;
-    let state: 'sent' | 'pending' | 'failed';
-    let outcome: 'success' | 'retry' | 'failure';
-    let nextAttemptAt = now;
-    if (result.ok) {
-      state = 'sent';
-      outcome = 'success';
-    } else if (result.retryable && attemptNo < retry.maxAttempts) {
-      state = 'pending';
-      outcome = 'retry';
-      nextAttemptAt = now + Math.max(backoffMs(attemptNo, retry), result.retryAfterMs ?? 0);
-      if (result.retryAfterMs !== undefined && channel.minIntervalMs)
-        await store.pauseChannel(d.channel, now + result.retryAfterMs);
-    } else {
-      state = 'failed';
-      outcome = 'failure';
-    }
-    await store.finishDelivery(d.id, instanceId, {
-      state,
-      nextAttemptAt,
-      lastError: result.ok ? null : (result.error ?? 'failed'),
-      attempt: { outcome, statusCode: result.statusCode, error: result.error ?? null, durationMs, at: now },
-    });
-    notificationsCounter.add(1, { 'alert.channel': channel.type, 'alert.outcome': outcome });
-  }
-
-  async function runDeliveries(): Promise<number> {
-    let delivered = 0;
-    for (let round = 0; round < 20 && !closed; round++) {
-      const claimed = await store.transaction((repo) =>
-        repo.claimDeliveries(instanceId, Date.now(), leaseMs, 25),
-      );
-      if (claimed.length === 0) break;
-      await Promise.all(
-        claimed.map((d) =>
-          deliver(d).catch((err) => {
-            onError(err, `delivery ${d.id}`);
-          }),
-        ),
-      );
-      delivered += claimed.length;
-    }
-    return delivered;
-  }
-
-  async function purgeResolved(olderThanDays = settings.retentionDays) {
-    if (!(olderThanDays >= 0)) throw invalidField('olderThanDays', 'must be a non-negative number');
-    return store.transaction((repo) => repo.purgeResolved(Date.now() - olderThanDays * 86_400_000));
-  }
-
-  const workersEnabled = options.workers ?? true;
-  const timers: NodeJS.Timeout[] = [];
-  if (workersEnabled) {
-    timers.push(setInterval(() => void runDueGuarded(), pollIntervalMs));
-    timers.push(
-      setInterval(
-        () => void purgeResolved().catch((err) => onError(err, 'retention purge')),
-        options.purgeIntervalMs ?? 3_600_000,
-      ),
-    );
-    for (const t of timers) t.unref();
-    kick();
-  }
-
-  // --- state changes -------------------------------------------------------------------------
-
-  async function raise(input: CreateAlertInput): Promise<CreateAlertResult> {
-    const v = validateInput(input);
-    const fp = fingerprint(v.name, v.labels);
-    const result = await store.transaction(async (repo) => {
-      const now = Date.now();
-      const { alert, created } = await repo.upsertAlert({ id: randomUUID(), fingerprint: fp, ...v, now });
-      if (created || alert.status === 'suppressed') {
-        const suppression = await suppressionFor(repo, alert, now);
-        if (suppression) {
-          if (alert.suppressedReason === suppression.reason) return { alert, created };
-          return { alert: (await suppress(repo, alert, suppression, now)) ?? alert, created };
-        }
-        // New, or a suppressed alert whose suppression ended: notify now.
-        return {
-          alert: await notifyFiring(repo, alert, now, created ? 'trigger' : `trigger:${alert.occurrences}`),
-          created,
-        };
-      }
-      if (alert.status === 'firing') {
-        const plan = routing.route(alert);
-        const last = alert.lastNotifiedAt?.getTime() ?? alert.createdAt.getTime();
-        if (plan.channels.length && now - last >= plan.repeatIntervalMs) {
-          await repo.enqueueDeliveries(
-            deliveriesFor(
-              alert,
-              plan.channels,
-              'repeat',
-              `repeat:${alert.occurrences}`,
-              alert.escalationLevel,
-              now,
-            ),
-            now,
-          );
-          queuedInTx = true;
-          return {
-            alert: (await repo.updateAlert(alert.id, { lastNotifiedAt: now, updatedAt: now })) ?? alert,
-            created,
-          };
-        }
-      }
-      return { alert, created };
-    });
-    // Wake the workers only when this create queued a notification (the poll covers the rest).
-    // Transactions run one at a time per store on SQLite; on PostgreSQL a concurrent create may
-    // reset the flag first, which only delays its delivery to the next poll.
-    if (queuedInTx) {
-      queuedInTx = false;
-      kick();
-    }
-    // Status page hook (incidents): a new firing alert of a public rule opens its incident.
-    if (result.created && result.alert.status === 'firing')
-      await statusPageEvent(options.statusPageHook, routing, 'raised', result.alert, onError);
-    return result;
-  }
-
-  async function transition(id: string, event: 'acknowledge' | 'resolve', by: string): Promise<Alert> {
-    const result = await store.transaction(async (repo) => {
-      const now = Date.now();
-      const changed =
-        event === 'acknowledge'
-          ? await repo.updateAlert(
-              id,
-              {
-                status: 'acknowledged',
-                acknowledgedAt: now,
-                acknowledgedBy: by,
-                nextEscalationAt: null,
-                suppressionCheckAt: null,
-                updatedAt: now,
-              },
-              ['firing', 'suppressed'],
-            )
-          : await repo.updateAlert(
-              id,
-              {
-                status: 'resolved',
-                resolvedAt: now,
-                resolvedBy: by,
-                nextEscalationAt: null,
-                suppressionCheckAt: null,
-                updatedAt: now,
-              },
-              ['firing', 'acknowledged', 'suppressed'],
-            );
-      // Alerts this one inhibited are re-evaluated by the next worker pass.
-      const released =
-        changed && event === 'resolve' ? await repo.recheckSuppressed(`inhibited:${id}`, now) : 0;
-      if (!changed) {
-        const current = await repo.getAlert(id);
-        if (!current) throw new AlertError('not_found', `alert ${id} does not exist`, 'id');
-        if (event === 'acknowledge' && current.status === 'resolved') {
-          throw new AlertError('conflict', 'alert is already resolved', 'status');
-        }
-        return { alert: current, notify: false, released };
-      }
-      const notified = await repo.notifiedChannels(id);
-      await repo.enqueueDeliveries(
-        deliveriesFor(
-          changed,
-          notified.map((c) => c.channel),
-          event,
-          event,
-          changed.escalationLevel,
-          now,
-        ),
-        now,
-      );
-      return { alert: changed, notify: notified.length > 0, released };
-    });
-    if (result.notify || result.released > 0) kick();
-    // Status page hook (incidents): resolving adds a "monitoring" update, never closes it.
-    if (event === 'resolve')
-      await statusPageEvent(options.statusPageHook, routing, 'resolved', result.alert, onError);
-    return result.alert;
-  }
-
-  const actor = (by: string | undefined) => {
-    if (by === undefined) return 'api';
-    if (typeof by !== 'string' || by.trim() === '' || by.length > 200)
-      throw invalidField('by', 'must be 1-200 characters');
-    return by;
-  };
-
-  const manager: AlertManager = {
+  return {
     store,
     raise,
     createAlert: async (input) => (await raise(input)).alert,
-    acknowledge: (id, by) => transition(id, 'acknowledge', actor(by)),
-    resolve: (id, by) => transition(id, 'resolve', actor(by)),
+    acknowledge: (id, by) => transition.run(id, 'acknowledge', validActor(by)),
+    resolve,
     async getAlert(id) {
       const alert = await store.getAlert(id);
       if (!alert) return null;
@@ -700,99 +250,24 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
       if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw invalidField('limit', 'must be 1-500');
       return store.listAlerts({ ...filter, limit });
     },
-    async createSilence(input) {
-      if (!Array.isArray(input.matchers) || input.matchers.length === 0) {
-        throw invalidField('matchers', 'needs at least one matcher');
-      }
-      parseMatchers(input.matchers, 'matchers');
-      const now = Date.now();
-      const startsAt = input.startsAt?.getTime() ?? now;
-      const endsAt =
-        input.endsAt?.getTime() ??
-        (input.durationSeconds !== undefined ? startsAt + input.durationSeconds * 1000 : Number.NaN);
-      if (Number.isNaN(startsAt)) throw invalidField('startsAt', 'is not a date-time');
-      if (Number.isNaN(endsAt)) throw invalidField('endsAt', 'is required (or durationSeconds)');
-      if (endsAt <= startsAt) throw invalidField('endsAt', 'must be after startsAt');
-      if (endsAt <= now) throw invalidField('endsAt', 'must be in the future');
-      return store.transaction((repo) =>
-        repo.insertSilence({
-          id: randomUUID(),
-          matchers: input.matchers,
-          startsAt,
-          endsAt,
-          createdBy: actor(input.createdBy),
-          comment: input.comment ?? '',
-          now,
-        }),
-      );
-    },
-    getSilence: (id) => store.getSilence(id),
-    listSilences: (opts = {}) => store.listSilences(opts.active ? { activeAt: Date.now() } : {}),
-    async expireSilence(id) {
-      const { silence, released } = await store.transaction(async (repo) => {
-        const now = Date.now();
-        const silence = await repo.expireSilence(id, now);
-        // Alerts it muted are re-evaluated by the next worker pass.
-        return { silence, released: silence ? await repo.recheckSuppressed(`silence:${id}`, now) : 0 };
-      });
-      if (!silence) throw new AlertError('not_found', `silence ${id} does not exist`, 'id');
-      if (released > 0) kick();
-      return silence;
-    },
-    async ingestAlertmanager(payload) {
-      let firing = 0;
-      let resolved = 0;
-      for (const [i, a] of payload.alerts.entries()) {
-        const { alertname, severity, ...labels } = a.labels;
-        if (!alertname) throw invalidField(`alerts[${i}].labels.alertname`, 'is required');
-        const annotations = { ...(a.annotations ?? {}) };
-        if (a.generatorURL) annotations.generatorURL = a.generatorURL;
-        const input: CreateAlertInput = {
-          name: alertname,
-          severity: mapSeverity(severity),
-          message: annotations.summary ?? annotations.description ?? alertname,
-          source: 'prometheus',
-          labels,
-          annotations,
-        };
-        if (a.status === 'resolved') {
-          const open = await store.findOpenByFingerprint(fingerprint(input.name, labels));
-          if (open) {
-            await transition(open.id, 'resolve', 'alertmanager');
-            resolved++;
-          }
-        } else {
-          await raise(input);
-          firing++;
-        }
-      }
-      return { firing, resolved };
-    },
-    runDue: () => runDueGuarded(),
+    createSilence: silences.create,
+    getSilence: silences.get,
+    listSilences: silences.list,
+    expireSilence: silences.expire,
+    ingestAlertmanager: (payload) => ingestAlertmanager(payload, apply),
+    runDue: () => runner.runDue(),
     runSuppressionChecks,
     runEscalations,
-    runDeliveries,
-    purgeResolved,
+    runDeliveries: delivery.run,
+    purgeResolved: purge,
     async close() {
       if (closed) return;
       closed = true;
-      for (const t of timers) clearInterval(t);
-      openGauge.removeCallback(observeOpen);
-      await running?.catch(() => undefined);
+      await runner.close();
+      await heartbeat.close();
+      telemetry.close();
       for (const c of channels.values()) await c.close();
       if (ownsStore) await store.close();
     },
   };
-  return manager;
-}
-
-/** Prometheus severities (and the usual synonyms) onto ours; unknown → medium. */
-export function mapSeverity(value: string | undefined): Severity {
-  const v = (value ?? '').toLowerCase();
-  if ((SEVERITIES as readonly string[]).includes(v)) return v as Severity;
-  if (v === 'page' || v === 'fatal' || v === 'emergency') return 'critical';
-  if (v === 'error' || v === 'major') return 'high';
-  if (v === 'warning' || v === 'warn' || v === 'minor') return 'medium';
-  if (v === 'notice') return 'low';
-  return 'medium';
 }

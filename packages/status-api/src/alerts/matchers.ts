@@ -1,8 +1,11 @@
 /**
  * Alertmanager-style label matchers (`name=value`, `name!=value`, `name=~regex`, `name!~regex`),
- * parsed and compiled once. Regexes are anchored like Alertmanager's. Besides the alert's labels,
+ * parsed and compiled once. Regexes are RE2 (the `re2js` port: linear time in the label's length,
+ * whatever the pattern) and fully anchored, as in Alertmanager; a construct RE2 does not support
+ * (backreferences, lookaround) is refused here, naming the matcher. Besides the alert's labels,
  * matchers see `alertname`, `severity` and `source`.
  */
+import { RE2JS, RE2JSException, RE2JSSyntaxException } from 're2js';
 import { invalidField } from './errors.ts';
 import type { Alert, Labels } from './types.ts';
 
@@ -13,26 +16,80 @@ export interface Matcher {
   test(labels: Labels): boolean;
 }
 
-const MATCHER = /^\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$/;
+/**
+ * Largest compiled regex accepted, in RE2 program instructions. Matching costs at most
+ * (label length × program size), so this bounds every match; `[a-z]{1,100}` is about 200.
+ */
+export const MAX_REGEX_PROGRAM = 5000;
 
-export function parseMatcher(text: string, field: string): Matcher {
-  const m = MATCHER.exec(text);
-  if (!m)
+const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*/;
+const OPERATORS = ['=~', '!~', '!=', '='] as const;
+
+/**
+ * A quoted value as Alertmanager reads it: `\"`, `\\` and `\n` are unescaped, any other
+ * backslash is kept (so `"a\.b"` stays the regex `a\.b`).
+ */
+function unquote(raw: string): string {
+  if (raw.length < 2 || !raw.startsWith('"') || !raw.endsWith('"')) return raw;
+  let out = '';
+  const body = raw.slice(1, -1);
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c !== '\\' || i === body.length - 1) {
+      out += c;
+      continue;
+    }
+    const next = body[++i];
+    out += next === 'n' ? '\n' : next === '"' || next === '\\' ? next : `\\${next}`;
+  }
+  return out;
+}
+
+/** Why RE2 refused a pattern, in words that do not repeat the pattern. */
+function regexProblem(err: unknown): string {
+  if (!(err instanceof RE2JSSyntaxException)) return 'not accepted by RE2';
+  const description = err.getDescription();
+  const pattern = err.getPattern() ?? '';
+  if (description === 'invalid escape sequence' && /^\\[0-9]/.test(pattern))
+    return 'backreferences are not supported (RE2 syntax)';
+  if (
+    (description === 'invalid or unsupported Perl syntax' || description === 'invalid named capture') &&
+    /^\(\?<?[=!]/.test(pattern)
+  )
+    return 'lookaround is not supported (RE2 syntax)';
+  return `${description} (RE2 syntax)`;
+}
+
+/** Compiles `value` as Alertmanager does: RE2, anchored at both ends. */
+function compileRegex(value: string, field: string): RE2JS {
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(`^(?:${value})$`);
+  } catch (err) {
+    if (err instanceof RE2JSException)
+      throw invalidField(field, `invalid regular expression: ${regexProblem(err)}`);
+    throw err;
+  }
+  if (re.programSize() > MAX_REGEX_PROGRAM)
     throw invalidField(
       field,
-      `"${text}" is not a matcher (expected name=value, name!=value, name=~re or name!~re)`,
+      `invalid regular expression: too large (over ${MAX_REGEX_PROGRAM} RE2 instructions)`,
     );
-  const [, name, op, raw] = m as unknown as [string, string, Matcher['op'], string];
-  const value = raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw;
+  return re;
+}
+
+export function parseMatcher(text: string, field: string): Matcher {
+  const trimmed = typeof text === 'string' ? text.trim() : '';
+  const name = NAME.exec(trimmed)?.[0];
+  const rest = name === undefined ? '' : trimmed.slice(name.length).trimStart();
+  const op = OPERATORS.find((o) => rest.startsWith(o));
+  if (name === undefined || op === undefined)
+    throw invalidField(field, 'is not a matcher (expected name=value, name!=value, name=~re or name!~re)');
+  const value = unquote(rest.slice(op.length).trim());
   let test: (labels: Labels) => boolean;
   if (op === '=~' || op === '!~') {
-    let re: RegExp;
-    try {
-      re = new RegExp(`^(?:${value})$`);
-    } catch (err) {
-      throw invalidField(field, `invalid regular expression in "${text}": ${(err as Error).message}`);
-    }
-    test = op === '=~' ? (l) => re.test(l[name] ?? '') : (l) => !re.test(l[name] ?? '');
+    const re = compileRegex(value, field);
+    test = op === '=~' ? (l) => re.testExact(l[name] ?? '') : (l) => !re.testExact(l[name] ?? '');
   } else {
     test = op === '=' ? (l) => (l[name] ?? '') === value : (l) => (l[name] ?? '') !== value;
   }

@@ -8,6 +8,7 @@
 import type { FastifyError, FastifyInstance, onRequestHookHandler, RouteOptions } from 'fastify';
 import { replyError, replyProblem } from '../errors.ts';
 import { bearer, paths, problemSchema, protectedErrors } from '../routes/schemas.ts';
+import { strictInput } from '../strict-input.ts';
 import { AlertError, invalidField } from './errors.ts';
 import { alertJson, deliveryJson, silenceJson } from './json.ts';
 import type { AlertManager, AlertmanagerWebhookPayload } from './manager.ts';
@@ -18,6 +19,10 @@ const stringMap = {
   additionalProperties: { type: 'string', maxLength: 4000 },
   maxProperties: 64,
 };
+const ALERT_NAME = '^[A-Za-z_][A-Za-z0-9_.:-]*$';
+const LABEL_NAME = '^[A-Za-z_][A-Za-z0-9_.-]*$';
+/** Labels and annotations of a created alert (and of each Alertmanager alert): the same limits. */
+const labelMap = { ...stringMap, propertyNames: { pattern: LABEL_NAME, maxLength: 200 } };
 const nullableString = { type: ['string', 'null'] };
 
 export const alertSchema = {
@@ -118,14 +123,17 @@ const createBody = {
   // the other bodies we define; the Alertmanager webhook payload stays open (its producer adds fields).
   propertyNames: { enum: [...createFields] },
   properties: {
-    name: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z_][A-Za-z0-9_.:-]*$' },
+    name: { type: 'string', minLength: 1, maxLength: 200, pattern: ALERT_NAME },
     severity: { type: 'string', enum: [...SEVERITIES] },
     message: { type: 'string', minLength: 1, maxLength: 4000 },
     source: { type: 'string', minLength: 1, maxLength: 200 },
-    labels: { ...stringMap, propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' } },
-    annotations: { ...stringMap, propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' } },
+    labels: labelMap,
+    annotations: labelMap,
   },
 } as const;
+
+/** Deepest page offset a list accepts (a larger number is a 400, never a store error). */
+const MAX_OFFSET = 1_000_000_000;
 
 const listQuery = {
   type: 'object',
@@ -148,7 +156,7 @@ const listQuery = {
     since: { type: 'string', format: 'date-time' },
     until: { type: 'string', format: 'date-time' },
     limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
-    offset: { type: 'integer', minimum: 0, default: 0 },
+    offset: { type: 'integer', minimum: 0, maximum: MAX_OFFSET, default: 0 },
   },
 } as const;
 
@@ -171,12 +179,18 @@ const silenceBody = {
   },
 } as const;
 
+/**
+ * Alertmanager's webhook payload (version 4). Every alert is held to the limits of `/create/`:
+ * its labels become the alert's (less `alertname` and `severity`, which become its name and
+ * severity), its annotations (plus `generatorURL`) the alert's annotations. Unknown fields are
+ * accepted: Alertmanager adds fields across versions.
+ */
 const alertmanagerBody = {
   type: 'object',
-  required: ['alerts'],
+  required: ['version', 'alerts'],
   properties: {
-    version: { type: 'string' },
-    status: { type: 'string' },
+    version: { type: 'string', const: '4' },
+    status: { type: 'string', enum: ['firing', 'resolved'] },
     receiver: { type: 'string' },
     groupKey: { type: 'string' },
     alerts: {
@@ -187,12 +201,22 @@ const alertmanagerBody = {
         required: ['status', 'labels'],
         properties: {
           status: { type: 'string', enum: ['firing', 'resolved'] },
-          labels: { type: 'object', additionalProperties: { type: 'string' } },
-          annotations: { type: 'object', additionalProperties: { type: 'string' } },
-          startsAt: { type: 'string' },
-          endsAt: { type: 'string' },
-          generatorURL: { type: 'string' },
-          fingerprint: { type: 'string' },
+          labels: {
+            ...labelMap,
+            // alertname and severity are not labels of the stored alert: 64 more besides them.
+            maxProperties: 66,
+            required: ['alertname'],
+            properties: {
+              alertname: { type: 'string', minLength: 1, maxLength: 200, pattern: ALERT_NAME },
+              severity: { type: 'string', maxLength: 200 },
+            },
+          },
+          // generatorURL is stored as one more annotation.
+          annotations: { ...labelMap, maxProperties: 63 },
+          startsAt: { type: 'string', maxLength: 64 },
+          endsAt: { type: 'string', maxLength: 64 },
+          generatorURL: { type: 'string', maxLength: 4000 },
+          fingerprint: { type: 'string', maxLength: 64 },
         },
       },
     },
@@ -211,16 +235,23 @@ function splitList<T extends string>(
   const list = value.split(',').map((s) => s.trim());
   for (const v of list) {
     if (!(allowed as readonly string[]).includes(v))
-      throw invalidField(field, `"${v}" is not one of ${allowed.join(', ')}`);
+      throw invalidField(field, `each value must be one of ${allowed.join(', ')}`);
   }
   return list as T[];
 }
+
+/** Default largest Alertmanager webhook body: a group of 1,000 alerts with long annotations. */
+export const DEFAULT_WEBHOOK_BODY_LIMIT = 10 * 1024 * 1024;
 
 export function registerAlertRoutes(
   app: FastifyInstance,
   manager: AlertManager,
   authorize: { read: onRequestHookHandler; write: onRequestHookHandler },
+  { webhookBodyLimitBytes = DEFAULT_WEBHOOK_BODY_LIMIT }: { webhookBodyLimitBytes?: number } = {},
 ): void {
+  // Bodies are JSON only and validated without coercion, also when these routes are mounted
+  // without the monitoring plugin.
+  strictInput(app);
   // Alert errors map onto the shared problem types; everything else is answered as on every
   // other monitoring route (also when these routes are mounted without the monitoring plugin).
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -386,7 +417,7 @@ export function registerAlertRoutes(
     handler: async (request) => {
       const { id } = request.params as { id: string };
       const s = await manager.getSilence(id);
-      if (!s) throw new AlertError('not_found', `silence ${id} does not exist`, 'id');
+      if (!s) throw new AlertError('not_found', 'no silence has this id', 'id');
       return silenceJson(s);
     },
   });
@@ -408,6 +439,8 @@ export function registerAlertRoutes(
   route({
     method: 'POST',
     url: '/webhooks/alertmanager',
+    // Its own limit: Alertmanager sends a whole group in one request.
+    bodyLimit: webhookBodyLimitBytes,
     ...write,
     schema: {
       tags: ['alerts'],
@@ -440,7 +473,7 @@ export function registerAlertRoutes(
     handler: async (request) => {
       const { id } = request.params as { id: string };
       const alert = await manager.getAlert(id);
-      if (!alert) throw new AlertError('not_found', `alert ${id} does not exist`, 'id');
+      if (!alert) throw new AlertError('not_found', 'no alert has this id', 'id');
       return { ...alertJson(alert), notifications: alert.notifications.map(deliveryJson) };
     },
   });

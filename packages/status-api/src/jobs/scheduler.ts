@@ -6,6 +6,7 @@
  * died (lease expired) is taken over, both claimed with `FOR UPDATE SKIP LOCKED` on PostgreSQL.
  */
 import { randomUUID } from 'node:crypto';
+import { metrics } from '@opentelemetry/api';
 import { MonitoringConfigError } from '../errors.ts';
 import type { HealthCheck } from '../health/types.ts';
 import type { Executor } from '../store/database.ts';
@@ -206,6 +207,11 @@ export function createScheduler(rt: JobRuntime, options: SchedulerOptions = {}):
   const leaseMs = options.leaseMs ?? 600_000;
   const maxAttempts = options.maxAttempts ?? 3;
   const retryDelayMs = options.retryDelayMs ?? 60_000;
+  // Scheduled runs by job and outcome, on the meter provider registered when the scheduler is made.
+  const runs = metrics.getMeter('@authlens/status-api').createCounter('authlens.jobs.runs', {
+    unit: '{run}',
+    description: 'Scheduled job runs by job and outcome',
+  });
   const catchUpMs = options.catchUpMs ?? 3_600_000;
   const instanceId =
     options.instanceId ?? `${process.env.HOSTNAME ?? 'authlens'}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -273,6 +279,7 @@ export function createScheduler(rt: JobRuntime, options: SchedulerOptions = {}):
         });
         return false;
       });
+      runs.add(1, { 'job.name': def.name, 'job.outcome': kept ? finish.status : 'lease_lost' });
       log({
         level: finish.status === 'succeeded' || finish.status === 'skipped' ? 'info' : 'warn',
         message: 'job finished',

@@ -77,7 +77,8 @@ export const dashboardRoutes: FastifyPluginAsync = async (app) => {
         if (!entry || !dir) {
           const names = index.map((e) => e.name);
           return replyProblem(reply, 'unknown_dashboard', {
-            detail: `no dashboard named '${wanted}'; valid names: ${names.length > 0 ? names.join(', ') : '(none generated)'}`,
+            // The answer does not repeat the name asked for (it is the client's input).
+            detail: `no dashboard has this name; valid names: ${names.length > 0 ? names.join(', ') : '(none generated)'}`,
             field: 'dashboard',
             validNames: names,
           });

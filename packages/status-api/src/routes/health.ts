@@ -199,11 +199,12 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
       async (request, reply) => {
         const names = request.body?.checks;
         const known = new Set(health.names());
-        const unknown = names?.find((n) => !known.has(n));
-        if (unknown !== undefined) {
+        const unknown = names?.findIndex((n) => !known.has(n)) ?? -1;
+        if (unknown >= 0) {
+          // Named by its position: the answer does not repeat the client's input.
           return replyProblem(reply, 'not_found', {
-            detail: `no check named '${unknown}'; known: ${[...known].join(', ')}`,
-            field: 'checks',
+            detail: `checks.${unknown} is not a registered check; known: ${[...known].join(', ')}`,
+            field: `checks.${unknown}`,
           });
         }
         const report = await health.run({ fresh: true, ...(names && { names }) });

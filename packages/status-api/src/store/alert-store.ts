@@ -4,6 +4,9 @@
  * JSON text. Row locks (`FOR UPDATE SKIP LOCKED`) make claims exclusive across replicas on
  * PostgreSQL; on SQLite every transaction is `BEGIN IMMEDIATE`, i.e. one writer at a time.
  */
+
+import { type Database, type Executor, openDatabase, type Row, type SqlValue } from './database.ts';
+import { migrate } from './migrations.ts';
 import type {
   Alert,
   AlertFilter,
@@ -19,21 +22,30 @@ import type {
   NotificationEvent,
   Severity,
   Silence,
-} from '../alerts/types.ts';
-import { type Database, type Executor, openDatabase, type Row, type SqlValue } from './database.ts';
-import { migrate } from './migrations.ts';
+} from './types.ts';
 
-export interface NewAlertRow {
-  id: string;
-  fingerprint: string;
-  name: string;
-  severity: Severity;
-  message: string;
-  source: string;
-  labels: Labels;
-  annotations: Labels;
+/** A create: the alert's identity and content, at `now`. */
+export type NewAlertRow = Pick<
+  Alert,
+  'id' | 'fingerprint' | 'name' | 'severity' | 'message' | 'source' | 'labels' | 'annotations'
+> & {
   now: number;
+  /** The state the alert starts in if this creates it (default: firing, nothing scheduled). */
+  initial?: InitialState;
+  /** Occurrences this upsert counts (default 1; coalesced repeats count several at once). */
+  occurrences?: number;
+};
+
+export interface InitialState {
+  status: 'firing' | 'suppressed';
+  suppressedReason?: string | null;
+  suppressionCheckAt?: number | null;
+  lastNotifiedAt?: number | null;
+  nextEscalationAt?: number | null;
 }
+
+/** The caches every replica keeps, each with a generation bumped by the transaction that changes it. */
+export type CacheName = 'silences' | 'inhibit';
 
 export interface AlertPatch {
   status?: AlertStatus;
@@ -50,15 +62,15 @@ export interface AlertPatch {
   updatedAt: number;
 }
 
-export interface NewDelivery {
-  alertId: string;
-  channel: string;
-  channelType: ChannelType;
-  event: NotificationEvent;
-  escalationLevel: number;
-  idempotencyKey: string;
+/** An outbox row to queue: when it is first due (`nextAttemptAt`, epoch ms). */
+export type NewDelivery = Pick<
+  Delivery,
+  'alertId' | 'channel' | 'channelType' | 'event' | 'escalationLevel' | 'idempotencyKey'
+> & {
   nextAttemptAt: number;
-}
+  /** The alert as it was at the event (JSON), sent instead of its state at send time. */
+  payload?: string;
+};
 
 export interface DeliveryOutcome {
   state: DeliveryState;
@@ -85,6 +97,15 @@ export interface NewSilence {
 
 export interface AlertRepo {
   upsertAlert(row: NewAlertRow): Promise<{ alert: Alert; created: boolean }>;
+  /**
+   * Creates or repeats several alerts in one statement, answered in the order of `rows`. The
+   * fingerprints must be distinct (coalesce repeats into one row with `occurrences`).
+   */
+  upsertAlerts(rows: readonly NewAlertRow[]): Promise<Array<{ alert: Alert; created: boolean }>>;
+  /** The current generation of each cache. */
+  generations(): Promise<Record<CacheName, number>>;
+  /** Marks a cache changed for every replica (in the transaction that changed it); returns the new generation. */
+  bumpGeneration(name: CacheName): Promise<number>;
   getAlert(id: string): Promise<Alert | null>;
   /** Sets `patch`; when `onlyIf` is given, only if the current status is one of them. Returns null if no row changed. */
   updateAlert(id: string, patch: AlertPatch, onlyIf?: readonly AlertStatus[]): Promise<Alert | null>;
@@ -119,8 +140,22 @@ export interface AlertRepo {
   enqueueDeliveries(rows: readonly NewDelivery[], now: number): Promise<number>;
   /** Channels that were sent (or are sending) a trigger, repeat or escalation for the alert. */
   notifiedChannels(alertId: string): Promise<Array<{ channel: string; channelType: ChannelType }>>;
-  /** Leases due deliveries (oldest first, one in flight per alert and channel). */
-  claimDeliveries(owner: string, now: number, leaseMs: number, limit: number): Promise<Delivery[]>;
+  /**
+   * Leases due deliveries (oldest first, one in flight per alert and channel). A delivery being
+   * sent is taken over when its lease expired, or when `staleBefore` is given and its owner's
+   * last heartbeat is older than that (the replica died).
+   */
+  claimDeliveries(
+    owner: string,
+    now: number,
+    leaseMs: number,
+    limit: number,
+    staleBefore?: number,
+  ): Promise<Delivery[]>;
+  /** Records that replica `instanceId` is alive at `now`. */
+  heartbeat(instanceId: string, now: number): Promise<void>;
+  /** Forgets a replica (on a clean shutdown), and replicas silent since before `before`. */
+  removeReplica(instanceId: string, before: number): Promise<void>;
   /** Records an attempt and the delivery's new state, if `owner` still holds the lease. */
   finishDelivery(id: number, owner: string, outcome: DeliveryOutcome): Promise<boolean>;
   /** Puts a leased delivery back without counting an attempt (e.g. rate limit pacing). */
@@ -130,7 +165,8 @@ export interface AlertRepo {
 
   insertSilence(row: NewSilence): Promise<Silence>;
   getSilence(id: string): Promise<Silence | null>;
-  listSilences(opts: { activeAt?: number }): Promise<Silence[]>;
+  /** All silences; with `activeAt`, those active then; with `endingAfter`, those that end later (active or future). */
+  listSilences(opts: { activeAt?: number; endingAfter?: number }): Promise<Silence[]>;
   /** Sets `ends_at = now` on an active silence; returns it, or null if missing. */
   expireSilence(id: string, now: number): Promise<Silence | null>;
 
@@ -213,6 +249,7 @@ function toDelivery(r: Row): Delivery {
     lastError: optStr(r.last_error),
     createdAt: new Date(num(r.created_at)),
     updatedAt: new Date(num(r.updated_at)),
+    ...(r.payload !== null && r.payload !== undefined && { payload: String(r.payload) }),
   };
 }
 
@@ -242,6 +279,23 @@ const PATCH_COLUMNS: Record<keyof AlertPatch, string> = {
   suppressionCheckAt: 'suppression_check_at',
   updatedAt: 'updated_at',
 };
+
+/**
+ * Splits rows for multi-row statements into chunks of 128, 64, …, 1 rows: few statements per
+ * batch, and at most eight statement shapes to prepare and cache per kind (each shape is one
+ * prepared statement on SQLite), far below either back end's parameter limit.
+ */
+export function chunks<T>(rows: readonly T[]): T[][] {
+  const out: T[][] = [];
+  let start = 0;
+  while (start < rows.length) {
+    let size = 128;
+    while (size > rows.length - start) size /= 2;
+    out.push(rows.slice(start, start + size));
+    start += size;
+  }
+  return out;
+}
 
 /** `$1, $2, …` for `values`, starting after `offset` parameters. */
 const placeholders = (count: number, offset = 0) =>
@@ -276,34 +330,97 @@ function repoOver(q: Executor, dialect: 'sqlite' | 'postgres'): AlertRepo {
       )
     ).map(toAlert);
 
-  const silencesWhere = (activeAt?: number): [string, SqlValue[]] =>
-    activeAt === undefined ? ['', []] : [' WHERE starts_at <= $1 AND ends_at > $1', [activeAt]];
+  const silencesWhere = ({
+    activeAt,
+    endingAfter,
+  }: {
+    activeAt?: number;
+    endingAfter?: number;
+  }): [string, SqlValue[]] =>
+    activeAt !== undefined
+      ? [' WHERE starts_at <= $1 AND ends_at > $1', [activeAt]]
+      : endingAfter !== undefined
+        ? [' WHERE ends_at > $1', [endingAfter]]
+        : ['', []];
+
+  const bump = async (name: CacheName) => {
+    const [row] = await q.query<{ generation: number | string }>(
+      'UPDATE alert_generations SET generation = generation + 1 WHERE name = $1 RETURNING generation',
+      [name],
+    );
+    return num(row?.generation ?? 0);
+  };
+
+  const UPSERT_COLUMNS = 15;
+  /** One multi-row upsert (rows with distinct fingerprints), results by fingerprint. */
+  const upsertChunk = async (rows: readonly NewAlertRow[]) => {
+    const params: SqlValue[] = [];
+    const values = rows.map((row, i) => {
+      const init = row.initial ?? { status: 'firing' };
+      params.push(
+        row.id,
+        row.fingerprint,
+        row.name,
+        row.severity,
+        row.message,
+        row.source,
+        JSON.stringify(row.labels),
+        JSON.stringify(row.annotations),
+        init.status,
+        init.suppressedReason ?? null,
+        init.suppressionCheckAt ?? null,
+        init.lastNotifiedAt ?? null,
+        init.nextEscalationAt ?? null,
+        row.occurrences ?? 1,
+        row.now,
+      );
+      const p = (k: number) => `$${i * UPSERT_COLUMNS + k}`;
+      return `(${Array.from({ length: 14 }, (_, k) => p(k + 1)).join(', ')}, ${p(15)}, ${p(15)}, ${p(15)}, 0)`;
+    });
+    const result = await q.query(
+      `INSERT INTO alerts (id, fingerprint, name, severity, message, source, labels, annotations, status,
+         suppressed_reason, suppression_check_at, last_notified_at, next_escalation_at, occurrences,
+         created_at, updated_at, last_seen_at, escalation_level)
+       VALUES ${values.join(', ')}
+       ON CONFLICT (fingerprint) WHERE status <> 'resolved' DO UPDATE SET
+         occurrences = alerts.occurrences + excluded.occurrences, last_seen_at = excluded.last_seen_at,
+         updated_at = excluded.updated_at, message = excluded.message, annotations = excluded.annotations
+       RETURNING *`,
+      params,
+    );
+    return new Map(result.map((r) => [String(r.fingerprint), toAlert(r)]));
+  };
+
+  async function upsertAlerts(rows: readonly NewAlertRow[]) {
+    const out: Array<{ alert: Alert; created: boolean }> = [];
+    for (const chunk of chunks(rows)) {
+      const byFingerprint = await upsertChunk(chunk);
+      if (byFingerprint.size !== chunk.length) throw new Error('upsertAlerts: fingerprints must be distinct');
+      for (const row of chunk) {
+        const alert = byFingerprint.get(row.fingerprint)!;
+        out.push({ alert, created: alert.id === row.id });
+      }
+    }
+    return out;
+  }
 
   return {
     async upsertAlert(row) {
-      const rows = await q.query(
-        `INSERT INTO alerts (id, fingerprint, name, severity, message, source, labels, annotations, status,
-           occurrences, created_at, updated_at, last_seen_at, escalation_level)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'firing', 1, $9, $9, $9, 0)
-         ON CONFLICT (fingerprint) WHERE status <> 'resolved' DO UPDATE SET
-           occurrences = alerts.occurrences + 1, last_seen_at = excluded.last_seen_at,
-           updated_at = excluded.updated_at, message = excluded.message, annotations = excluded.annotations
-         RETURNING *`,
-        [
-          row.id,
-          row.fingerprint,
-          row.name,
-          row.severity,
-          row.message,
-          row.source,
-          JSON.stringify(row.labels),
-          JSON.stringify(row.annotations),
-          row.now,
-        ],
-      );
-      const alert = toAlert(rows[0]!);
-      return { alert, created: alert.id === row.id };
+      return (await upsertAlerts([row]))[0]!;
     },
+
+    upsertAlerts,
+
+    async generations() {
+      const rows = await q.query<{ name: CacheName; generation: number | string }>(
+        'SELECT name, generation FROM alert_generations',
+      );
+      const out: Record<CacheName, number> = { silences: 0, inhibit: 0 };
+      for (const r of rows) out[r.name] = num(r.generation);
+      return out;
+    },
+
+    bumpGeneration: bump,
 
     getAlert,
 
@@ -442,13 +559,10 @@ function repoOver(q: Executor, dialect: 'sqlite' | 'postgres'): AlertRepo {
 
     async enqueueDeliveries(rows, now) {
       let inserted = 0;
-      for (const d of rows) {
-        const result = await q.query(
-          `INSERT INTO alert_deliveries (alert_id, channel, channel_type, event, escalation_level, idempotency_key,
-             state, attempts, next_attempt_at, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $8, $8)
-           ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-          [
+      for (const chunk of chunks(rows)) {
+        const params: SqlValue[] = [now];
+        const values = chunk.map((d) => {
+          params.push(
             d.alertId,
             d.channel,
             d.channelType,
@@ -456,8 +570,17 @@ function repoOver(q: Executor, dialect: 'sqlite' | 'postgres'): AlertRepo {
             d.escalationLevel,
             d.idempotencyKey,
             d.nextAttemptAt,
-            now,
-          ],
+            d.payload ?? null,
+          );
+          const p = (k: number) => `$${params.length - 8 + k}`;
+          return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, 'pending', 0, ${p(7)}, $1, $1, ${p(8)})`;
+        });
+        const result = await q.query(
+          `INSERT INTO alert_deliveries (alert_id, channel, channel_type, event, escalation_level, idempotency_key,
+             state, attempts, next_attempt_at, created_at, updated_at, payload)
+           VALUES ${values.join(', ')}
+           ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+          params,
         );
         inserted += result.length;
       }
@@ -473,14 +596,20 @@ function repoOver(q: Executor, dialect: 'sqlite' | 'postgres'): AlertRepo {
       return rows.map((r) => ({ channel: r.channel, channelType: r.channel_type }));
     },
 
-    async claimDeliveries(owner, now, leaseMs, limit) {
+    async claimDeliveries(owner, now, leaseMs, limit, staleBefore) {
+      // A lease whose owner stopped heartbeating is as good as expired.
+      const orphaned =
+        staleBefore === undefined
+          ? ''
+          : ` OR (d.state = 'sending' AND EXISTS (SELECT 1 FROM alert_replicas r
+               WHERE r.instance_id = d.lease_owner AND r.heartbeat_at < ${int('$3')}))`;
       const ids = await q.query<{ id: number | string }>(
         `SELECT d.id FROM alert_deliveries d
-         WHERE ((d.state = 'pending' AND d.next_attempt_at <= $1) OR (d.state = 'sending' AND d.lease_until < $1))
+         WHERE ((d.state = 'pending' AND d.next_attempt_at <= $1) OR (d.state = 'sending' AND d.lease_until < $1)${orphaned})
            AND NOT EXISTS (SELECT 1 FROM alert_deliveries e WHERE e.alert_id = d.alert_id AND e.channel = d.channel
                            AND e.id < d.id AND e.state IN ('pending', 'sending'))
          ORDER BY d.id LIMIT $2${dialect === 'postgres' ? ' FOR UPDATE OF d SKIP LOCKED' : ''}`,
-        [now, limit],
+        staleBefore === undefined ? [now, limit] : [now, limit, staleBefore],
       );
       if (ids.length === 0) return [];
       const idList = ids.map((r) => num(r.id));
@@ -516,6 +645,21 @@ function repoOver(q: Executor, dialect: 'sqlite' | 'postgres'): AlertRepo {
         ],
       );
       return true;
+    },
+
+    async heartbeat(instanceId, now) {
+      await q.query(
+        `INSERT INTO alert_replicas (instance_id, started_at, heartbeat_at) VALUES ($1, $2, $2)
+         ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`,
+        [instanceId, now],
+      );
+    },
+
+    async removeReplica(instanceId, before) {
+      await q.query('DELETE FROM alert_replicas WHERE instance_id = $1 OR heartbeat_at < $2', [
+        instanceId,
+        before,
+      ]);
     },
 
     async releaseDelivery(id, owner, nextAttemptAt) {
@@ -563,6 +707,7 @@ function repoOver(q: Executor, dialect: 'sqlite' | 'postgres'): AlertRepo {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING *`,
         [s.id, JSON.stringify(s.matchers), s.startsAt, s.endsAt, s.createdBy, s.comment, s.now],
       );
+      await bump('silences');
       return toSilence(rows[0]!);
     },
 
@@ -571,18 +716,19 @@ function repoOver(q: Executor, dialect: 'sqlite' | 'postgres'): AlertRepo {
       return rows[0] ? toSilence(rows[0]) : null;
     },
 
-    async listSilences({ activeAt }) {
-      const [where, params] = silencesWhere(activeAt);
+    async listSilences(opts) {
+      const [where, params] = silencesWhere(opts);
       return (await q.query(`SELECT * FROM alert_silences${where} ORDER BY created_at DESC, id`, params)).map(
         toSilence,
       );
     },
 
     async expireSilence(id, now) {
-      await q.query(
-        'UPDATE alert_silences SET ends_at = $1, updated_at = $1 WHERE id = $2 AND ends_at > $1',
+      const ended = await q.query(
+        'UPDATE alert_silences SET ends_at = $1, updated_at = $1 WHERE id = $2 AND ends_at > $1 RETURNING id',
         [now, id],
       );
+      if (ended.length) await bump('silences');
       const rows = await q.query('SELECT * FROM alert_silences WHERE id = $1', [id]);
       return rows[0] ? toSilence(rows[0]) : null;
     },

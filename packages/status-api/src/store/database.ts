@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import pg from 'pg';
+import { type Checkpointer, startCheckpointer } from './sqlite-checkpointer.ts';
 
 export type SqlValue = string | number | null;
 export type Row = Record<string, unknown>;
@@ -47,6 +48,15 @@ function openSqlite(file: string): Database {
   // WAL: readers never block the writer; NORMAL sync is durable against process crashes
   // (kill -9) because committed pages are in the OS page cache.
   db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;');
+  let closed = false;
+  // Checkpoints run in a worker thread, not in the commits on this thread (see the module).
+  let checkpointer: Checkpointer | undefined;
+  if (file !== ':memory:') {
+    db.exec('PRAGMA wal_autocheckpoint = 0');
+    checkpointer = startCheckpointer(path.resolve(file), () => {
+      if (!closed) db.exec('PRAGMA wal_autocheckpoint = 1000');
+    });
+  }
   const statements = new Map<string, StatementSync>();
   const prepare = (sql: string): StatementSync => {
     let st = statements.get(sql);
@@ -68,7 +78,6 @@ function openSqlite(file: string): Database {
     tail = next.catch(() => undefined);
     return next;
   };
-  let closed = false;
   return {
     dialect: 'sqlite',
     query: (sql, params) => lock(async () => run(sql, params)),
@@ -88,6 +97,7 @@ function openSqlite(file: string): Database {
       lock(async () => {
         if (closed) return;
         closed = true;
+        await checkpointer?.close();
         db.close();
       }),
   };

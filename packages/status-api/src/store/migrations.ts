@@ -113,8 +113,22 @@ export const migrations: readonly Migration[] = [
       'CREATE TABLE alert_channel_slots (channel TEXT PRIMARY KEY, next_slot BIGINT NOT NULL)',
     ],
   },
-  // Version 4 is taken by another change (replica heartbeats); the runner applies whatever
-  // versions are missing, in order, so a gap is harmless.
+  {
+    version: 4,
+    name: 'cache generations, replica heartbeats, notification snapshots',
+    statements: [
+      // A counter per cached set (`silences`, `inhibit` sources), bumped in the transaction that
+      // changes the set: every replica compares it once per batch and reloads its cache on change.
+      'CREATE TABLE alert_generations (name TEXT PRIMARY KEY, generation BIGINT NOT NULL)',
+      `INSERT INTO alert_generations (name, generation) VALUES ('silences', 0), ('inhibit', 0)`,
+      // Each running alert manager's last heartbeat: a lease held by a replica whose heartbeat
+      // stopped is taken over before it expires.
+      'CREATE TABLE alert_replicas (instance_id TEXT PRIMARY KEY, started_at BIGINT NOT NULL, heartbeat_at BIGINT NOT NULL)',
+      // The alert as it was when the notification's event happened (JSON), sent instead of the
+      // alert's current state. Rows queued before this version have none and send the current state.
+      'ALTER TABLE alert_deliveries ADD COLUMN payload TEXT',
+    ],
+  },
   {
     version: 5,
     name: 'status page: component health samples, daily roll-ups, incidents',
