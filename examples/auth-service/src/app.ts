@@ -293,6 +293,19 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
 
   // ---- routes --------------------------------------------------------------------------------
 
+  // The demo prints this URL first: say what the service is and where to go from here.
+  app.get('/', async () => ({
+    service: 'authlens example auth service',
+    endpoints: {
+      register: 'POST /auth/register',
+      login: 'POST /auth/login',
+      mfa: 'POST /auth/mfa/verify',
+      oauth: 'GET /auth/oauth/local/start',
+      status: 'GET /monitoring/status/',
+      health: 'GET /monitoring/health/',
+    },
+  }));
+
   app.post<{ Body: { email: string; password: string; name?: string } }>(
     '/auth/register',
     {

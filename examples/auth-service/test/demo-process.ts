@@ -29,6 +29,17 @@ export const pnpmScript = (script: string): DemoCommand => ({
   cwd: repoRoot,
 });
 
+/**
+ * `bash scripts/demo [args…]` at the repository root, exactly as README and getting-started
+ * write it (installs if needed, then execs the repository's Node 24 on the demo).
+ */
+export const demoScript = (...args: string[]): DemoCommand => ({
+  name: ['bash scripts/demo', ...args].join(' '),
+  file: 'bash',
+  args: ['scripts/demo', ...args],
+  cwd: repoRoot,
+});
+
 /** `node <script>` in the example, with the Node that runs the tests. */
 export const nodeScript = (script: string): DemoCommand => ({
   name: `node ${script}`,
