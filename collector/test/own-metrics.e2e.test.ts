@@ -1,0 +1,168 @@
+/**
+ * The collectors' own metrics, as the rules and dashboards read them, from BOTH tiers: the real
+ * binary runs collector/agent.yaml → collector/gateway.yaml, the real Prometheus scrapes each
+ * one's telemetry endpoint (file_sd targets with a job per tier), and
+ *
+ * - every `otelcol_*_total` name the dashboards and rules use (the catalogue's external names)
+ *   is what both tiers expose, in Prometheus and in the text a `curl …/metrics` shows: no tier
+ *   exposes the name without `_total`;
+ * - every collector alert rule of dashboards/rules/authlens.rules.yml, its threshold lowered to
+ *   `>= 0` (the signal, not the alert), answers for the tiers that emit its series in normal
+ *   operation: the refused counters exist on both tiers from the first batch; the queue gauges
+ *   only on the gateway (the agent's load-balancing exporter keeps one queue per gateway inside
+ *   its per-endpoint exporters, which report nothing of their own); send_failed/enqueue_failed
+ *   series appear only after a failure (docs/collector.md says so).
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { externalMetrics } from '../../dashboards/src/catalogue.ts';
+import {
+  prometheusTargetsDir,
+  repoRoot,
+  requireCollector,
+  requirePrometheus,
+} from '../../test/support/services.ts';
+import { type Chain, promQuery, runFixture, startChain } from './support/chain.ts';
+import { waitFor } from './support/harness.ts';
+
+const id = randomBytes(4).toString('hex');
+const jobs = { agent: `otelcol-agent-${id}`, gateway: `otelcol-gateway-${id}` };
+const targetFile = path.join(prometheusTargetsDir(), `own-metrics-${id}.json`);
+let chain: Chain | undefined;
+
+interface Rule {
+  alert?: string;
+  expr: string;
+  labels?: Record<string, string>;
+}
+const rules = (
+  parse(readFileSync(path.join(repoRoot, 'dashboards/rules/authlens.rules.yml'), 'utf8')) as {
+    groups: { rules: Rule[] }[];
+  }
+).groups
+  .flatMap((g) => g.rules)
+  .filter((r) => r.alert && r.labels?.category === 'collector' && r.expr.includes('otelcol_'));
+
+/** The tiers each collector rule's signal answers for while data flows without failures. */
+const answersFor: Record<string, (keyof typeof jobs)[]> = {
+  AuthlensCollectorRefusingData: ['agent', 'gateway'],
+  AuthlensCollectorQueueNearlyFull: ['gateway'],
+  AuthlensCollectorExportFailing: [],
+  AuthlensCollectorDroppingData: [],
+};
+
+/** The rule's signal: its expression with every `> threshold` comparison turned into `>= 0`. */
+export const signalOf = (expr: string) => expr.replace(/>\s*\d+(\.\d+)?/g, '>= 0');
+
+const jobsOf = async (query: string) => new Set((await promQuery(query)).map((s) => s.metric.job ?? ''));
+
+beforeAll(async () => {
+  const bin = requireCollector();
+  await requirePrometheus();
+  chain = await startChain(bin, { TAIL_SAMPLING_DECISION_WAIT: '1s' });
+  const port = (url: string) => new URL(url).port;
+  writeFileSync(
+    targetFile,
+    JSON.stringify([
+      { targets: [`127.0.0.1:${port(chain.agent.metricsUrl)}`], labels: { job: jobs.agent } },
+      { targets: [`127.0.0.1:${port(chain.gateway.metricsUrl)}`], labels: { job: jobs.gateway } },
+    ]),
+  );
+  await runFixture('emit.ts', {
+    AUTHLENS_FIXTURE_OTLP_ENDPOINT: chain.agentOtlpHttp,
+    AUTHLENS_FIXTURE_SERVICE: `own-metrics-${id}`,
+    AUTHLENS_FIXTURE_FAST_TRACES: '5',
+  });
+  // rate() needs two samples of each tier after the traffic (scrape interval 1 s).
+  await waitFor(
+    'rate(otelcol_receiver_accepted_spans_total) for both tiers',
+    async () => {
+      const seen = await jobsOf(
+        `sum by (job) (rate(otelcol_receiver_accepted_spans_total{job=~"${jobs.agent}|${jobs.gateway}"}[1m]))`,
+      );
+      return seen.has(jobs.agent) && seen.has(jobs.gateway) ? true : undefined;
+    },
+    30_000,
+    500,
+  );
+}, 90_000);
+
+afterAll(async () => {
+  rmSync(targetFile, { force: true });
+  await chain?.stop();
+});
+
+describe("the collectors' own metrics (agent and gateway, scraped by the real Prometheus)", () => {
+  it('the rule signal keeps the rule and lowers only its thresholds', () => {
+    expect(signalOf('sum by (job) (rate(x_total[5m])) > 0 or y > 0.8')).toBe(
+      'sum by (job) (rate(x_total[5m])) >= 0 or y >= 0',
+    );
+    expect(rules.map((r) => r.alert)).toEqual(
+      expect.arrayContaining(['AuthlensCollectorRefusingData', 'AuthlensCollectorDroppingData']),
+    );
+  });
+
+  it("both tiers expose the catalogue's otelcol names, never one without `_total`", async () => {
+    const names = async (job: string) =>
+      new Set(
+        (await promQuery(`count by (__name__) ({job="${job}", __name__=~"otelcol_.+"})`)).map(
+          (s) => s.metric.__name__ ?? '',
+        ),
+      );
+    const exposed = { agent: await names(jobs.agent), gateway: await names(jobs.gateway) };
+    for (const [tier, set] of Object.entries(exposed)) {
+      for (const name of externalMetrics.filter((n) => n.startsWith('otelcol_') && n.endsWith('_total'))) {
+        expect(set.has(name.slice(0, -'_total'.length)), `${tier} exposes ${name} without _total`).toBe(
+          false,
+        );
+      }
+      for (const name of [
+        'otelcol_receiver_accepted_spans_total',
+        'otelcol_receiver_refused_spans_total',
+        'otelcol_receiver_accepted_log_records_total',
+        'otelcol_processor_incoming_items_total',
+      ]) {
+        expect(set.has(name), `${tier} exposes ${name}`).toBe(true);
+      }
+    }
+  });
+
+  it('`curl <tier>/metrics` (text format, what the docs grep) shows the same `_total` names', async () => {
+    // Prometheus negotiates OpenMetrics, which appends `_total` to counters on its own; the text
+    // format a person (or a text-only scraper) gets shows the names as the collector makes them.
+    const totals = externalMetrics.filter((n) => n.startsWith('otelcol_') && n.endsWith('_total'));
+    for (const [tier, proc] of [
+      ['agent', chain!.agent],
+      ['gateway', chain!.gateway],
+    ] as const) {
+      const text = await (await fetch(proc.metricsUrl)).text();
+      const sampleNames = new Set(
+        text
+          .split('\n')
+          .filter((l) => l.startsWith('otelcol_'))
+          .map((l) => /^[a-zA-Z_:][\w:]*/.exec(l)![0]),
+      );
+      expect(sampleNames.has('otelcol_receiver_accepted_spans_total'), `${tier}: ${[...sampleNames]}`).toBe(
+        true,
+      );
+      const bare = totals.filter((n) => sampleNames.has(n.slice(0, -'_total'.length)));
+      expect(bare, `${tier} exposes these without _total`).toEqual([]);
+    }
+  });
+
+  it('knows every collector rule of the rules file', () => {
+    expect(rules.map((r) => r.alert).sort()).toEqual(Object.keys(answersFor).sort());
+  });
+
+  it.each(rules.map((r) => [r.alert!, r] as const))(
+    '%s: its signal answers for the tiers that emit it',
+    async (alert, rule) => {
+      const seen = await jobsOf(signalOf(rule.expr));
+      const tiers = (Object.keys(jobs) as (keyof typeof jobs)[]).filter((t) => seen.has(jobs[t]));
+      expect(tiers, alert).toEqual(answersFor[alert]);
+    },
+  );
+});
