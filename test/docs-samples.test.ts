@@ -585,7 +585,7 @@ function unprovenCommands(file: string, code: string): string[] {
         for (const url of line.match(/https?:\/\/[^\s'"]+/g) ?? []) {
           const u = new URL(url.replace(/\/monitoring\/<[^>]+>/g, '/monitoring/x'));
           const pattern = endpoints.get(Number(u.port || 80));
-          if (!pattern || !pattern.test(decodeURIComponent(u.pathname)))
+          if (!pattern?.test(decodeURIComponent(u.pathname)))
             problems.push(`${at}: curl ${u.host}${u.pathname}: no config, page or route defines it`);
         }
         continue;
