@@ -8,10 +8,11 @@
  *   exposes the name without `_total`;
  * - every collector alert rule of dashboards/rules/authlens.rules.yml, its threshold lowered to
  *   `>= 0` (the signal, not the alert), answers for the tiers that emit its series in normal
- *   operation: the refused counters exist on both tiers from the first batch; the queue gauges
- *   only on the gateway (the agent's load-balancing exporter keeps one queue per gateway inside
- *   its per-endpoint exporters, which report nothing of their own); send_failed/enqueue_failed
- *   series appear only after a failure (docs/collector.md says so).
+ *   operation or after a Loki outage the test causes on the gateway (its small Loki queue fills
+ *   and its retries give up): the refused counters on both tiers from the first batch; the queue
+ *   gauges, send_failed and enqueue_failed on the gateway. The agent's load-balancing exporter
+ *   keeps one queue per gateway inside its per-endpoint exporters, which report nothing of their
+ *   own, so those three rules cannot see an agent (docs/collector.md says so).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,7 +27,7 @@ import {
   requirePrometheus,
 } from '../../test/support/services.ts';
 import { type Chain, promQuery, runFixture, startChain } from './support/chain.ts';
-import { waitFor } from './support/harness.ts';
+import { postLogs, waitFor } from './support/harness.ts';
 
 const id = randomBytes(4).toString('hex');
 const jobs = { agent: `otelcol-agent-${id}`, gateway: `otelcol-gateway-${id}` };
@@ -50,8 +51,8 @@ const rules = (
 const answersFor: Record<string, (keyof typeof jobs)[]> = {
   AuthlensCollectorRefusingData: ['agent', 'gateway'],
   AuthlensCollectorQueueNearlyFull: ['gateway'],
-  AuthlensCollectorExportFailing: [],
-  AuthlensCollectorDroppingData: [],
+  AuthlensCollectorExportFailing: ['gateway'],
+  AuthlensCollectorDroppingData: ['gateway'],
 };
 
 /** The rule's signal: its expression with every `> threshold` comparison turned into `>= 0`. */
@@ -62,7 +63,14 @@ const jobsOf = async (query: string) => new Set((await promQuery(query)).map((s)
 beforeAll(async () => {
   const bin = requireCollector();
   await requirePrometheus();
-  chain = await startChain(bin, { TAIL_SAMPLING_DECISION_WAIT: '1s' });
+  chain = await startChain(bin, {
+    TAIL_SAMPLING_DECISION_WAIT: '1s',
+    // Small enough that the outage below fills the Loki queue and gives up retrying at once.
+    LOKI_QUEUE_SIZE: '1000', // the smallest the config allows (its batches take up to 1000)
+    EXPORT_RETRY_INITIAL_INTERVAL: '500ms',
+    EXPORT_RETRY_MAX_INTERVAL: '1s',
+    EXPORT_RETRY_MAX_ELAPSED: '6s',
+  });
   const port = (url: string) => new URL(url).port;
   writeFileSync(
     targetFile,
@@ -88,7 +96,35 @@ beforeAll(async () => {
     30_000,
     500,
   );
-}, 90_000);
+  // A Loki outage on the gateway, log records straight to it: first one batch for each of the
+  // Loki exporter's 4 consumers (each flushed after 1 s, then retried for 6 s), then more than
+  // its queue holds while they retry (enqueue_failed), until the retries give up (send_failed).
+  await chain.loki.down();
+  const gatewayOtlp = `http://127.0.0.1:${chain.gatewayPorts.http}`;
+  let seq = 0;
+  const post = (n: number) =>
+    postLogs(
+      gatewayOtlp,
+      `own-metrics-${id}`,
+      Array.from({ length: n }, () => seq++),
+    );
+  for (let i = 0; i < 4; i++) {
+    await post(100);
+    await new Promise((r) => setTimeout(r, 1300));
+  }
+  for (let i = 0; i < 8; i++) await post(200);
+  await waitFor(
+    'the gateway to count failed and refused log records (two samples each)',
+    async () => {
+      const failing = await Promise.all(
+        rules.filter((r) => answersFor[r.alert!]?.includes('gateway')).map((r) => jobsOf(signalOf(r.expr))),
+      );
+      return failing.every((seen) => seen.has(jobs.gateway)) ? true : undefined;
+    },
+    30_000,
+    500,
+  );
+}, 120_000);
 
 afterAll(async () => {
   rmSync(targetFile, { force: true });
