@@ -7,12 +7,27 @@ PNPM_VERSION=10.34.8
 AUTHLENS_NODE="$AUTHLENS_ROOT/node_modules/node/bin/node"
 log() { printf '%s: %s\n' "${AUTHLENS_LOG_TAG:-authlens}" "$*" >&2; }
 die() { log "$*"; exit 1; }
-# pnpm from the npm registry (no corepack): a global pnpm of the pinned version, else npx.
+# pnpm from the npm registry (no corepack): a global pnpm of the pinned version, else the pinned
+# version installed once with npm into the cache (not npx: npm 11 locks npx's cache while an npx
+# command runs, so an `npx pnpm` inside a script that `npx pnpm` runs, or beside another
+# session's, waits about a minute for the lock).
+pnpm_js() {
+  local dir="${AUTHLENS_CACHE_DIR:-$HOME/.cache/authlens}/pnpm-$PNPM_VERSION" tmp
+  if [ ! -f "$dir/node_modules/pnpm/bin/pnpm.cjs" ]; then
+    tmp="$dir.tmp.$$"
+    rm -rf "$tmp"; mkdir -p "$tmp"
+    npm install --prefix "$tmp" --no-save --no-audit --no-fund --loglevel=error "pnpm@$PNPM_VERSION" >&2 ||
+      { rm -rf "$tmp"; die "could not install pnpm $PNPM_VERSION with npm"; }
+    # Another process may have finished first: keep its copy.
+    mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
+  fi
+  echo "$dir/node_modules/pnpm/bin/pnpm.cjs"
+}
 pnpm() {
   if command -v pnpm >/dev/null 2>&1 && [ "$(command pnpm --version 2>/dev/null)" = "$PNPM_VERSION" ]; then
     command pnpm "$@"
   else
-    npx --yes "pnpm@$PNPM_VERSION" "$@"
+    node "$(pnpm_js)" "$@"
   fi
 }
 # Install Debian packages that are missing (root only). Usage: apt_ensure pkg...

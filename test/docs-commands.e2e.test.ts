@@ -11,7 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemPath } from './support/doc-blocks.ts';
+import { userEnv } from './support/doc-blocks.ts';
 import { type ExecutedCommand, executedCommands } from './support/doc-commands.ts';
 import { repoRoot, requireBinary, requireCollector } from './support/services.ts';
 
@@ -24,16 +24,6 @@ const ran = new Set<string>();
 
 const copy = mkdtempSync(path.join(tmpdir(), 'authlens-docs-commands-'));
 const scratch = mkdtempSync(path.join(tmpdir(), 'authlens-docs-scratch-'));
-
-/** The user's environment: this one without the repository's Node, pnpm's or Vitest's variables. */
-function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (/^(npm_|VITEST|NODE_|PNPM_)|^AUTHLENS_OTELCOL_BIN$|^OTEL_|^TEST$/.test(k)) continue;
-    env[k] = v;
-  }
-  return { ...env, PATH: systemPath(), ...extra };
-}
 
 interface Ran {
   status: number | null;

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sectionBlocks, systemPath } from './support/doc-blocks.ts';
+import { sectionBlocks, systemPath, userEnv } from './support/doc-blocks.ts';
 import { freePort } from './support/ports.ts';
 import { repoRoot } from './support/services.ts';
 
@@ -31,30 +31,22 @@ beforeAll(async () => {
   // The setup as a user runs it: the host's PATH (its own Node and npm), AUTHLENS = this clone.
   const r = spawnSync('bash', ['-euo', 'pipefail', '-c', setup!.code], {
     cwd: root,
-    env: {
-      ...process.env,
-      PATH: systemPath(),
-      AUTHLENS: repoRoot,
-      npm_config_fund: 'false',
-      npm_config_audit: 'false',
-    },
+    env: userEnv({ AUTHLENS: repoRoot, npm_config_fund: 'false', npm_config_audit: 'false' }),
     encoding: 'utf8',
     timeout: 240_000,
   });
   if (r.status !== 0)
-    throw new Error(`${doc}:${setup!.line}: the setup block failed (${r.status}):\n${r.stderr}`);
+    throw new Error(`${doc}:${setup!.line}: the setup block failed (${r.status}):\n${r.stderr.slice(-4000)}`);
   writeFileSync(path.join(service, 'server.js'), serverJs!.code);
   ports.http = await freePort();
   ports.scrape = await freePort();
   child = spawn('bash', ['-c', run!.code], {
     cwd: service,
-    env: {
-      ...process.env,
+    env: userEnv({
       PATH: `${path.join(repoRoot, 'node_modules/node/bin')}:${systemPath()}`,
       PORT: String(ports.http),
       OTEL_EXPORTER_PROMETHEUS_PORT: String(ports.scrape),
-      NODE_OPTIONS: '',
-    },
+    }),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

@@ -52,3 +52,17 @@ export function systemPath(path = process.env.PATH ?? ''): string {
     .filter((dir) => dir && !dir.includes('node_modules'))
     .join(':');
 }
+
+/**
+ * A new user's environment: this process's, without the repository's Node on PATH and without the
+ * variables pnpm, npm and Vitest set for their children (`npm_config_engine_strict` from
+ * pnpm-workspace.yaml would make the user's npm refuse the packages on an older Node).
+ */
+export function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (/^(npm_|VITEST|NODE_|PNPM_)|^AUTHLENS_OTELCOL_BIN$|^OTEL_|^TEST$/i.test(k)) continue;
+    env[k] = v;
+  }
+  return { ...env, PATH: systemPath(), ...extra };
+}
