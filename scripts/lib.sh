@@ -27,8 +27,16 @@ pnpm() {
   if command -v pnpm >/dev/null 2>&1 && [ "$(command pnpm --version 2>/dev/null)" = "$PNPM_VERSION" ]; then
     command pnpm "$@"
   else
-    node "$(pnpm_js)" "$@"
+    pnpm_from_cache node "$@"
   fi
+}
+# Runs the cached pnpm with NODE (a path or `node`), its bin directory first on PATH: scripts
+# that call `pnpm` themselves (the root `check` script) find the same pnpm.
+pnpm_from_cache() {
+  local node=$1 js
+  shift
+  js=$(pnpm_js)
+  PATH="${js%/pnpm/bin/pnpm.cjs}/.bin:$PATH" "$node" "$js" "$@"
 }
 # Install Debian packages that are missing (root only). Usage: apt_ensure pkg...
 apt_ensure() {
