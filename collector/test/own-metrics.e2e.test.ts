@@ -7,12 +7,10 @@
  *   is what both tiers expose, in Prometheus and in the text a `curl …/metrics` shows: no tier
  *   exposes the name without `_total`;
  * - every collector alert rule of dashboards/rules/authlens.rules.yml, its threshold lowered to
- *   `>= 0` (the signal, not the alert), answers for the tiers that emit its series in normal
- *   operation or after a Loki outage the test causes on the gateway (its small Loki queue fills
- *   and its retries give up): the refused counters on both tiers from the first batch; the queue
- *   gauges, send_failed and enqueue_failed on the gateway. The agent's load-balancing exporter
- *   keeps one queue per gateway inside its per-endpoint exporters, which report nothing of their
- *   own, so those three rules cannot see an agent (docs/collector.md says so).
+ *   `>= 0` (the signal, not the alert), answers for the agent's job and the gateway's job: the
+ *   refused counters from the first batch; send_failed, enqueue_failed and the queue gauges
+ *   after failures the test causes — a Loki outage behind the gateway (its small Loki queue
+ *   fills, its retries give up) and a second agent whose gateway does not answer.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,12 +25,22 @@ import {
   requirePrometheus,
 } from '../../test/support/services.ts';
 import { type Chain, promQuery, runFixture, startChain } from './support/chain.ts';
-import { postLogs, waitFor } from './support/harness.ts';
+import {
+  type CollectorProcess,
+  collectorPorts,
+  freePort,
+  portEnv,
+  postLogs,
+  startCollector,
+  waitFor,
+} from './support/harness.ts';
 
 const id = randomBytes(4).toString('hex');
 const jobs = { agent: `otelcol-agent-${id}`, gateway: `otelcol-gateway-${id}` };
 const targetFile = path.join(prometheusTargetsDir(), `own-metrics-${id}.json`);
 let chain: Chain | undefined;
+/** A second agent whose gateway does not answer: its queue fills, sends fail. */
+let lostAgent: CollectorProcess | undefined;
 
 interface Rule {
   alert?: string;
@@ -47,13 +55,13 @@ const rules = (
   .flatMap((g) => g.rules)
   .filter((r) => r.alert && r.labels?.category === 'collector' && r.expr.includes('otelcol_'));
 
-/** The tiers each collector rule's signal answers for while data flows without failures. */
-const answersFor: Record<string, (keyof typeof jobs)[]> = {
-  AuthlensCollectorRefusingData: ['agent', 'gateway'],
-  AuthlensCollectorQueueNearlyFull: ['gateway'],
-  AuthlensCollectorExportFailing: ['gateway'],
-  AuthlensCollectorDroppingData: ['gateway'],
-};
+/** The collector rules this test knows; each one's signal must answer for both tiers. */
+const known = [
+  'AuthlensCollectorRefusingData',
+  'AuthlensCollectorExportFailing',
+  'AuthlensCollectorDroppingData',
+  'AuthlensCollectorQueueNearlyFull',
+];
 
 /** The rule's signal: its expression with every `> threshold` comparison turned into `>= 0`. */
 export const signalOf = (expr: string) => expr.replace(/>\s*\d+(\.\d+)?/g, '>= 0');
@@ -71,11 +79,31 @@ beforeAll(async () => {
     EXPORT_RETRY_MAX_INTERVAL: '1s',
     EXPORT_RETRY_MAX_ELAPSED: '6s',
   });
+  const lostPorts = await collectorPorts();
+  lostAgent = await startCollector({
+    bin,
+    name: 'agent without a gateway',
+    config: 'agent.yaml',
+    healthPort: lostPorts.health,
+    metricsPort: lostPorts.metrics,
+    env: {
+      ...portEnv(lostPorts),
+      GATEWAY_ENDPOINTS: `[127.0.0.1:${await freePort()}]`,
+      AGENT_QUEUE_SIZE: '2',
+      BATCH_TIMEOUT: '100ms',
+      EXPORT_RETRY_INITIAL_INTERVAL: '200ms',
+      EXPORT_RETRY_MAX_INTERVAL: '500ms',
+      EXPORT_RETRY_MAX_ELAPSED: '2s',
+    },
+  });
   const port = (url: string) => new URL(url).port;
   writeFileSync(
     targetFile,
     JSON.stringify([
-      { targets: [`127.0.0.1:${port(chain.agent.metricsUrl)}`], labels: { job: jobs.agent } },
+      {
+        targets: [`127.0.0.1:${port(chain.agent.metricsUrl)}`, `127.0.0.1:${port(lostAgent.metricsUrl)}`],
+        labels: { job: jobs.agent },
+      },
       { targets: [`127.0.0.1:${port(chain.gateway.metricsUrl)}`], labels: { job: jobs.gateway } },
     ]),
   );
@@ -113,13 +141,19 @@ beforeAll(async () => {
     await new Promise((r) => setTimeout(r, 1300));
   }
   for (let i = 0; i < 8; i++) await post(200);
+  // The lost agent: more batches than its queue holds, none of them deliverable.
+  const lostOtlp = `http://127.0.0.1:${lostPorts.http}`;
+  for (let i = 0; i < 10; i++) {
+    await postLogs(lostOtlp, `own-metrics-${id}`, [i]);
+    await new Promise((r) => setTimeout(r, 150));
+  }
   await waitFor(
-    'the gateway to count failed and refused log records (two samples each)',
+    'every collector rule to answer for both tiers (two samples of each failure series)',
     async () => {
-      const failing = await Promise.all(
-        rules.filter((r) => answersFor[r.alert!]?.includes('gateway')).map((r) => jobsOf(signalOf(r.expr))),
-      );
-      return failing.every((seen) => seen.has(jobs.gateway)) ? true : undefined;
+      const seen = await Promise.all(rules.map((r) => jobsOf(signalOf(r.expr))));
+      return seen.every((jobsSeen) => jobsSeen.has(jobs.gateway) && jobsSeen.has(jobs.agent))
+        ? true
+        : undefined;
     },
     30_000,
     500,
@@ -128,6 +162,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   rmSync(targetFile, { force: true });
+  await lostAgent?.stop();
   await chain?.stop();
 });
 
@@ -190,15 +225,15 @@ describe("the collectors' own metrics (agent and gateway, scraped by the real Pr
   });
 
   it('knows every collector rule of the rules file', () => {
-    expect(rules.map((r) => r.alert).sort()).toEqual(Object.keys(answersFor).sort());
+    expect(rules.map((r) => r.alert).sort()).toEqual([...known].sort());
   });
 
   it.each(rules.map((r) => [r.alert!, r] as const))(
-    '%s: its signal answers for the tiers that emit it',
+    '%s: its signal answers for the agent and the gateway',
     async (alert, rule) => {
       const seen = await jobsOf(signalOf(rule.expr));
-      const tiers = (Object.keys(jobs) as (keyof typeof jobs)[]).filter((t) => seen.has(jobs[t]));
-      expect(tiers, alert).toEqual(answersFor[alert]);
+      expect(seen.has(jobs.agent), `${alert} for ${jobs.agent}`).toBe(true);
+      expect(seen.has(jobs.gateway), `${alert} for ${jobs.gateway}`).toBe(true);
     },
   );
 });
