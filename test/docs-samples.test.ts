@@ -11,6 +11,14 @@
  *   `pnpm [--filter <pkg>] <script>` an existing script. Every `curl` of a `/monitoring/…` path
  *   must name a route (and method) of the status API: its OpenAPI document, built by the real
  *   standalone server.
+ * - In README.md and docs/, every shell command line is either RUN by a test, as written
+ *   (`test/support/doc-commands.ts` lists them and the test that runs each), or PROVEN: a repository
+ *   script or file that exists (`bash scripts/…`, `scripts/authlens <command>` with its flags,
+ *   `scripts/pnpm <script>`, `--config collector/…`), a status API route, an endpoint whose port a
+ *   config or the configuration page defines, a documented variable, or a standard tool. Bare
+ *   `node`, `npx` and `authlens` need Node >= 22.15: only in a block that says so
+ *   (`# needs Node >= 22.15`); bare `pnpm` is not on a fresh machine (use `scripts/pnpm`); a block
+ *   whose first comment says `# illustrative` (Docker) is only parsed.
  * - ```yaml / ```yml blocks are parsed; the alert routing sample in docs/alerting.md is loaded
  *   through the status API's routing loader (`createAlertManager`), with the variables it needs.
  * - ```json blocks are parsed with `JSON.parse`.
@@ -31,6 +39,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, createAlertManager } from '../packages/status-api/src/index.ts';
+import { commandLines, executedCommands, isExecuted } from './support/doc-commands.ts';
 import { repoRoot } from './support/services.ts';
 
 interface Block {
@@ -456,6 +465,139 @@ function checkCurl(code: string, table: RouteTable): string[] {
   return problems;
 }
 
+// --- every command run or proven (README.md and docs/) ----------------------------------------------
+
+const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8');
+
+/** Variables the docs may set: every `NAME` the configuration and collector pages document. */
+const documentedVariables = new Set(
+  ['docs/configuration.md', 'docs/collector.md'].flatMap((f) =>
+    [...read(f).matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]!),
+  ),
+);
+
+/**
+ * Ports the docs may `curl` outside the status API, each proven by the file that defines it: the
+ * collector's listeners (defaults in collector/config.yaml), the SDK's scrape port (default in
+ * docs/configuration.md), a Prometheus (the HTTP API) and the services' own ports (3000 for the
+ * example and the plugin, 8000 for `authlens serve`).
+ */
+function knownEndpoints(): Map<number, RegExp> {
+  const known = new Map<number, RegExp>();
+  const collector = read('collector/config.yaml');
+  const port = (variable: string) =>
+    Number(new RegExp(`\\$\\{env:${variable}:-[^}]*?(\\d+)\\}`).exec(collector)?.[1] ?? Number.NaN);
+  known.set(port('HEALTH_CHECK_ENDPOINT'), /^\/$/);
+  known.set(port('OTELCOL_METRICS_PORT'), /^\/metrics$/);
+  known.set(port('PROMETHEUS_EXPORTER_ENDPOINT'), /^\/metrics$/);
+  known.set(port('ZPAGES_ENDPOINT'), /^\/debug\/(servicez|pipelinez|extensionz|featurez|tracez)$/);
+  const scrape = /`OTEL_EXPORTER_PROMETHEUS_PORT`\s*\|\s*`(\d+)`/.exec(read('docs/configuration.md'))?.[1];
+  known.set(Number(scrape), /^\/metrics$/);
+  known.set(9090, /^\/api\/v1\/(query|query_range|rules|alerts|targets)$/);
+  known.set(3000, /^\/(monitoring\/.*)?$/);
+  known.set(8000, /^\/monitoring\/.*$/);
+  known.delete(Number.NaN);
+  return known;
+}
+const endpoints = knownEndpoints();
+
+/** Standard tools a reader has (and shell builtins); their arguments are not repository paths. */
+const STANDARD_TOOLS = new Set([
+  'grep',
+  'sed',
+  'head',
+  'tail',
+  'sort',
+  'uniq',
+  'cut',
+  'cat',
+  'wc',
+  'echo',
+  'mkdir',
+  'cd',
+  'openssl',
+  'npm',
+  'eval',
+  'export',
+  'tar',
+]);
+const NODE_COMMANDS = new Set(['node', 'npx', 'authlens']);
+
+/** Problems of one shell block of README.md or docs/: lines neither run by a test nor proven. */
+function unprovenCommands(file: string, code: string): string[] {
+  const firstComment = /^\s*#(.*)$/m.exec(code)?.[1] ?? '';
+  if (/\billustrative\b/i.test(firstComment)) return [];
+  const nodeMarked = /#.*needs Node >= 22\.15/.test(code);
+  const hasOtelcolVar = /\botelcol=\$\(bash scripts\/otelcol\)/.test(code);
+  const problems: string[] = [];
+  for (const { n, line } of commandLines(code)) {
+    if (isExecuted(file, line)) continue;
+    const at = `line ${n}`;
+    // `--config collector/…` of the collector binary must exist.
+    for (const m of line.matchAll(/--config[= ](\S+)/g)) {
+      const target = m[1]!.replace(/["')]+$/, '');
+      if (!/[$<]/.test(target) && !existsSync(path.join(repoRoot, target)))
+        problems.push(`${at}: --config ${target}: no such file`);
+    }
+    // Quoted text, `<placeholders>` and `[optional | syntax]` are not commands.
+    const masked = line
+      .replace(/'[^']*'/g, "'x'")
+      .replace(/<[^>]*>/g, '<x>')
+      .replace(/\[[^\]]*\]/g, '');
+    for (const segment of masked.split(/;|&&|\|\||\||\$\(|`/)) {
+      const words = segment.trim().split(/\s+/).filter(Boolean);
+      const assigned: string[] = [];
+      while (words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!))
+        assigned.push(words.shift()!.split('=')[0]!);
+      if (words[0] === 'export') {
+        assigned.push(...words.slice(1).map((w) => w.split('=')[0]!));
+        words.length = 0;
+      }
+      for (const name of assigned) {
+        // Upper-case names are settings and must be documented; lower-case ones are the reader's.
+        if (/^[A-Z]/.test(name) && !documentedVariables.has(name))
+          problems.push(
+            `${at}: ${name} is documented in neither docs/configuration.md nor docs/collector.md`,
+          );
+      }
+      const cmd = words[0];
+      if (cmd === undefined || cmd === '"' || /^[)"'`]+$/.test(cmd)) continue;
+      if (STANDARD_TOOLS.has(cmd)) continue;
+      if (cmd === 'bash' || cmd === 'sh') continue; // the file check of checkShell proves it
+      if (cmd === '"$otelcol"' && hasOtelcolVar) continue; // the binary; its --config is checked above
+      if (cmd.startsWith('scripts/')) {
+        if (!existsSync(path.join(repoRoot, cmd))) problems.push(`${at}: ${cmd}: no such script`);
+        continue; // scripts/authlens and scripts/pnpm: their arguments are checked by checkShell
+      }
+      if (NODE_COMMANDS.has(cmd)) {
+        if (!nodeMarked)
+          problems.push(
+            `${at}: \`${cmd}\` needs Node >= 22.15: use scripts/${cmd === 'authlens' ? 'authlens' : 'node'}, or say \`# needs Node >= 22.15\` in the block`,
+          );
+        continue;
+      }
+      if (cmd === 'pnpm') {
+        problems.push(`${at}: \`pnpm\` is not on a fresh machine: use scripts/pnpm`);
+        continue;
+      }
+      if (cmd === 'curl') {
+        // URLs of the whole line: quoted ones too (the masking above hid them from `segment`).
+        for (const url of line.match(/https?:\/\/[^\s'"]+/g) ?? []) {
+          const u = new URL(url.replace(/\/monitoring\/<[^>]+>/g, '/monitoring/x'));
+          const pattern = endpoints.get(Number(u.port || 80));
+          if (!pattern?.test(decodeURIComponent(u.pathname)))
+            problems.push(`${at}: curl ${u.host}${u.pathname}: no config, page or route defines it`);
+        }
+        continue;
+      }
+      problems.push(
+        `${at}: \`${cmd}\` is neither run by a test (test/support/doc-commands.ts) nor proven; run it in a test or mark the block \`# illustrative\``,
+      );
+    }
+  }
+  return problems;
+}
+
 // --- YAML and JSON ----------------------------------------------------------------------------------
 
 // `yaml` is the status API's own dependency (its routing loader parses with it).
@@ -551,6 +693,41 @@ describe('documentation samples', () => {
     expect(tsBlocks.some((b) => b.file.startsWith('packages/'))).toBe(true);
     expect(yamlBlocks.length).toBeGreaterThan(0);
     expect(jsonBlocks.length).toBeGreaterThan(0);
+  });
+
+  it('the run-or-proven check rejects what nothing runs or proves', () => {
+    const f = 'docs/x.md';
+    expect(
+      unprovenCommands(
+        f,
+        'bash scripts/demo\nscripts/authlens serve\ncurl -s http://127.0.0.1:9464/metrics | grep x',
+      ),
+    ).toEqual([]);
+    expect(unprovenCommands(f, 'node server.js')[0]).toContain('needs Node >= 22.15');
+    expect(unprovenCommands(f, '# needs Node >= 22.15\nnode server.js')).toEqual([]);
+    expect(unprovenCommands(f, 'pnpm demo')[0]).toContain('use scripts/pnpm');
+    expect(unprovenCommands(f, 'docker run x')[0]).toContain('neither run by a test');
+    expect(unprovenCommands(f, '# illustrative: needs Docker\ndocker run x')).toEqual([]);
+    expect(unprovenCommands(f, 'NO_SUCH_SETTING=1')[0]).toContain('NO_SUCH_SETTING is documented in neither');
+    expect(unprovenCommands(f, 'curl http://127.0.0.1:7777/x')[0]).toContain('no config, page or route');
+    expect(unprovenCommands(f, "curl -s 'http://127.0.0.1:8888/nope' | grep 'a|b'")[0]).toContain(
+      '8888/nope',
+    );
+    expect(unprovenCommands(f, '"$(bash scripts/otelcol)" --config collector/nope.yaml')[0]).toContain(
+      'no such file',
+    );
+    expect(endpoints.get(8888)?.test('/metrics')).toBe(true);
+    expect(endpoints.get(13133)?.test('/')).toBe(true);
+  });
+
+  it('every command listed as run by a test is in its file, as written', () => {
+    const missing = executedCommands.filter(
+      (c) =>
+        !shellBlocks
+          .filter((b) => b.file === c.file)
+          .some((b) => commandLines(b.code).some((l) => l.line === c.command)),
+    );
+    expect(missing).toEqual([]);
   });
 
   it('the curl check knows the routes and rejects unknown paths and methods', () => {
@@ -659,6 +836,13 @@ describe('documentation samples', () => {
     it('shell samples name existing commands, flags, scripts and files', () => {
       expect(shellProblems(file, (code) => checkShell(code, path.dirname(file)))).toBe('');
     });
+
+    it.runIf(file === 'README.md' || file.startsWith('docs/'))(
+      'every shell command is run by a test as written, or proven',
+      () => {
+        expect(shellProblems(file, (code) => unprovenCommands(file, code))).toBe('');
+      },
+    );
 
     it('curl lines of /monitoring/… name routes of the status API', () => {
       expect(routes, routeTableFailure).toBeDefined();

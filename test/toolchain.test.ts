@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -49,6 +49,58 @@ describe('toolchain', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("the install stamp hashes the workspace's package.json files, never one in node_modules", () => {
+    const r = spawnSync('bash', ['-c', 'source scripts/lib.sh && install_inputs'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    const inputs = r.stdout.trim().split('\n');
+    expect(inputs.filter((f) => f.includes('node_modules'))).toEqual([]);
+    for (const f of [
+      'pnpm-lock.yaml',
+      'pnpm-workspace.yaml',
+      'package.json',
+      'packages/sdk/package.json',
+      'collector/package.json',
+    ])
+      expect(inputs).toContain(path.join(repoRoot, f));
+    // node_modules exists here, full of package.json files: none of them counts.
+    expect(readFileSync(path.join(repoRoot, 'node_modules/node/package.json'), 'utf8')).toContain('"name"');
+  });
+
+  it('the entry scripts run the real Node 24 binary (exec, no shim) and refuse bad usage with status 2', () => {
+    const node = spawnSync(
+      path.join(repoRoot, 'scripts/node'),
+      ['-p', 'process.execPath + " " + process.version'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(node.status).toBe(0);
+    // The real binary (node_modules/node is a link into pnpm's store), not the .bin shim.
+    expect(node.stdout.trim()).toBe(
+      `${realpathSync(path.join(repoRoot, 'node_modules/node/bin/node'))} v24.21.0`,
+    );
+    const demo = spawnSync('bash', [path.join(repoRoot, 'scripts/demo'), '--nope'], { encoding: 'utf8' });
+    expect(demo.status).toBe(2);
+    expect(demo.stderr.trim()).toBe('demo: unknown argument: --nope (usage: bash scripts/demo [--stack])');
+    const cli = spawnSync(path.join(repoRoot, 'scripts/authlens'), ['export-dashboards'], {
+      encoding: 'utf8',
+    });
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toContain('authentication');
+  });
+
+  it('pnpm checks `engines` against the Node the code runs on (no "Unsupported engine" noise)', () => {
+    const workspace = readFileSync(path.join(repoRoot, 'pnpm-workspace.yaml'), 'utf8');
+    const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
+    expect(workspace).toMatch(new RegExp(`^nodeVersion: ${pkg.devDependencies.node}$`, 'm'));
+    expect(workspace).toMatch(/^engineStrict: true$/m);
   });
 
   describe('the checks in the test command fail on bad code', () => {

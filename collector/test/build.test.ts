@@ -77,6 +77,22 @@ describe('custom collector build', () => {
     });
   }
 
+  it('validates collector/debug.yaml on top of each config with no backend variable set', () => {
+    for (const config of Object.keys(configs)) {
+      const env = config === 'agent.yaml' ? { GATEWAY_ENDPOINTS: '[127.0.0.1:4317]' } : {};
+      const r = spawnSync(
+        bin,
+        [
+          'validate',
+          ...[config, 'debug.yaml'].flatMap((c) => ['--config', path.join(repoRoot, 'collector', c)]),
+        ],
+        { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env } },
+      );
+      expect(r.stderr, config).toBe('');
+      expect(r.status, config).toBe(0);
+    }
+  });
+
   it('fails validation naming the missing variable when an endpoint is not set', () => {
     const { LOKI_OTLP_ENDPOINT: _unset, ...env } = configs['gateway.yaml'] ?? {};
     const r = validate('gateway.yaml', env);

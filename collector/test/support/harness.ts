@@ -85,6 +85,8 @@ export interface CollectorOptions {
   bin: string;
   name: string;
   config: string;
+  /** Overlays merged on top of `config`, in order (each a second `--config`, e.g. `debug.yaml`). */
+  extraConfigs?: string[];
   env: Record<string, string>;
   healthPort: number;
   metricsPort: number;
@@ -93,7 +95,11 @@ export interface CollectorOptions {
 /** Starts the collector with `config` and waits until its health_check says ready. */
 export async function startCollector(opts: CollectorOptions): Promise<CollectorProcess> {
   let log = '';
-  const child: ChildProcess = spawn(opts.bin, ['--config', path.join(collectorDir, opts.config)], {
+  const args = [opts.config, ...(opts.extraConfigs ?? [])].flatMap((c) => [
+    '--config',
+    path.join(collectorDir, c),
+  ]);
+  const child: ChildProcess = spawn(opts.bin, args, {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/tmp',

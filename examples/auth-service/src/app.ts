@@ -52,6 +52,18 @@ export async function buildApp(options: BuildAppOptions = {}): Promise<FastifyIn
   if (options.configure) await options.configure(app, services);
 
   app.addHook('onResponse', requestLog(services.telemetry));
+  // The demo prints this URL first: say what the service is and where to go from here.
+  app.get('/', async () => ({
+    service: 'authlens example auth service',
+    endpoints: {
+      register: 'POST /auth/register',
+      login: 'POST /auth/login',
+      mfa: 'POST /auth/mfa/verify',
+      oauth: 'GET /auth/oauth/local/start',
+      status: 'GET /monitoring/status/',
+      health: 'GET /monitoring/health/',
+    },
+  }));
   app.register(authRoutes);
   app.register(mfaRoutes);
   app.register(sessionRoutes);

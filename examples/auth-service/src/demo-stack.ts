@@ -1,5 +1,5 @@
 /**
- * `pnpm demo:stack`: `pnpm demo` plus the telemetry pipeline of this repository, all on
+ * `bash scripts/demo --stack` (`pnpm demo:stack`): the demo plus the telemetry pipeline of this repository, all on
  * 127.0.0.1 and free ports, all stopped by one Ctrl-C:
  *
  *   auth service ──OTLP/HTTP──▶ authlens collector (collector/config.yaml) ──▶ prometheus exporter
@@ -13,7 +13,8 @@
  * default; the collector's own variables (`OTLP_HTTP_ENDPOINT`, `HEALTH_CHECK_ENDPOINT`,
  * `PROMETHEUS_EXPORTER_ENDPOINT`, `LOKI_OTLP_ENDPOINT`, … see docs/collector.md), `PORT`,
  * `OTEL_EXPORTER_PROMETHEUS_PORT` and `DEMO_PROMETHEUS_PORT` override them.
- * `DEMO_KEEP_RUNNING=0` exits after printing the URLs.
+ * `DEMO_KEEP_RUNNING=0` exits after printing the URLs; `DEMO_TRICKLE_MS` (default 5000, 0 = off)
+ * is the pace of the logins that keep the rate panels moving while it runs.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -363,24 +364,42 @@ function watch(role: keyof typeof logs): void {
   else report();
 }
 
+/** The jobs of `series` (a PromQL selector) that Prometheus has a sample for. */
+async function jobsWithSample(promUrl: string, series: string): Promise<Set<string>> {
+  const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(series)}`);
+  const body = (await res.json()) as { data?: { result?: { metric: Record<string, string> }[] } };
+  return new Set((body.data?.result ?? []).map((r) => r.metric.job ?? ''));
+}
+
 /**
- * The rule `AuthlensBruteForceSuspected` fires on `increase(security_events_total{…brute_force}[5m])`,
- * which needs a sample from before the increase. The first burst happens before Prometheus has
- * seen the series, so a second burst from another address, once it has, makes the alert fire.
+ * A counter's first sample is invisible to `rate()` and `increase()`: the panels the
+ * getting-started page names (Login success rate, Login attempts by method and outcome, Why
+ * logins fail) and the rule `AuthlensBruteForceSuspected` need increments after Prometheus has
+ * seen each series. So, once both paths (collector and direct scrape) have a sample of the login
+ * and brute-force counters, a second round of logins and a second burst from another address.
  */
-async function secondBurst(url: string, promUrl: string): Promise<void> {
-  await step('second burst from 203.0.113.7 (after a scrape)', async () => {
-    const query = `${promUrl}/api/v1/query?query=${encodeURIComponent('security_events_total{security_event_type="brute_force"}')}`;
-    // Both paths (collector and direct scrape) should have a sample; go ahead after 10 s anyway.
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      const body = (await (await fetch(query)).json()) as {
-        data?: { result?: { metric: Record<string, string> }[] };
-      };
-      const jobs = new Set((body.data?.result ?? []).map((r) => r.metric.job));
-      if (jobs.has(VIA_COLLECTOR_JOB) && jobs.has(DIRECT_JOB)) break;
+async function afterFirstScrape(url: string, promUrl: string): Promise<void> {
+  await step('wait for Prometheus to scrape the counters', async () => {
+    const deadline = Date.now() + 15_000;
+    const series = ['auth_login_attempts_total', 'security_events_total{security_event_type="brute_force"}'];
+    for (;;) {
+      const seen = await Promise.all(series.map((s) => jobsWithSample(promUrl, s)));
+      if (seen.every((jobs) => jobs.has(VIA_COLLECTOR_JOB) && jobs.has(DIRECT_JOB))) return 'both paths';
+      if (Date.now() > deadline) return 'not yet after 15 s, going on';
       await new Promise((r) => setTimeout(r, 500));
     }
+  });
+  await step('logins after the first scrape (frank ×3, 1 bad)', async () => {
+    const client = createClient(url);
+    expectStatus('register frank', (await client.register(FRANK, PASSWORD)).status, 201);
+    const statuses: number[] = [];
+    for (const pass of [PASSWORD, PASSWORD, 'not-his-password', PASSWORD]) {
+      const res = await client.login(FRANK, pass);
+      statuses.push(expectStatus('login frank', res.status, pass === PASSWORD ? 200 : 401));
+    }
+    return statuses.join(' ');
+  });
+  await step('second burst from 203.0.113.7 (after a scrape)', async () => {
     const attacker = createClient(url, { 'x-forwarded-for': '203.0.113.7' });
     const tries = Number(env.BRUTE_FORCE_THRESHOLD ?? '10') || 10;
     const statuses: number[] = [];
@@ -390,6 +409,53 @@ async function secondBurst(url: string, promUrl: string): Promise<void> {
     }
     return `${statuses.join(' ')}  (AuthlensBruteForceSuspected fires)`;
   });
+}
+
+const FRANK = 'frank@example.com';
+const PASSWORD = 'correct horse battery staple';
+
+/**
+ * While the demo runs, a login of frank every `DEMO_TRICKLE_MS` (default 5000; 0 = off), every
+ * third one with a wrong password from another documentation address (192.0.2.x, so no address
+ * collects enough failures to look like an attack): the rate panels keep showing data while you
+ * look at them.
+ */
+function trickle(url: string): void {
+  const every = Number(env.DEMO_TRICKLE_MS ?? '5000');
+  if (!Number.isFinite(every) || every <= 0) return;
+  let n = 0;
+  const timer = setInterval(() => {
+    if (stopping) return clearInterval(timer);
+    n += 1;
+    const bad = n % 3 === 0;
+    const client = createClient(url, bad ? { 'x-forwarded-for': `192.0.2.${(n % 250) + 1}` } : {});
+    client.login(FRANK, bad ? 'not-his-password' : PASSWORD).catch(() => {});
+  }, every);
+  timer.unref();
+}
+
+/**
+ * The Prometheus web pages the demo prints, as this Prometheus serves them: the new UI has
+ * `/alerts`, `/targets` and `/graph`; builds without it (Debian's 2.42) serve `/classic/…`.
+ */
+async function prometheusPages(promUrl: string): Promise<Record<'alerts' | 'targets' | 'graph', string>> {
+  const page = async (name: string) => {
+    for (const candidate of [`/${name}`, `/classic/${name}`]) {
+      try {
+        const res = await fetch(`${promUrl}${candidate}`, {
+          redirect: 'manual',
+          signal: AbortSignal.timeout(2000),
+        });
+        await res.arrayBuffer();
+        if (res.status === 200) return `${promUrl}${candidate}`;
+      } catch {
+        // try the next one
+      }
+    }
+    return `${promUrl}/${name}`;
+  };
+  const [alerts, targets, graph] = await Promise.all(['alerts', 'targets', 'graph'].map(page));
+  return { alerts: alerts!, targets: targets!, graph: graph! };
 }
 
 async function main(): Promise<void> {
@@ -468,12 +534,13 @@ async function main(): Promise<void> {
   out();
   const drove = await driveTraffic('authlens demo:stack', logs.service, async () => {
     await traffic(createClient(url));
-    await secondBurst(url, promUrl);
+    await afterFirstScrape(url, promUrl);
   });
   if (!drove) return stop(1);
   if (stopping) return;
 
-  const query = `${promUrl}/graph?g0.expr=${encodeURIComponent(EXAMPLE_QUERY)}&g0.tab=1`;
+  const pages = await prometheusPages(promUrl);
+  const query = `${pages.graph}?g0.expr=${encodeURIComponent(EXAMPLE_QUERY)}&g0.tab=1`;
   out();
   out('Where to look:');
   printServiceUrls(url, scrapePort, 'Service scrape', W);
@@ -484,8 +551,10 @@ async function main(): Promise<void> {
   row('Collector OTLP', plan.otlpHttp, W);
   row('Prometheus', promUrl, W);
   row('Prometheus query', query, W);
-  row('Prometheus alerts', `${promUrl}/alerts`, W);
-  row('Prometheus targets', `${promUrl}/targets`, W);
+  row('Prometheus alerts', pages.alerts, W);
+  row('Prometheus targets', pages.targets, W);
+  // Grafana's datasource (dashboards/provisioning/datasources) reads PROMETHEUS_URL.
+  row('Grafana datasource', `PROMETHEUS_URL=${promUrl}`, W);
   row('Loki/Sentry sink', `${sinkUrl}/`, W);
   row('Logs', `${workDir}/{service,collector,prometheus}.log`, W);
   row('API key (write)', apiKey, W);
@@ -502,7 +571,8 @@ async function main(): Promise<void> {
   out(`  curl -s ${sinkUrl}/`);
   out();
   if (env.DEMO_KEEP_RUNNING === '0') return stop(0);
-  out('authlens demo:stack is running. Press Ctrl-C to stop.');
+  trickle(url);
+  out('authlens demo:stack is running (a login every 5 s keeps the panels moving). Press Ctrl-C to stop.');
 }
 
 await main();

@@ -1,7 +1,7 @@
 /**
- * Runs a demo as a user does, for the e2e tests: `pnpm demo` at the repository root, or a demo
- * entry point (`src/demo-stack.ts`) with this Node. Either way in its own process group, so a
- * test can send Ctrl-C (SIGINT) to every process of it at once, as a terminal does.
+ * Runs a demo as a user does, for the e2e tests: `bash scripts/demo [--stack]` at the repository
+ * root, or a demo entry point (`src/demo-stack.ts`) with this Node. Either way in its own process
+ * group, so a test can send Ctrl-C (SIGINT) to every process of it at once, as a terminal does.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
@@ -19,13 +19,13 @@ export interface DemoCommand {
 }
 
 /**
- * `pnpm <script>` at the repository root with the pnpm `scripts/lib.sh` defines (a global pnpm of
- * the pinned version, else `npx --yes pnpm@<version>`), exactly as the README's command runs it.
+ * `bash scripts/demo [args…]` at the repository root, exactly as README and getting-started
+ * write it (installs if needed, then execs the repository's Node 24 on the demo).
  */
-export const pnpmScript = (script: string): DemoCommand => ({
-  name: `pnpm ${script}`,
+export const demoScript = (...args: string[]): DemoCommand => ({
+  name: ['bash scripts/demo', ...args].join(' '),
   file: 'bash',
-  args: ['-c', `source scripts/lib.sh && pnpm ${script}`],
+  args: ['scripts/demo', ...args],
   cwd: repoRoot,
 });
 

@@ -1,15 +1,17 @@
 /**
- * `pnpm demo:stack` (= `node src/demo-stack.ts`) as a user runs it, with the real collector
- * binary and Debian's Prometheus: it must print where to look; the service, the collector's
- * health check and Prometheus must answer; the service's login counter must reach Prometheus
- * both through the collector and by the direct scrape; and Ctrl-C (SIGINT) must end it — every
- * child process included — within 5 s, removing its temp directory.
+ * `bash scripts/demo --stack` as a user runs it (the getting-started page's command), with the
+ * real collector binary and Debian's Prometheus: it must print where to look, and every printed
+ * URL must answer on the Prometheus it runs; the service's login counter must reach Prometheus
+ * both through the collector and by the direct scrape, with logins after the first scrape so
+ * that the Authentication dashboard's panels have data; and Ctrl-C (SIGINT to the process group,
+ * as a terminal sends it) must end it — every child process included — within 5 s, exit 0 with
+ * no pnpm noise, and remove its temp directory.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBinary, requireCollector } from '../../../test/support/services.ts';
-import { type DemoProcess, nodeScript, startDemo } from './demo-process.ts';
+import { type DemoProcess, demoScript, startDemo } from './demo-process.ts';
 
 /** Variables that would pin a port of the stack; the test wants every port free. */
 const PORT_OVERRIDES = [
@@ -52,7 +54,7 @@ const isAlive = (pid: number) => {
   }
 };
 
-describe('pnpm demo:stack', () => {
+describe('bash scripts/demo --stack', () => {
   let demo: DemoProcess;
   const pids: Record<string, number> = {};
   const field = (label: string) => demo.field(label);
@@ -62,11 +64,11 @@ describe('pnpm demo:stack', () => {
     requireBinary('prometheus', 'prometheus');
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', NODE_OPTIONS: '' };
     for (const name of PORT_OVERRIDES) delete env[name];
-    demo = await startDemo(nodeScript('src/demo-stack.ts'), env, 50_000);
+    demo = await startDemo(demoScript('--stack'), env, 70_000);
     // "Processes:  prometheus 123, collector 124, service 125"
     const line = demo.output.match(/^\s+Processes:(.*)$/m)?.[1] ?? '';
     for (const [, role, pid] of line.matchAll(/([a-z]+) (\d+)/g)) pids[role as string] = Number(pid);
-  }, 60_000);
+  }, 80_000);
 
   afterAll(async () => {
     await demo?.kill();
@@ -77,6 +79,7 @@ describe('pnpm demo:stack', () => {
   it('drives the traffic script and prints every URL and the child PIDs', () => {
     expect(demo.output).not.toContain('✗');
     expect(demo.output).toContain('second burst');
+    expect(demo.output).toContain('logins after the first scrape');
     for (const label of [
       'Service',
       'Status page',
@@ -88,12 +91,45 @@ describe('pnpm demo:stack', () => {
       'Prometheus',
       'Prometheus query',
       'Prometheus alerts',
+      'Prometheus targets',
     ]) {
       expect(field(label), label).toMatch(/^http:\/\/127\.0\.0\.1:\d+(\/|$)/);
     }
     expect(decodeURIComponent(field('Prometheus query'))).toContain('auth_login_attempts_total');
     expect(Object.keys(pids).sort()).toEqual(['collector', 'prometheus', 'service']);
     for (const pid of Object.values(pids)) expect(isAlive(pid)).toBe(true);
+  });
+
+  it('prints Prometheus pages that this Prometheus serves, and the datasource URL for Grafana', async () => {
+    for (const label of ['Prometheus alerts', 'Prometheus targets', 'Prometheus query']) {
+      const res = await fetch(field(label), { redirect: 'manual' });
+      expect(res.status, `${label}: ${field(label)}`).toBe(200);
+      expect(await res.text(), label).toMatch(/<html/i);
+    }
+    expect(field('Grafana datasource')).toBe(`PROMETHEUS_URL=${field('Prometheus')}`);
+  });
+
+  it("gives the getting-started page's Authentication panels data (logins after the first scrape)", async () => {
+    const prom = field('Prometheus');
+    const job = 'auth-service-demo';
+    // The panels' own shapes: success ratio, attempts by method and outcome, failures by reason.
+    const panels = {
+      'Login success rate': `sum(rate(auth_login_attempts_total{job="${job}",auth_outcome="success"}[5m])) / sum(rate(auth_login_attempts_total{job="${job}"}[5m]))`,
+      'Login attempts by method and outcome': `sum by (auth_method, auth_outcome) (rate(auth_login_attempts_total{job="${job}"}[5m]))`,
+      'Why logins fail': `sum by (auth_failure_reason) (increase(auth_login_attempts_total{job="${job}",auth_outcome="failure"}[5m]))`,
+    };
+    for (const [panel, expr] of Object.entries(panels)) {
+      const value = await until(`${panel} to have a value > 0`, async () => {
+        const body = (await (
+          await fetch(`${prom}/api/v1/query?query=${encodeURIComponent(expr)}`)
+        ).json()) as {
+          data: { result: { value: [number, string] }[] };
+        };
+        const values = body.data.result.map((r) => Number(r.value[1]));
+        return values.some((v) => v > 0) ? values : undefined;
+      });
+      expect(value.length, panel).toBeGreaterThan(0);
+    }
   });
 
   it('serves the auth service and its monitoring endpoints', async () => {
@@ -173,10 +209,11 @@ describe('pnpm demo:stack', () => {
     const workDir = path.dirname(logs);
     expect(existsSync(workDir)).toBe(true);
     const started = Date.now();
-    demo.child.kill('SIGINT');
+    demo.signalGroup('SIGINT');
     const result = await demo.exit;
     const elapsed = Date.now() - started;
     expect(result).toEqual({ code: 0, signal: null });
+    expect(demo.output).not.toMatch(/ELIFECYCLE|ERR_PNPM/);
     expect(elapsed).toBeLessThan(5000);
     for (const [role, pid] of Object.entries(pids)) expect(isAlive(pid), `${role} (pid ${pid})`).toBe(false);
     expect(existsSync(workDir)).toBe(false);
