@@ -36,4 +36,22 @@ describe('group commit', () => {
     ]);
     expect(calls).toBe(4);
   });
+
+  it('runs up to `concurrency` batches at once', async () => {
+    let active = 0;
+    let peak = 0;
+    const submit = groupCommit<number, number>({
+      maxBatch: 1,
+      concurrency: 3,
+      async commit(items) {
+        active++;
+        peak = Math.max(peak, active);
+        await new Promise((r) => setTimeout(r, 20));
+        active--;
+        return items;
+      },
+    });
+    expect(await Promise.all([1, 2, 3, 4, 5, 6, 7].map((n) => submit(n)))).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(peak).toBe(3);
+  });
 });

@@ -124,7 +124,9 @@ export function ingest(o: IngestOptions): Ingest {
   ): Promise<boolean> {
     const rows: NewAlertRow[] = [];
     const plans: Array<{ channels: string[] }> = [];
-    for (const [fp, indexes] of groups) {
+    // Fingerprint order: concurrent batches lock the same rows in the same order.
+    const ordered = [...groups].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [fp, indexes] of ordered) {
       const first = (ops[indexes[0]!] as { input: Required<CreateAlertInput> }).input;
       const last = (ops[indexes[indexes.length - 1]!] as { input: Required<CreateAlertInput> }).input;
       // Time-ordered ids append to the primary-key index instead of touching a random page each.
@@ -164,7 +166,7 @@ export function ingest(o: IngestOptions): Ingest {
     const deliveries: NewDelivery[] = [];
     let queued = false;
     let i = 0;
-    for (const indexes of groups.values()) {
+    for (const [, indexes] of ordered) {
       const { alert: row, created } = upserted[i]!;
       const plan = plans[i++]!;
       let alert = row;
@@ -261,6 +263,9 @@ export function ingest(o: IngestOptions): Ingest {
     // one would hold every other request (and the answers of its own batch) for longer.
     maxBatch: 512,
     weight: (ops) => ops.length,
+    // SQLite runs one transaction at a time anyway; on PostgreSQL a few batches overlap their
+    // round trips (rows are locked in fingerprint order, so they cannot deadlock on creates).
+    concurrency: o.store.dialect === 'postgres' ? 4 : 1,
     async commit(items) {
       const flat = items.flat();
       const now = Date.now();
