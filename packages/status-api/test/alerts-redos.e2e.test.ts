@@ -33,6 +33,7 @@ const isolated = {
   PATH: process.env.PATH ?? '',
   HOME: os.tmpdir(),
   PORT: '0',
+  OTEL_EXPORTER_PROMETHEUS_PORT: '0',
   HOST: '127.0.0.1',
   LOG_LEVEL: 'warn',
 };

@@ -38,6 +38,8 @@ function serve(env: Record<string, string>, args: string[] = []): Serve {
         PORT: '0',
         HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
+        // serve starts the SDK's scrape port: a free one, so parallel servers never collide
+        OTEL_EXPORTER_PROMETHEUS_PORT: '0',
         MONITORING_API_KEYS: `ops:${key}:read`,
         ...env,
       },

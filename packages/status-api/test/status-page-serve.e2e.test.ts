@@ -28,6 +28,7 @@ function startServe(storeUrl: string): Replica {
       PATH: process.env.PATH ?? '',
       HOST: '127.0.0.1',
       PORT: '0',
+      OTEL_EXPORTER_PROMETHEUS_PORT: '0',
       MONITORING_API_KEYS: `ops:${writeKey}:write`,
       AUTHLENS_JOBS_SCHEDULE: '*=off,run_system_health_checks=1m',
       AUTHLENS_JOBS_TICK_MS: '200',
