@@ -7,7 +7,8 @@
  *
  *   node benchmarks/ab.ts <sdk dir A> <sdk dir B>
  *   BENCH_SLICES (default 16 per side), BENCH_RATIO (trace sampling, default 0.1),
- *   BENCH_LOG=0 (the login route without its log line)
+ *   BENCH_LOG=0 (the login route without its log line), BENCH_STDOUT=pipe (the service's stdout
+ *   a pipe this script drains, as under a container runtime, instead of /dev/null)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
@@ -64,9 +65,10 @@ async function startSide(name: string, dir: string): Promise<Side> {
         BENCH_LOG: process.env.BENCH_LOG ?? '1',
         ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', process.env.BENCH_STDOUT === 'pipe' ? 'pipe' : 'ignore', 'pipe'],
     },
   );
+  child.stdout?.resume();
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stderr?.on('data', (c: Buffer) => {

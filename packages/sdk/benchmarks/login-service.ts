@@ -3,6 +3,7 @@
  * `@opentelemetry/auto-instrumentations-node/register` and under `@authlens/sdk/register`.
  * Prints `LISTENING <port>` on stderr once it listens (stdout carries its JSON log lines).
  * `BENCH_LOG=0` serves the same route without its log line (pure instrumentation cost).
+ * SIGUSR2 exits normally (so a `--cpu-prof` profile is written).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { getLogger } from '@authlens/sdk';
@@ -42,5 +43,6 @@ app.post(
   },
 );
 
+process.on('SIGUSR2', () => process.exit(0));
 const address = await app.listen({ port: 0, host: '127.0.0.1' });
 process.stderr.write(`LISTENING ${new URL(address).port}\n`);
