@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { flushLogLines, writeLogLine } from './line-writer.ts';
+import { describe, expect, it } from 'vitest';
+import { createLineBuffer } from './line-writer.ts';
 
 const sdkRoot = fileURLToPath(new URL('../..', import.meta.url));
 const loggerModule = new URL('./logger.ts', import.meta.url).href;
@@ -79,29 +79,28 @@ describe('buffered log lines reach stdout however the process ends', () => {
   });
 });
 
-describe('writeLogLine', () => {
-  afterEach(() => {
-    flushLogLines();
-    vi.restoreAllMocks();
-  });
-
-  it('joins the lines of one event-loop turn into one stdout write at the end of the turn', async () => {
-    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    writeLogLine('a\n');
-    writeLogLine('b\n');
-    writeLogLine('c\n');
-    expect(write).not.toHaveBeenCalled();
+describe('createLineBuffer', () => {
+  it('joins the lines of one event-loop turn into one write at the end of the turn', async () => {
+    const writes: string[] = [];
+    const lines = createLineBuffer((data) => writes.push(data));
+    lines.write('a\n');
+    lines.write('b\n');
+    lines.write('c\n');
+    expect(writes).toEqual([]);
     await new Promise((r) => setImmediate(r));
-    expect(write.mock.calls).toEqual([['a\nb\nc\n']]);
+    expect(writes).toEqual(['a\nb\nc\n']);
   });
 
-  it('writes at once when 64 KB are pending (bounded memory)', () => {
-    const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  it('writes at once when 64 KB are pending (bounded memory), and flush() writes the rest', () => {
+    const writes: string[] = [];
+    const lines = createLineBuffer((data) => writes.push(data));
     const line = `${'x'.repeat(1023)}\n`;
-    for (let i = 0; i < 63; i++) writeLogLine(line);
-    expect(write).not.toHaveBeenCalled();
-    writeLogLine(line);
-    expect(write).toHaveBeenCalledTimes(1);
-    expect(String(write.mock.calls[0]?.[0]).length).toBe(64 * 1024);
+    for (let i = 0; i < 63; i++) lines.write(line);
+    expect(writes).toEqual([]);
+    lines.write(line);
+    expect(writes.map((w) => w.length)).toEqual([64 * 1024]);
+    lines.write('tail\n');
+    lines.flush();
+    expect(writes.at(-1)).toBe('tail\n');
   });
 });

@@ -1,8 +1,13 @@
 /**
  * Buffered stdout for `getLogger()`'s JSON lines. Lines logged during one event-loop turn are
- * joined and written with one `process.stdout.write` when the turn ends (`setImmediate`), or at
- * once when 64 KB are pending, instead of one stream write (and one `writeSync`) per line. The
- * write itself keeps Node's stdout semantics (synchronous for files and pipes on Linux).
+ * joined and written with one write when the turn ends (`setImmediate`), or at once when 64 KB
+ * are pending, instead of one `process.stdout` stream write (and one `writeSync`) per line.
+ *
+ * Each flush is one synchronous `fs.writeSync` to fd 1 that completes before it returns: when
+ * stdout is a full non-blocking pipe (EAGAIN) it waits 1 ms and retries, as pino's sonic-boom
+ * does, so what was flushed is in the pipe and bounded memory holds the rest. (`process.stdout`
+ * would queue the chunk in memory instead, and `process.exit()` drops that queue: a slow log
+ * reader lost lines that way.) Any other write error (EPIPE: nobody reads) drops the chunk.
  *
  * No line is lost on the way out: the pending lines are written synchronously on `exit` (which
  * `process.exit()` and an uncaught exception both emit) and on SIGTERM/SIGINT. The signal
@@ -10,24 +15,68 @@
  * re-raises the signal, so the process ends exactly as it would have without it (authlens's own
  * signal handling does not count it as an application handler: {@link isLineFlushListener}).
  */
+import { writeSync } from 'node:fs';
+
 /** Pending bytes (UTF-16 code units) above which lines are written at once. */
 const MAX_PENDING = 64 * 1024;
 
-let pending = '';
-let scheduled = false;
 let hooked = false;
 
-/** Writes the pending lines now (synchronously where stdout is: files and pipes on Linux). */
-export function flushLogLines(): void {
-  if (pending === '') return;
-  const out = pending;
-  pending = '';
-  process.stdout.write(out);
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** Writes `data` to fd 1 completely, waiting out a full pipe. */
+function writeAll(data: string): void {
+  const bytes = Buffer.from(data, 'utf8');
+  let offset = 0;
+  while (offset < bytes.length) {
+    try {
+      offset += writeSync(1, bytes, offset);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
 }
 
-function flushAtTurnEnd(): void {
-  scheduled = false;
-  flushLogLines();
+export interface LineBuffer {
+  /** Queues one line (with its newline). */
+  write(line: string): void;
+  /** Writes the pending lines now. */
+  flush(): void;
+}
+
+/** Lines joined per event-loop turn (or per 64 KB) and handed to `write` in one piece. */
+export function createLineBuffer(write: (data: string) => void): LineBuffer {
+  let pending = '';
+  let scheduled = false;
+  const flush = () => {
+    if (pending === '') return;
+    const out = pending;
+    pending = '';
+    write(out);
+  };
+  const flushAtTurnEnd = () => {
+    scheduled = false;
+    flush();
+  };
+  return {
+    write(line) {
+      pending += line;
+      if (pending.length >= MAX_PENDING) flush();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(flushAtTurnEnd);
+      }
+    },
+    flush,
+  };
+}
+
+const stdoutLines = createLineBuffer(writeAll);
+
+/** Writes the pending stdout lines now, synchronously. */
+export function flushLogLines(): void {
+  stdoutLines.flush();
 }
 
 function onSignal(signal: NodeJS.Signals): void {
@@ -53,10 +102,5 @@ function hookExit(): void {
 /** Queues one line (with its newline) for stdout. */
 export function writeLogLine(line: string): void {
   if (!hooked) hookExit();
-  pending += line;
-  if (pending.length >= MAX_PENDING) flushLogLines();
-  else if (!scheduled) {
-    scheduled = true;
-    setImmediate(flushAtTurnEnd);
-  }
+  stdoutLines.write(line);
 }

@@ -10,6 +10,7 @@
 
 import { context, isSpanContextValid, type SpanContext, trace } from '@opentelemetry/api';
 import winston from 'winston';
+import TransportStream from 'winston-transport';
 import { getRequestState } from '../context.ts';
 import { sdkState } from '../state.ts';
 import { writeLogLine } from './line-writer.ts';
@@ -19,7 +20,7 @@ const SPLAT = Symbol.for('splat');
 const MESSAGE = Symbol.for('message');
 
 /** Writes each formatted record as one line through the buffered stdout writer. */
-class BufferedStdoutTransport extends winston.Transport {
+class BufferedStdoutTransport extends TransportStream {
   override log(info: Record<string | symbol, unknown>, callback: () => void): void {
     writeLogLine(`${String(info[MESSAGE])}\n`);
     callback();
