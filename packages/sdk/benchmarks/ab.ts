@@ -8,7 +8,9 @@
  *   node benchmarks/ab.ts <sdk dir A> <sdk dir B>
  *   BENCH_SLICES (default 16 per side), BENCH_RATIO (trace sampling, default 0.1),
  *   BENCH_LOG=0 (the login route without its log line), BENCH_STDOUT=pipe (the service's stdout
- *   a pipe this script drains, as under a container runtime, instead of /dev/null)
+ *   a pipe this script drains, as under a container runtime, instead of /dev/null),
+ *   BENCH_ENV_A / BENCH_ENV_B (`K=V,K2=V2`: extra environment for one side, e.g. the same
+ *   directory twice with one part switched off by configuration)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
@@ -43,6 +45,15 @@ interface Side {
   rps: number[];
 }
 
+/** `K=V,K2=V2` → an environment object. */
+const envOf = (spec: string | undefined): Record<string, string> =>
+  Object.fromEntries(
+    (spec ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => kv.split('=', 2) as [string, string]),
+  );
+
 async function startSide(name: string, dir: string): Promise<Side> {
   const child = spawn(
     process.execPath,
@@ -64,6 +75,7 @@ async function startSide(name: string, dir: string): Promise<Side> {
         OTEL_TRACES_SAMPLER_ARG: ratio,
         BENCH_LOG: process.env.BENCH_LOG ?? '1',
         ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+        ...envOf(process.env[`BENCH_ENV_${name}`]),
       },
       stdio: ['ignore', process.env.BENCH_STDOUT === 'pipe' ? 'pipe' : 'ignore', 'pipe'],
     },
