@@ -51,7 +51,7 @@ const envOf = (spec: string | undefined): Record<string, string> =>
     (spec ?? '')
       .split(',')
       .filter(Boolean)
-      .map((kv) => kv.split('=', 2) as [string, string]),
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
   );
 
 async function startSide(name: string, dir: string): Promise<Side> {
