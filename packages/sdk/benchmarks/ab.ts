@@ -6,14 +6,18 @@
  * moment hits both sides alike.
  *
  *   node benchmarks/ab.ts <sdk dir A> <sdk dir B>
- *   BENCH_SLICES (default 16 per side), BENCH_RATIO (trace sampling, default 0.1)
+ *   BENCH_SLICES (default 16 per side), BENCH_RATIO (trace sampling, default 0.1),
+ *   BENCH_LOG=0 (the login route without its log line), BENCH_STDOUT=pipe (the service's stdout
+ *   a pipe this script drains, as under a container runtime, instead of /dev/null),
+ *   BENCH_ENV_A / BENCH_ENV_B (`K=V,K2=V2`: extra environment for one side, e.g. the same
+ *   directory twice with one part switched off by configuration)
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { cpuSeconds, rssMb } from './proc.ts';
 
 type Autocannon = (opts: Record<string, unknown>) => Promise<{ requests: { total: number } }>;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
@@ -33,15 +37,6 @@ const sink = http.createServer((req, res) => {
 await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
 const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
 
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : Number.NaN;
-}
-
 interface Side {
   name: string;
   child: ChildProcess;
@@ -49,6 +44,15 @@ interface Side {
   cpuUs: number[];
   rps: number[];
 }
+
+/** `K=V,K2=V2` → an environment object. */
+const envOf = (spec: string | undefined): Record<string, string> =>
+  Object.fromEntries(
+    (spec ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
 
 async function startSide(name: string, dir: string): Promise<Side> {
   const child = spawn(
@@ -69,11 +73,14 @@ async function startSide(name: string, dir: string): Promise<Side> {
         OTEL_EXPORTER_PROMETHEUS_PORT: '0',
         OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
         OTEL_TRACES_SAMPLER_ARG: ratio,
+        BENCH_LOG: process.env.BENCH_LOG ?? '1',
         ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+        ...envOf(process.env[`BENCH_ENV_${name}`]),
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', process.env.BENCH_STDOUT === 'pipe' ? 'pipe' : 'ignore', 'pipe'],
     },
   );
+  child.stdout?.resume();
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stderr?.on('data', (c: Buffer) => {

@@ -2,12 +2,15 @@
  * The benchmark's small Fastify login service. The same code runs bare, under
  * `@opentelemetry/auto-instrumentations-node/register` and under `@authlens/sdk/register`.
  * Prints `LISTENING <port>` on stderr once it listens (stdout carries its JSON log lines).
+ * `BENCH_LOG=0` serves the same route without its log line (pure instrumentation cost).
+ * SIGUSR2 exits normally (so a `--cpu-prof` profile is written).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { getLogger } from '@authlens/sdk';
 import Fastify from 'fastify';
 
 const log = getLogger('login');
+const logLine = process.env.BENCH_LOG !== '0';
 const hash = (s: string) => createHash('sha256').update(s).digest();
 const users = new Map([['alice', hash('correct horse battery staple')]]);
 
@@ -31,7 +34,7 @@ app.post(
     const { username, password } = request.body as { username: string; password: string };
     const stored = users.get(username);
     const ok = stored !== undefined && timingSafeEqual(stored, hash(password));
-    log.info('login', { username, outcome: ok ? 'success' : 'failure' });
+    if (logLine) log.info('login', { username, outcome: ok ? 'success' : 'failure' });
     if (!ok) {
       reply.code(401);
       return { error: 'invalid_credentials' };
@@ -40,5 +43,6 @@ app.post(
   },
 );
 
+process.on('SIGUSR2', () => process.exit(0));
 const address = await app.listen({ port: 0, host: '127.0.0.1' });
 process.stderr.write(`LISTENING ${new URL(address).port}\n`);

@@ -17,11 +17,10 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startSink } from './sink.ts';
 
 interface AutocannonResult {
   requests: { average: number; total: number };
@@ -88,30 +87,6 @@ function scenarios(sink: string): Scenario[] {
       env: authlens('0.1'),
     },
   ];
-}
-
-function startSink(): Promise<{ url: string; close: () => void; requests: () => number }> {
-  let requests = 0;
-  const server = http.createServer((req, res) => {
-    requests++;
-    req.resume();
-    req.on('end', () => {
-      res.setHeader('content-type', 'application/x-protobuf');
-      res.end();
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        close: () => {
-          server.closeAllConnections();
-          server.close();
-        },
-        requests: () => requests,
-      }),
-    ),
-  );
 }
 
 /** User + system CPU seconds of a process (all threads). */

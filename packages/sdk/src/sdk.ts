@@ -15,6 +15,7 @@ import { unreachable } from './export/reachability.ts';
 import { FASTIFY_SCOPE, instrumentFastify } from './fastify.ts';
 import { instrumentHttpServers } from './http-server.ts';
 import { enableInstrumentations } from './instrumentations.ts';
+import { isLineFlushListener } from './logs/line-writer.ts';
 import { buildLogsPipeline, type LogsPipeline } from './pipelines/logs.ts';
 import { buildMetricsPipeline, type MetricsPipeline } from './pipelines/metrics.ts';
 import { buildTracesPipeline, type TracesPipeline } from './pipelines/traces.ts';
@@ -232,7 +233,10 @@ export async function startSdk(
     // too and decide when to exit; when ours is the only one, re-raise the signal afterwards so
     // the process ends the way it would have without authlens.
     const onSignal = (signal: NodeJS.Signals) => {
-      const others = process.listenerCount(signal) - 1;
+      // The log writer's flush-only listener is not an application handler.
+      const others = process
+        .listeners(signal)
+        .filter((l) => l !== onSignal && !isLineFlushListener(l)).length;
       if (stopping) return;
       if (others > 0) {
         // The app's handler will likely call process.exit() once it has closed its server:

@@ -2,18 +2,30 @@
  * `getLogger(name)`: a winston logger writing one JSON object per line to stdout with
  * `timestamp`, `level`, `message`, `service.name`, `logger`, `trace_id`, `span_id`,
  * `trace_flags`, `correlation_id` and the request context (route, method, user ID, client IP)
- * of the request in flight. Every record is redacted before it is written, and forwarded over
+ * of the request in flight. Lines are buffered for the rest of the event-loop turn and written
+ * together (`line-writer.ts`), and flushed on exit, crash and SIGTERM/SIGINT. Every record is redacted before it is written, and forwarded over
  * OTLP (from the same format step, no second transport) when the SDK runs with an OTLP log
  * endpoint.
  */
 
 import { context, isSpanContextValid, type SpanContext, trace } from '@opentelemetry/api';
 import winston from 'winston';
+import TransportStream from 'winston-transport';
 import { getRequestState } from '../context.ts';
 import { sdkState } from '../state.ts';
+import { writeLogLine } from './line-writer.ts';
 
 const LEVEL = Symbol.for('level');
 const SPLAT = Symbol.for('splat');
+const MESSAGE = Symbol.for('message');
+
+/** Writes each formatted record as one line through the buffered stdout writer. */
+class BufferedStdoutTransport extends TransportStream {
+  override log(info: Record<string | symbol, unknown>, callback: () => void): void {
+    writeLogLine(`${String(info[MESSAGE])}\n`);
+    callback();
+  }
+}
 
 /** winston's npm level → OTel severity number. */
 const SEVERITY: Record<string, number> = {
@@ -113,7 +125,7 @@ export function getLogger(name: string): winston.Logger {
       level: sdkState().log.level,
       defaultMeta: { logger: name },
       format: winston.format.combine(contextFormat(options), winston.format.json()),
-      transports: [new winston.transports.Console()],
+      transports: [new BufferedStdoutTransport()],
     });
   // This logger sends its records over OTLP itself (redacted, from its format): built with the
   // winston instrumentation's log sending off (its public `disableLogSending` option), so its
