@@ -1,17 +1,156 @@
 /** Auth-domain telemetry: recorders, loggers and the instrument catalogue. */
 
-export * from './audit-logger.ts';
-export * from './auth-metrics.ts';
-export * from './brute-force.ts';
-export * from './business-metrics.ts';
-export * from './cardinality.ts';
-export * from './catalogue.ts';
-export * from './compliance-metrics.ts';
-export * from './hyperloglog.ts';
+export {
+  type AuditDetails,
+  type AuditEntry,
+  type AuditLogger,
+  type AuditLoggerOptions,
+  type AuditRecord,
+  type AuditVerification,
+  auditLogger,
+  createAuditLogger,
+  genesisHash,
+  hashAuditRecord,
+  verifyAuditChain,
+} from './audit-logger.ts';
+export {
+  type AuthFailureReason,
+  type AuthMethod,
+  type AuthMetrics,
+  authMetrics,
+  createAuthMetrics,
+  type Known,
+  type LoginAttempt,
+  type MfaMethod,
+  type OAuthProvider,
+} from './auth-metrics.ts';
+export {
+  type BruteForceDetector,
+  type BruteForceDetectorOptions,
+  type BruteForceThresholds,
+  type BruteForceWindows,
+  createBruteForceDetector,
+  DEFAULT_THRESHOLDS,
+  DEFAULT_WINDOWS,
+  type Detection,
+  type FailedAttempt,
+} from './brute-force.ts';
+export {
+  type ActiveUserCounts,
+  type BusinessMetrics,
+  type BusinessMetricsOptions,
+  businessMetrics,
+  createBusinessMetrics,
+  periodId,
+  type UserRegistration,
+} from './business-metrics.ts';
+export {
+  checkDeclaredValues,
+  createAttributeGuard,
+  createValueGuard,
+  DEFAULT_MAX_FREE_VALUES,
+  type GuardOptions,
+  type GuardWarn,
+  personalDataReason,
+  type ValueGuard,
+} from './cardinality.ts';
+export {
+  ACTIVE_USER_PERIODS,
+  ALERT_CHANNELS,
+  ALERT_OUTCOMES,
+  type AttributeValues,
+  AUDIT_CATEGORIES,
+  AUDIT_OUTCOMES,
+  AUTH_FAILURE_REASONS,
+  AUTH_METHODS,
+  AUTH_OUTCOMES,
+  CONSENT_ACTIONS,
+  CONSENT_PURPOSES,
+  COUNTRY_CODES,
+  catalogueEntry,
+  DATA_CATEGORIES,
+  DEVICE_TYPES,
+  DSR_COMPLETION_BUCKETS_SECONDS,
+  DSR_STATUSES,
+  DSR_TYPES,
+  findByPrometheusName,
+  HTTP_METHODS,
+  type InstrumentDefinition,
+  type InstrumentKind,
+  instrumentCatalogue,
+  JOB_OUTCOMES,
+  LATENCY_BUCKETS_SECONDS,
+  LOCKOUT_REASONS,
+  MFA_ACTIONS,
+  MFA_METHODS,
+  OAUTH_PROVIDERS,
+  OTHER,
+  PASSWORD_RESET_STAGES,
+  prometheusName,
+  prometheusSeriesNames,
+  REGISTRATION_METHODS,
+  REGISTRATION_SOURCES,
+  REGULATIONS,
+  RISK_SCORE_BUCKETS,
+  SECURITY_EVENT_TYPES,
+  SEVERITIES,
+  TELEMETRY_SIGNALS,
+  TOKEN_ACTIONS,
+  TOKEN_TYPES,
+  translateToPrometheus,
+  USER_TYPES,
+} from './catalogue.ts';
+export {
+  type ComplianceMetrics,
+  type ComplianceMetricsOptions,
+  type ComplianceSnapshot,
+  complianceMetrics,
+  createComplianceMetrics,
+  type DataSubjectRequest,
+  DEFAULT_DEADLINE_DAYS,
+  type DsrStatus,
+  type DsrType,
+  type OpenDataSubjectRequest,
+  type Regulation,
+} from './compliance-metrics.ts';
+export {
+  createHyperLogLog,
+  type HyperLogLog,
+} from './hyperloglog.ts';
 export { METER_NAME, type MeterOptions } from './meter.ts';
-export * from './performance-logger.ts';
+export {
+  createPerformanceLogger,
+  type PerformanceLogger,
+  type PerformanceLoggerOptions,
+  performanceLogger,
+  type QueryTiming,
+  type RequestTiming,
+  redactSql,
+} from './performance-logger.ts';
 export type { RecorderOptions } from './recorder-support.ts';
 export type { RedisLike, RedisOption } from './redis.ts';
-export * from './security-logger.ts';
-export * from './security-metrics.ts';
-export * from './structured-logger.ts';
+export {
+  type AuthenticationAttemptLog,
+  createSecurityLogger,
+  type MfaLog,
+  type SecurityEventLog,
+  type SecurityLogger,
+  securityLogger,
+} from './security-logger.ts';
+export {
+  createSecurityMetrics,
+  type LockoutReason,
+  type SecurityEventType,
+  type SecurityMetrics,
+  type Severity,
+  securityMetrics,
+} from './security-metrics.ts';
+export {
+  createStructuredLogger,
+  getStructuredLogger,
+  type LogFields,
+  type LoggerOptions,
+  type LogValue,
+  lazyLogger,
+  type StructuredLogger,
+} from './structured-logger.ts';

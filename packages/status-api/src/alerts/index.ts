@@ -72,4 +72,24 @@ export {
   type SecurityDetectionAlertsOptions,
   securityDetectionAlerts,
 } from './security.ts';
-export * from './types.ts';
+export {
+  ALERT_STATUSES,
+  type Alert,
+  type AlertFilter,
+  type AlertPage,
+  type AlertStatus,
+  type AttemptOutcome,
+  CHANNEL_TYPES,
+  type ChannelType,
+  type CreateAlertInput,
+  type CreateAlertResult,
+  type Delivery,
+  type DeliveryAttempt,
+  type DeliveryState,
+  type DeliveryWithHistory,
+  type Labels,
+  type NotificationEvent,
+  SEVERITIES,
+  type Severity,
+  type Silence,
+} from './types.ts';

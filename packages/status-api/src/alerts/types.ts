@@ -1,7 +1,25 @@
 /** The alert manager's domain types: the stored records (from the store) plus the create input. */
 import type { Alert, Labels, Severity } from '../store/types.ts';
 
-export * from '../store/types.ts';
+export {
+  ALERT_STATUSES,
+  type Alert,
+  type AlertFilter,
+  type AlertPage,
+  type AlertStatus,
+  type AttemptOutcome,
+  CHANNEL_TYPES,
+  type ChannelType,
+  type Delivery,
+  type DeliveryAttempt,
+  type DeliveryState,
+  type DeliveryWithHistory,
+  type Labels,
+  type NotificationEvent,
+  SEVERITIES,
+  type Severity,
+  type Silence,
+} from '../store/types.ts';
 
 /** The brief's `create_alert(name, severity, message, source, labels, annotations)`. */
 export interface CreateAlertInput {
