@@ -25,7 +25,7 @@ import {
   createBruteForceDetector,
   METER_NAME,
   securityMetrics,
-} from '../src/domain/index.ts';
+} from '../src/index.ts';
 
 class PullReader extends MetricReader {
   protected override async onForceFlush(): Promise<void> {}
