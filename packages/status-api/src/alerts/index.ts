@@ -72,24 +72,5 @@ export {
   type SecurityDetectionAlertsOptions,
   securityDetectionAlerts,
 } from './security.ts';
-export {
-  ALERT_STATUSES,
-  type Alert,
-  type AlertFilter,
-  type AlertPage,
-  type AlertStatus,
-  type AttemptOutcome,
-  CHANNEL_TYPES,
-  type ChannelType,
-  type CreateAlertInput,
-  type CreateAlertResult,
-  type Delivery,
-  type DeliveryAttempt,
-  type DeliveryState,
-  type DeliveryWithHistory,
-  type Labels,
-  type NotificationEvent,
-  SEVERITIES,
-  type Severity,
-  type Silence,
-} from './types.ts';
+// The stored records (`Alert`, `Severity`, …) are imported from `./types.ts` where needed; the package does not export them.
+export type { CreateAlertInput, CreateAlertResult } from './types.ts';
