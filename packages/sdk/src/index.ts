@@ -22,7 +22,6 @@ export {
   type AuditVerification,
   auditLogger,
   createAuditLogger,
-  genesisHash,
   hashAuditRecord,
   verifyAuditChain,
 } from './domain/audit-logger.ts';
@@ -54,18 +53,13 @@ export {
   type BusinessMetricsOptions,
   businessMetrics,
   createBusinessMetrics,
-  periodId,
   type UserRegistration,
 } from './domain/business-metrics.ts';
 export {
-  checkDeclaredValues,
-  createAttributeGuard,
-  createValueGuard,
   DEFAULT_MAX_FREE_VALUES,
   type GuardOptions,
   type GuardWarn,
   personalDataReason,
-  type ValueGuard,
 } from './domain/cardinality.ts';
 export {
   ACTIVE_USER_PERIODS,
@@ -97,7 +91,6 @@ export {
   MFA_ACTIONS,
   MFA_METHODS,
   OAUTH_PROVIDERS,
-  OTHER,
   PASSWORD_RESET_STAGES,
   prometheusName,
   prometheusSeriesNames,
@@ -126,10 +119,6 @@ export {
   type OpenDataSubjectRequest,
   type Regulation,
 } from './domain/compliance-metrics.ts';
-export {
-  createHyperLogLog,
-  type HyperLogLog,
-} from './domain/hyperloglog.ts';
 export { METER_NAME, type MeterOptions } from './domain/meter.ts';
 export {
   createPerformanceLogger,
@@ -164,7 +153,6 @@ export {
   type LogFields,
   type LoggerOptions,
   type LogValue,
-  lazyLogger,
   type StructuredLogger,
 } from './domain/structured-logger.ts';
 export { AuthlensConfigError } from './errors.ts';

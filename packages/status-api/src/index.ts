@@ -148,7 +148,7 @@ export {
 } from './metrics/reports.ts';
 export type { KpiBackend, MetricsSource, Period, ResourceMetricsLike, Series } from './metrics/source.ts';
 export { createMetricsHistory, createPrometheusBackend, createSdkBackend } from './metrics/source.ts';
-export type { MonitoringOptions } from './options.ts';
+export type { MonitoringOptions, ResolvedOptions } from './options.ts';
 export { normalizeOptions } from './options.ts';
 export { type Problem, sendProblem } from './problem.ts';
 export type { ServerOptions, StandaloneServer } from './server.ts';

@@ -65,6 +65,7 @@ export interface MonitoringOptions {
   env?: Record<string, string | undefined>;
 }
 
+/** What `normalizeOptions` returns: every option with its environment value or default applied. */
 export interface ResolvedOptions {
   serviceName: string;
   apiKeys: ApiKey[];
