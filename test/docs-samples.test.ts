@@ -39,16 +39,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, createAlertManager } from '../packages/status-api/src/index.ts';
+import { extractBlocks } from './support/doc-blocks.ts';
 import { commandLines, executedCommands, isExecuted } from './support/doc-commands.ts';
 import { repoRoot } from './support/services.ts';
-
-interface Block {
-  file: string;
-  /** 1-based line of the first code line in the Markdown file. */
-  line: number;
-  lang: string;
-  code: string;
-}
 
 const packageReadmes = [
   ...readdirSync(path.join(repoRoot, 'packages'))
@@ -67,29 +60,6 @@ const docFiles = [
     .map((f) => `docs/${f}`),
   ...packageReadmes,
 ];
-
-/** Fenced code blocks of a Markdown file (``` or ~~~, any indentation). */
-function extractBlocks(file: string, text: string): Block[] {
-  const blocks: Block[] = [];
-  const lines = text.split('\n');
-  let open: { fence: string; indent: number; lang: string; start: number; body: string[] } | undefined;
-  for (const [i, line] of lines.entries()) {
-    if (!open) {
-      const m = /^(\s*)(`{3,}|~{3,})\s*([\w+-]*)/.exec(line);
-      if (m) open = { fence: m[2]!, indent: m[1]!.length, lang: m[3]!.toLowerCase(), start: i + 2, body: [] };
-      continue;
-    }
-    const close = /^\s*(`{3,}|~{3,})\s*$/.exec(line);
-    if (close && close[1]!.startsWith(open.fence)) {
-      blocks.push({ file, line: open.start, lang: open.lang, code: open.body.join('\n') });
-      open = undefined;
-      continue;
-    }
-    const lead = /^\s*/.exec(line)![0].length;
-    open.body.push(line.slice(Math.min(lead, open.indent)));
-  }
-  return blocks;
-}
 
 const blocks = docFiles.flatMap((f) => extractBlocks(f, readFileSync(path.join(repoRoot, f), 'utf8')));
 const tsBlocks = blocks.filter((b) => b.lang === 'ts' || b.lang === 'typescript');
