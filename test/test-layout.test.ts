@@ -1,7 +1,9 @@
 /**
  * One test layout for every package: unit tests may sit beside their module in `src/`
- * (`x.test.ts` next to `x.ts`); end-to-end tests (`e2e` in the name) and test helpers (modules
- * that only tests import) live in the package's `test/`. `src/` then holds only what ships.
+ * (`x.test.ts` next to `x.ts`); end-to-end tests and test helpers (modules that only tests
+ * import) live in the package's `test/`. `src/` then holds only what ships. In `test/`, tests
+ * sit at the top (`x.test.ts`, end-to-end ones `x.e2e.test.ts`) and helpers in `test/support/`
+ * or `test/fixtures/` (processes the tests start).
  */
 import {
   existsSync,
@@ -44,13 +46,36 @@ function misplaced(pkg: string): string[] {
   return found;
 }
 
+/** Files in `<pkg>/test` that break the naming and folder rule, relative to `pkg`, with the reason. */
+function misnamed(pkg: string): string[] {
+  const test = path.join(pkg, 'test');
+  if (!existsSync(test)) return [];
+  const found: string[] = [];
+  for (const file of typeScriptFiles(test)) {
+    const name = path.relative(pkg, file);
+    const base = path.basename(file);
+    const folder = path.relative(test, path.dirname(file)).split(path.sep)[0];
+    if (/e2e/.test(base) && !base.endsWith('.e2e.test.ts'))
+      found.push(`${name}: end-to-end tests end in .e2e.test.ts`);
+    else if (isTest(file) && folder !== '') found.push(`${name}: tests sit at the top of test/`);
+    else if (!isTest(file) && folder !== 'support' && folder !== 'fixtures')
+      found.push(`${name}: helpers live in test/support/ (or test/fixtures/)`);
+  }
+  return found;
+}
+
+const workspacePackages = () =>
+  readdirSync(path.join(repoRoot, 'packages')).map((p) => path.join(repoRoot, 'packages', p));
+
 describe('test layout', () => {
   it('keeps end-to-end tests and test helpers out of src/ in every package', () => {
-    const packages = readdirSync(path.join(repoRoot, 'packages')).map((p) =>
-      path.join(repoRoot, 'packages', p),
-    );
+    const packages = workspacePackages();
     expect(packages.map((p) => path.basename(p))).toEqual(expect.arrayContaining(['sdk', 'status-api']));
     expect(packages.flatMap(misplaced)).toEqual([]);
+  });
+
+  it('names tests and keeps helpers in test/support/ the same way in every package', () => {
+    expect(workspacePackages().flatMap(misnamed)).toEqual([]);
   });
 
   it('names an e2e test and a helper only tests import, and leaves shipped modules alone', () => {
@@ -72,6 +97,26 @@ describe('test layout', () => {
       expect(misplaced(pkg)).toEqual([
         'src/flow.e2e.test.ts: end-to-end test',
         'src/harness.ts: only tests import it',
+      ]);
+    } finally {
+      rmSync(pkg, { recursive: true, force: true });
+    }
+  });
+
+  it('names a misnamed e2e test, a nested test and a stray helper in test/', () => {
+    const pkg = mkdtempSync(path.join(tmpdir(), 'authlens-layout-'));
+    try {
+      for (const dir of ['test/support', 'test/fixtures', 'test/deep'])
+        mkdirSync(path.join(pkg, dir), { recursive: true });
+      const write = (name: string) => writeFileSync(path.join(pkg, 'test', name), 'export {};\n');
+      for (const ok of ['a.test.ts', 'b.e2e.test.ts', 'support/harness.ts', 'fixtures/server.ts']) write(ok);
+      for (const bad of ['c-e2e.test.ts', 'deep/d.test.ts', 'harness-support.ts', 'support/e2e-server.ts'])
+        write(bad);
+      expect(misnamed(pkg)).toEqual([
+        'test/c-e2e.test.ts: end-to-end tests end in .e2e.test.ts',
+        'test/deep/d.test.ts: tests sit at the top of test/',
+        'test/harness-support.ts: helpers live in test/support/ (or test/fixtures/)',
+        'test/support/e2e-server.ts: end-to-end tests end in .e2e.test.ts',
       ]);
     } finally {
       rmSync(pkg, { recursive: true, force: true });

@@ -22,7 +22,7 @@
  * profiles written there on exit), BENCH_BACKENDS=sqlite,postgres, BENCH_SCENARIOS=new,repeat,batch64.
  */
 import { randomUUID } from 'node:crypto';
-import { type TempStore, tempPostgres, tempSqlite } from '../test/alerts-support.ts';
+import { type TempStore, tempPostgres, tempSqlite } from '../test/support/alerts-support.ts';
 import { percentile, runLoad } from './load.ts';
 import { cpuMs, rssMb, type ServerUnderTest, startAlertmanager, startAuthlens } from './servers.ts';
 

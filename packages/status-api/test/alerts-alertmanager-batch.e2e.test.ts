@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../test/support/ports.ts';
 import { buildServer, type StandaloneServer } from '../src/server.ts';
-import { eventually } from './alerts-support.ts';
+import { eventually } from './support/alerts-support.ts';
 
 const AM_BIN = 'prometheus-alertmanager';
 const writeKey = `am-write-${randomBytes(12).toString('hex')}`;

@@ -17,7 +17,7 @@ import {
   startReceiver,
   type TempStore,
   tempSqlite,
-} from './alerts-support.ts';
+} from './support/alerts-support.ts';
 
 class TestReader extends MetricReader {
   constructor() {

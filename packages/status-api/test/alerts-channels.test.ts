@@ -13,7 +13,13 @@ import {
   createAlertManager,
   verifyWebhookSignature,
 } from '../src/alerts/index.ts';
-import { backends, eventually, type Receiver, startReceiver, type TempStore } from './alerts-support.ts';
+import {
+  backends,
+  eventually,
+  type Receiver,
+  startReceiver,
+  type TempStore,
+} from './support/alerts-support.ts';
 
 const quotedPrintable = (s: string) =>
   s

@@ -17,7 +17,7 @@ import {
   startServerProcess,
   type TempStore,
   tempPostgres,
-} from './alerts-support.ts';
+} from './support/alerts-support.ts';
 
 const W = { 'content-type': 'application/json', 'x-role': 'write' };
 

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AlertManager, createAlertManager } from '../src/alerts/index.ts';
 import { openDatabase } from '../src/store/index.ts';
-import { backends, type TempStore, tempPostgres } from './alerts-support.ts';
+import { backends, type TempStore, tempPostgres } from './support/alerts-support.ts';
 
 const routing = {
   routes: [{ channels: [] }],

@@ -28,7 +28,7 @@ import {
   TEST_WRITE_TOKEN,
   type TempStore,
   tempSqlite,
-} from './alerts-support.ts';
+} from './support/alerts-support.ts';
 
 const alertname = `AuthlensE2E_${randomBytes(4).toString('hex')}`;
 const ruleFile = path.join(prometheusRulesDir(), `authlens-alerts-${alertname}.yml`);

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAlertStore } from '../src/store/index.ts';
-import { eventually, sleep } from './alerts-support.ts';
+import { eventually, sleep } from './support/alerts-support.ts';
 
 const bin = fileURLToPath(new URL('../bin/authlens.js', import.meta.url));
 const key = 'redos-write-key-0123456789';

@@ -16,7 +16,7 @@ import {
   sleep,
   startReceiver,
   type TempStore,
-} from './alerts-support.ts';
+} from './support/alerts-support.ts';
 
 let seq = 0;
 const unique = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${seq++}`;

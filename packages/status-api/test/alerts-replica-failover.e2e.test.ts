@@ -16,7 +16,7 @@ import {
   startServerProcess,
   type TempStore,
   tempPostgres,
-} from './alerts-support.ts';
+} from './support/alerts-support.ts';
 
 const node = fileURLToPath(new URL('../../../node_modules/node/bin/node', import.meta.url));
 const W = { 'content-type': 'application/json', 'x-role': 'write' };

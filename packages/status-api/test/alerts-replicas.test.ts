@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { alertFromSnapshot, alertSnapshot } from '../src/alerts/notify/snapshot.ts';
 import type { AlertStore } from '../src/store/index.ts';
-import { backends, useTempStore } from './alerts-support.ts';
+import { backends, useTempStore } from './support/alerts-support.ts';
 
 describe.each(backends)('replica heartbeats on $name', ({ make }) => {
   const current = useTempStore(make);

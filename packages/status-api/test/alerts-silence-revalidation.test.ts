@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expireInvalidSilences } from '../src/alerts/silence-revalidation.ts';
 import { type AlertStore, createAlertStore } from '../src/store/index.ts';
-import { backends, type TempStore } from './alerts-support.ts';
+import { backends, type TempStore } from './support/alerts-support.ts';
 
 const silence = (matchers: string[], startsAt: number, endsAt: number) => ({
   id: randomUUID(),

@@ -14,7 +14,7 @@ import {
   sleep,
   startReceiver,
   type TempStore,
-} from './alerts-support.ts';
+} from './support/alerts-support.ts';
 
 interface HookEvent {
   event: string;

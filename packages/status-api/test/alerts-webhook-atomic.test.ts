@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AlertManager, createAlertManager } from '../src/alerts/index.ts';
 import { openDatabase } from '../src/store/index.ts';
-import { backends, type TempStore } from './alerts-support.ts';
+import { backends, type TempStore } from './support/alerts-support.ts';
 
 const triggerSql = {
   sqlite: `CREATE TRIGGER refuse_boom BEFORE INSERT ON alerts WHEN NEW.name = 'boom'

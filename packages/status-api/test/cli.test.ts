@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirePostgres, requirePrometheus, services } from '../../../test/support/services.ts';
 import { openDatabase } from '../src/store/index.ts';
-import { startSmtp, type TempDb, tempPostgres } from './jobs-support.ts';
+import { startSmtp, type TempDb, tempPostgres } from './support/jobs-support.ts';
 
 const bin = fileURLToPath(new URL('../bin/authlens.js', import.meta.url));
 

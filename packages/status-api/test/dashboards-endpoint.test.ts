@@ -9,7 +9,7 @@ import path from 'node:path';
 import { listDashboards } from '@authlens/dashboards';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildApp, readKey } from './monitoring-support.ts';
+import { bearer, buildApp, readKey } from './support/monitoring-support.ts';
 
 const generatedDir = path.join(
   path.dirname(createRequire(import.meta.url).resolve('@authlens/dashboards/package.json')),

@@ -24,7 +24,7 @@ import {
   redisCheck,
   smtpCheck,
 } from '../src/index.ts';
-import { freePort, startPostgresCluster } from './health-support.ts';
+import { freePort, startPostgresCluster } from './support/health-support.ts';
 
 const TIMEOUT = 1500;
 const unique = `authlens-health-${process.pid}-${Date.now()}`;

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineHealthCheck } from '../src/index.ts';
-import { bearer, buildApp, readKey, writeKey } from './monitoring-support.ts';
+import { bearer, buildApp, readKey, writeKey } from './support/monitoring-support.ts';
 
 let app: FastifyInstance;
 beforeAll(async () => {

@@ -15,7 +15,7 @@ import {
   runJobNow,
   snapshotPeriod,
 } from '../src/jobs/index.ts';
-import { runScheduledSlot, type TempDb, tempSqlite } from './jobs-support.ts';
+import { runScheduledSlot, type TempDb, tempSqlite } from './support/jobs-support.ts';
 
 const DAY = 86_400_000;
 /** The jobs' clock, fixed for the file, so no case races midnight UTC. */

@@ -15,7 +15,7 @@ import {
   parseSchedule,
   parseScheduleOverrides,
 } from '../src/jobs/index.ts';
-import { type TempDb, tempDb } from './jobs-support.ts';
+import { type TempDb, tempDb } from './support/jobs-support.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const job = (name: string, run: JobDefinition['run'], schedule = '1s'): JobDefinition => ({

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirePostgres, requirePrometheus, services } from '../../../test/support/services.ts';
 import { JOB_NAMES, listRuns } from '../src/jobs/index.ts';
 import { openDatabase } from '../src/store/index.ts';
-import { eventually, startSmtp, type TempDb, tempPostgres } from './jobs-support.ts';
+import { eventually, startSmtp, type TempDb, tempPostgres } from './support/jobs-support.ts';
 
 const bin = fileURLToPath(new URL('../bin/authlens.js', import.meta.url));
 const key = 'serve-read-key-0123456789';

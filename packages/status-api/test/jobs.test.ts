@@ -27,7 +27,7 @@ import {
   startSmtp,
   type TempDb,
   tempDb,
-} from './jobs-support.ts';
+} from './support/jobs-support.ts';
 
 const DAY = 86_400_000;
 /**

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { increase, MetricsHistory } from '../src/metrics/history.ts';
 import { businessReport, performanceReport } from '../src/metrics/reports.ts';
 import { createMetricsHistory, createSdkBackend } from '../src/metrics/source.ts';
-import { createMetrics } from './monitoring-support.ts';
+import { createMetrics } from './support/monitoring-support.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

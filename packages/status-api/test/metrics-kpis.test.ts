@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildApp, createMetrics, readKey } from './monitoring-support.ts';
+import { bearer, buildApp, createMetrics, readKey } from './support/monitoring-support.ts';
 
 const m = createMetrics();
 const auth = bearer(readKey);

@@ -3,7 +3,7 @@ import { type AuthlensHandle, start } from '@authlens/sdk';
 import { metrics } from '@opentelemetry/api';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, buildApp, readKey } from './monitoring-support.ts';
+import { bearer, buildApp, readKey } from './support/monitoring-support.ts';
 
 let handle: AuthlensHandle;
 let app: FastifyInstance;

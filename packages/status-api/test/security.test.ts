@@ -16,7 +16,7 @@ import {
   redisCheck,
   smtpCheck,
 } from '../src/index.ts';
-import { bearer, buildApp, createMetrics, readKey, writeKey } from './monitoring-support.ts';
+import { bearer, buildApp, createMetrics, readKey, writeKey } from './support/monitoring-support.ts';
 
 const metrics = createMetrics();
 let app: FastifyInstance;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../benchmarks/servers.ts';
-import { eventually, type Receiver, startReceiver } from './alerts-support.ts';
+import { eventually, type Receiver, startReceiver } from './support/alerts-support.ts';
 
 const bin = fileURLToPath(new URL('../bin/authlens.js', import.meta.url));
 const node = fileURLToPath(new URL('../../../node_modules/node/bin/node', import.meta.url));

@@ -16,9 +16,9 @@ import {
   parseSchedule,
   type StandaloneServer,
 } from '../src/index.ts';
-import { type TempDb, tempPostgres } from './jobs-support.ts';
-import { apiKeys, bearer, writeKey } from './monitoring-support.ts';
-import { pastDayCells } from './status-support.ts';
+import { type TempDb, tempPostgres } from './support/jobs-support.ts';
+import { apiKeys, bearer, writeKey } from './support/monitoring-support.ts';
+import { pastDayCells } from './support/status-support.ts';
 
 interface Replica {
   name: string;

@@ -16,7 +16,7 @@ import {
   uptime,
 } from '../src/status-history/uptime.ts';
 import { type Database, migrate, openDatabase, storeOver } from '../src/store/index.ts';
-import { backends, type TempStore } from './alerts-support.ts';
+import { backends, type TempStore } from './support/alerts-support.ts';
 
 const MIN = 60_000;
 const day0 = Date.UTC(2026, 10, 1);

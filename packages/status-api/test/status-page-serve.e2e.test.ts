@@ -8,8 +8,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStatusHistory, type Database, migrate, openDatabase } from '../src/index.ts';
-import { eventually, type TempDb, tempPostgres } from './jobs-support.ts';
-import { pastDayCells } from './status-support.ts';
+import { eventually, type TempDb, tempPostgres } from './support/jobs-support.ts';
+import { pastDayCells } from './support/status-support.ts';
 
 const bin = fileURLToPath(new URL('../bin/authlens.js', import.meta.url));
 const writeKey = 'serve-write-key-0123456789';

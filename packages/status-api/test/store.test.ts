@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type AlertStore, migrate, migrations, openDatabase, storeOver } from '../src/store/index.ts';
-import { backends, useTempStore } from './alerts-support.ts';
+import { backends, useTempStore } from './support/alerts-support.ts';
 
 const row = (fingerprint: string, now: number) => ({
   id: randomUUID(),

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizeOptions } from '../src/options.ts';
 import { buildServer, type StandaloneServer } from '../src/server.ts';
 import { forbiddenKey } from '../src/strict-input.ts';
-import { apiKeys, bearer, buildApp, writeKey } from './monitoring-support.ts';
+import { apiKeys, bearer, buildApp, writeKey } from './support/monitoring-support.ts';
 
 const W = { ...bearer(writeKey), 'content-type': 'application/json' };
 /** A string no answer may contain: it marks what the client sent. */

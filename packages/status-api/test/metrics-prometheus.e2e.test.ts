@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuthClient, createClient } from '../../../examples/auth-service/src/client.ts';
 import { type StartedService, startService, stopChild } from '../../../examples/auth-service/src/demo-kit.ts';
 import { prometheusTargetsDir, requirePrometheus, services } from '../../../test/support/services.ts';
-import { bearer, buildApp, readKey } from './monitoring-support.ts';
+import { bearer, buildApp, readKey } from './support/monitoring-support.ts';
 
 const label = `e2e_${process.pid}_${Date.now()}`;
 const targetFile = path.join(prometheusTargetsDir(), `status-api-${label}.json`);

@@ -8,7 +8,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 
-import { freePort } from '../../../test/support/ports.ts';
+import { freePort } from '../../../../test/support/ports.ts';
 
 export { freePort };
 

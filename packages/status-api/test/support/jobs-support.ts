@@ -4,9 +4,9 @@ import path from 'node:path';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
-import { createTempDatabase } from '../../../test/support/postgres.ts';
-import { createScheduler, type JobDefinition, type JobRuntime, parseSchedule } from '../src/jobs/index.ts';
-import type { MetricsSource } from '../src/metrics/source.ts';
+import { createTempDatabase } from '../../../../test/support/postgres.ts';
+import { createScheduler, type JobDefinition, type JobRuntime, parseSchedule } from '../../src/jobs/index.ts';
+import type { MetricsSource } from '../../src/metrics/source.ts';
 
 export interface TempDb {
   url: string;

@@ -1,11 +1,11 @@
 /**
  * Entry file for subprocess servers in the alert e2e tests:
- * `node --conditions=authlens-source packages/status-api/test/alerts-server.ts`.
+ * `node --conditions=authlens-source packages/status-api/test/support/alerts-server.ts`.
  * Reads the brief's variables (ALERT_STORE_URL, ALERT_WEBHOOK_URLS, ALERT_ROUTING_FILE, …) and
  * test-only manager options as JSON in AUTHLENS_TEST_ALERTS_OPTIONS; prints `listening <port>`.
  */
 import Fastify from 'fastify';
-import { type AlertManagerOptions, alertRoutes, createAlertManager } from '../src/alerts/index.ts';
+import { type AlertManagerOptions, alertRoutes, createAlertManager } from '../../src/alerts/index.ts';
 import { headerAuthorize } from './alerts-support.ts';
 
 const options = JSON.parse(process.env.AUTHLENS_TEST_ALERTS_OPTIONS ?? '{}') as AlertManagerOptions;

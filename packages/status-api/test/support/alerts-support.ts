@@ -5,9 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { onRequestHookHandler } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
-import { createTempDatabase } from '../../../test/support/postgres.ts';
-import { replyProblem } from '../src/errors.ts';
-import { type AlertStore, createAlertStore } from '../src/store/index.ts';
+import { createTempDatabase } from '../../../../test/support/postgres.ts';
+import { replyProblem } from '../../src/errors.ts';
+import { type AlertStore, createAlertStore } from '../../src/store/index.ts';
 
 export interface TempStore {
   url: string;
@@ -147,7 +147,7 @@ export interface ServerProcess {
 }
 
 /**
- * Starts `test/alerts-server.ts` in a Node subprocess with the given environment (`node`: the
+ * Starts `test/support/alerts-server.ts` in a Node subprocess with the given environment (`node`: the
  * Node binary, default this process's).
  */
 export async function startServerProcess(

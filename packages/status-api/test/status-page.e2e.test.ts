@@ -29,7 +29,7 @@ import {
   seedDemoHistory,
   storeOver,
 } from '../src/index.ts';
-import { apiKeys, readKey, writeKey } from './monitoring-support.ts';
+import { apiKeys, readKey, writeKey } from './support/monitoring-support.ts';
 
 const outputDir = path.resolve(import.meta.dirname, '../test-output');
 const docsImages = path.resolve(import.meta.dirname, '../../../docs/images');
