@@ -5,7 +5,7 @@
  *   const monitoring = await createMonitoring();
  *   const app = await buildApp({ onBruteForce: monitoring.onBruteForce, configure: monitoring.configure });
  */
-import { type Detection, getStructuredLogger } from '@authlens/sdk';
+import { type Detection, getLogger } from '@authlens/sdk';
 import * as statusApi from '@authlens/status-api';
 import monitoring, {
   defineHealthCheck,
@@ -129,7 +129,7 @@ export async function createMonitoring(options: CreateMonitoringOptions = {}): P
   // Fallback: the public HTTP API (`POST /monitoring/alerts/create/`) with a write key.
   const writeKey = parseApiKeys(env.MONITORING_API_KEYS ?? '').find((k) => k.role === 'write')?.key;
   if (!bridge && !writeKey) {
-    getStructuredLogger('auth-service').warn(
+    getLogger('auth-service').warn(
       'Brute-force detections will not raise alerts: set a write key in MONITORING_API_KEYS',
     );
   }

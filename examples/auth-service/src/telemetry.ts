@@ -18,7 +18,7 @@ import {
   createSecurityLogger,
   createSecurityMetrics,
   type Detection,
-  getStructuredLogger,
+  getLogger,
   type StructuredLogger,
 } from '@authlens/sdk';
 
@@ -125,7 +125,7 @@ export function createTelemetry(options: TelemetryOptions): AuthTelemetry {
   const securityLog = createSecurityLogger();
   const auditLog = createAuditLogger({ metrics: compliance });
   const performance = createPerformanceLogger();
-  const log = getStructuredLogger('auth-service');
+  const log = getLogger('auth-service');
   const detector: BruteForceDetector = createBruteForceDetector({
     redis: options.redisUrl ?? false,
     keyPrefix: `${options.redisKeyPrefix ?? ''}authlens:bf`,

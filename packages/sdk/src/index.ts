@@ -11,8 +11,15 @@ export {
   getRequestState,
   type RequestState,
   setUser,
-  validCorrelationId,
 } from './context.ts';
+export {
+  AuthAttributeValues,
+  BusinessAttributeValues,
+  ComplianceAttributeValues,
+  HistogramBuckets,
+  PlatformAttributeValues,
+  SecurityAttributeValues,
+} from './domain/attribute-values.ts';
 export {
   type AuditDetails,
   type AuditEntry,
@@ -22,7 +29,6 @@ export {
   type AuditVerification,
   auditLogger,
   createAuditLogger,
-  hashAuditRecord,
   verifyAuditChain,
 } from './domain/audit-logger.ts';
 export {
@@ -37,13 +43,12 @@ export {
   type OAuthProvider,
 } from './domain/auth-metrics.ts';
 export {
+  BruteForceDefaults,
   type BruteForceDetector,
   type BruteForceDetectorOptions,
   type BruteForceThresholds,
   type BruteForceWindows,
   createBruteForceDetector,
-  DEFAULT_THRESHOLDS,
-  DEFAULT_WINDOWS,
   type Detection,
   type FailedAttempt,
 } from './domain/brute-force.ts';
@@ -56,55 +61,15 @@ export {
   type UserRegistration,
 } from './domain/business-metrics.ts';
 export {
-  DEFAULT_MAX_FREE_VALUES,
   type GuardOptions,
   type GuardWarn,
   personalDataReason,
 } from './domain/cardinality.ts';
 export {
-  ACTIVE_USER_PERIODS,
-  ALERT_CHANNELS,
-  ALERT_OUTCOMES,
   type AttributeValues,
-  AUDIT_CATEGORIES,
-  AUDIT_OUTCOMES,
-  AUTH_FAILURE_REASONS,
-  AUTH_METHODS,
-  AUTH_OUTCOMES,
-  CONSENT_ACTIONS,
-  CONSENT_PURPOSES,
-  COUNTRY_CODES,
-  catalogueEntry,
-  DATA_CATEGORIES,
-  DEVICE_TYPES,
-  DSR_COMPLETION_BUCKETS_SECONDS,
-  DSR_STATUSES,
-  DSR_TYPES,
-  findByPrometheusName,
-  HTTP_METHODS,
   type InstrumentDefinition,
-  type InstrumentKind,
   instrumentCatalogue,
-  JOB_OUTCOMES,
-  LATENCY_BUCKETS_SECONDS,
-  LOCKOUT_REASONS,
-  MFA_ACTIONS,
-  MFA_METHODS,
-  OAUTH_PROVIDERS,
-  PASSWORD_RESET_STAGES,
   prometheusName,
-  prometheusSeriesNames,
-  REGISTRATION_METHODS,
-  REGISTRATION_SOURCES,
-  REGULATIONS,
-  RISK_SCORE_BUCKETS,
-  SECURITY_EVENT_TYPES,
-  SEVERITIES,
-  TELEMETRY_SIGNALS,
-  TOKEN_ACTIONS,
-  TOKEN_TYPES,
-  translateToPrometheus,
-  USER_TYPES,
 } from './domain/catalogue.ts';
 export {
   type ComplianceMetrics,
@@ -113,7 +78,6 @@ export {
   complianceMetrics,
   createComplianceMetrics,
   type DataSubjectRequest,
-  DEFAULT_DEADLINE_DAYS,
   type DsrStatus,
   type DsrType,
   type OpenDataSubjectRequest,
@@ -127,8 +91,8 @@ export {
   performanceLogger,
   type QueryTiming,
   type RequestTiming,
-  redactSql,
 } from './domain/performance-logger.ts';
+export type { InstrumentKind } from './domain/prometheus-name.ts';
 export type { RecorderOptions } from './domain/recorder-support.ts';
 export type { RedisLike, RedisOption } from './domain/redis.ts';
 export {
@@ -147,17 +111,14 @@ export {
   type Severity,
   securityMetrics,
 } from './domain/security-metrics.ts';
-export {
-  createStructuredLogger,
-  getStructuredLogger,
-  type LogFields,
-  type LoggerOptions,
-  type LogValue,
-  type StructuredLogger,
+export type {
+  LogFields,
+  LoggerOptions,
+  LogValue,
+  StructuredLogger,
 } from './domain/structured-logger.ts';
 export { AuthlensConfigError } from './errors.ts';
 export { getLogger } from './logs/logger.ts';
-export { acceptsOpenMetrics, OPENMETRICS_CONTENT_TYPE } from './openmetrics.ts';
 export {
   createRedactor,
   REDACTED,

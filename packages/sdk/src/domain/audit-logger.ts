@@ -13,8 +13,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { sdkState } from '../state.ts';
+import type { ComplianceAttributeValues } from './attribute-values.ts';
 import type { Known } from './auth-metrics.ts';
-import type { AUDIT_CATEGORIES } from './catalogue.ts';
 import { type ComplianceMetrics, complianceMetrics } from './compliance-metrics.ts';
 import { type LoggerOptions, lazyLogger } from './structured-logger.ts';
 
@@ -28,7 +28,7 @@ export interface AuditEntry {
   /** On what: e.g. `user:123`. */
   target: string;
   outcome: 'success' | 'failure';
-  category?: Known<typeof AUDIT_CATEGORIES>;
+  category?: Known<typeof ComplianceAttributeValues.auditCategories>;
   details?: AuditDetails;
 }
 

@@ -3,27 +3,18 @@
  * Depends on `@opentelemetry/api` only; a no-op until a MeterProvider is registered.
  */
 import type { Meter } from '@opentelemetry/api';
+import type { AuthAttributeValues } from './attribute-values.ts';
 import { createValueGuard } from './cardinality.ts';
-import type {
-  AUTH_FAILURE_REASONS,
-  AUTH_METHODS,
-  MFA_ACTIONS,
-  MFA_METHODS,
-  OAUTH_PROVIDERS,
-  PASSWORD_RESET_STAGES,
-  TOKEN_ACTIONS,
-  TOKEN_TYPES,
-} from './catalogue.ts';
 import { instrument, lazyInstruments } from './meter.ts';
 import { numberCheck, type RecorderOptions } from './recorder-support.ts';
 
 /** A known value, or any string (which the guard turns into `other`). */
 export type Known<T extends readonly string[]> = T[number] | (string & {});
 
-export type AuthMethod = Known<typeof AUTH_METHODS>;
-export type AuthFailureReason = Known<typeof AUTH_FAILURE_REASONS>;
-export type MfaMethod = Known<typeof MFA_METHODS>;
-export type OAuthProvider = Known<typeof OAUTH_PROVIDERS>;
+export type AuthMethod = Known<typeof AuthAttributeValues.methods>;
+export type AuthFailureReason = Known<typeof AuthAttributeValues.failureReasons>;
+export type MfaMethod = Known<typeof AuthAttributeValues.mfaMethods>;
+export type OAuthProvider = Known<typeof AuthAttributeValues.oauthProviders>;
 
 export interface LoginAttempt {
   method: AuthMethod;
@@ -38,14 +29,20 @@ export interface AuthMetrics {
   recordLoginAttempt(attempt: LoginAttempt): void;
   recordMfaChallenge(challenge: { method: MfaMethod }): void;
   recordMfaVerification(verification: { method: MfaMethod; success: boolean }): void;
-  recordMfaEnrollment(enrollment: { method: MfaMethod; action: Known<typeof MFA_ACTIONS> }): void;
+  recordMfaEnrollment(enrollment: {
+    method: MfaMethod;
+    action: Known<typeof AuthAttributeValues.mfaActions>;
+  }): void;
   /** Records the MFA adoption ratio (`usersWithMfa / totalUsers`, 0 when there are no users). */
   recordMfaAdoption(adoption: { usersWithMfa: number; totalUsers: number }): void;
   recordOAuthRequest(request: { provider: OAuthProvider; success: boolean; durationSeconds?: number }): void;
-  recordToken(token: { type: Known<typeof TOKEN_TYPES>; action: Known<typeof TOKEN_ACTIONS> }): void;
+  recordToken(token: {
+    type: Known<typeof AuthAttributeValues.tokenTypes>;
+    action: Known<typeof AuthAttributeValues.tokenActions>;
+  }): void;
   sessionStarted(): void;
   sessionEnded(): void;
-  recordPasswordReset(reset: { stage: Known<typeof PASSWORD_RESET_STAGES> }): void;
+  recordPasswordReset(reset: { stage: Known<typeof AuthAttributeValues.passwordResetStages> }): void;
 }
 
 const build = (meter: Meter) => ({

@@ -84,19 +84,17 @@ export interface BruteForceDetector {
   close(): Promise<void>;
 }
 
-export const DEFAULT_THRESHOLDS: BruteForceThresholds = {
-  accountFailures: 5,
-  ipFailures: 20,
-  distinctAccountsPerIp: 10,
-};
+/** The detector's thresholds and windows when `createBruteForceDetector()` is given none. */
+export const BruteForceDefaults: {
+  readonly thresholds: Readonly<BruteForceThresholds>;
+  readonly windows: Readonly<BruteForceWindows>;
+} = Object.freeze({
+  thresholds: Object.freeze({ accountFailures: 5, ipFailures: 20, distinctAccountsPerIp: 10 }),
+  windows: Object.freeze({ accountSeconds: 300, ipSeconds: 300, stuffingSeconds: 600 }),
+});
+
 /** How long the detector counts in process after a Redis failure before trying Redis again. */
 const REDIS_RETRY_AFTER_MS = 30_000;
-
-export const DEFAULT_WINDOWS: BruteForceWindows = {
-  accountSeconds: 300,
-  ipSeconds: 300,
-  stuffingSeconds: 600,
-};
 
 function positiveInteger(field: string, value: number): number {
   if (!Number.isInteger(value) || value < 1)
@@ -165,8 +163,8 @@ function createRedisStore(client: RedisLike): WindowStore {
 }
 
 export function createBruteForceDetector(options: BruteForceDetectorOptions = {}): BruteForceDetector {
-  const thresholds = { ...DEFAULT_THRESHOLDS, ...options.thresholds };
-  const windows = { ...DEFAULT_WINDOWS, ...options.windows };
+  const thresholds = { ...BruteForceDefaults.thresholds, ...options.thresholds };
+  const windows = { ...BruteForceDefaults.windows, ...options.windows };
   positiveInteger('thresholds.accountFailures', thresholds.accountFailures);
   positiveInteger('thresholds.ipFailures', thresholds.ipFailures);
   positiveInteger('thresholds.distinctAccountsPerIp', thresholds.distinctAccountsPerIp);

@@ -6,15 +6,10 @@
  */
 import type { Meter, ObservableResult } from '@opentelemetry/api';
 import { getLogger } from '../logs/logger.ts';
+import type { BusinessAttributeValues } from './attribute-values.ts';
 import type { Known } from './auth-metrics.ts';
 import { checkDeclaredValues, createValueGuard } from './cardinality.ts';
-import {
-  type DEVICE_TYPES,
-  OTHER,
-  type REGISTRATION_METHODS,
-  type REGISTRATION_SOURCES,
-  type USER_TYPES,
-} from './catalogue.ts';
+import { OTHER } from './catalogue.ts';
 import { createHyperLogLog, type HyperLogLog } from './hyperloglog.ts';
 import { instrument, lazyInstruments } from './meter.ts';
 import { clockMs, type RecorderOptions } from './recorder-support.ts';
@@ -28,11 +23,11 @@ import {
 } from './redis.ts';
 
 export interface UserRegistration {
-  source: Known<typeof REGISTRATION_SOURCES>;
-  method: Known<typeof REGISTRATION_METHODS>;
+  source: Known<typeof BusinessAttributeValues.registrationSources>;
+  method: Known<typeof BusinessAttributeValues.registrationMethods>;
   /** ISO 3166-1 alpha-2 code, e.g. `US`. */
   country: string;
-  deviceType: Known<typeof DEVICE_TYPES>;
+  deviceType: Known<typeof BusinessAttributeValues.deviceTypes>;
 }
 
 export interface ActiveUserCounts {
@@ -43,7 +38,11 @@ export interface ActiveUserCounts {
 
 export interface BusinessMetrics {
   recordUserRegistration(registration: UserRegistration): void;
-  recordFeatureUsage(usage: { feature: string; action: string; userType: Known<typeof USER_TYPES> }): void;
+  recordFeatureUsage(usage: {
+    feature: string;
+    action: string;
+    userType: Known<typeof BusinessAttributeValues.userTypes>;
+  }): void;
   recordFunnelStep(step: { funnel: string; step: string }): void;
   /** Marks a user active now (the ID only feeds the HyperLogLogs; Redis gets its SHA-256). */
   recordActiveUser(userId: string): void;

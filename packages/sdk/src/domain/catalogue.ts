@@ -15,7 +15,15 @@
  * `_bucket`, `_sum` and `_count`. `catalogue.test.ts` checks every name against the real output.
  */
 
-export type InstrumentKind = 'counter' | 'histogram' | 'updowncounter' | 'gauge';
+import {
+  AuthAttributeValues as auth,
+  BusinessAttributeValues as business,
+  ComplianceAttributeValues as compliance,
+  HistogramBuckets,
+  PlatformAttributeValues as platform,
+  SecurityAttributeValues as security,
+} from './attribute-values.ts';
+import { type InstrumentKind, translateToPrometheus } from './prometheus-name.ts';
 
 /** Allowed values of one attribute: a closed list, or application-defined (`'free'`). */
 export type AttributeValues = readonly string[] | 'free';
@@ -40,182 +48,6 @@ export interface InstrumentDefinition {
 /** The value every out-of-set attribute value becomes. */
 export const OTHER = 'other';
 
-// ---- value sets (shared by several instruments) -------------------------------------------------
-
-export const AUTH_METHODS = ['password', 'oauth', 'passkey', 'magic_link', 'sso'] as const;
-export const AUTH_OUTCOMES = ['success', 'failure'] as const;
-export const AUTH_FAILURE_REASONS = [
-  'none',
-  'invalid_credentials',
-  'unknown_user',
-  'account_locked',
-  'mfa_required',
-  'mfa_failed',
-  'expired_credentials',
-  'rate_limited',
-  'disabled',
-  'other',
-] as const;
-export const MFA_METHODS = ['totp', 'sms', 'webauthn', 'email'] as const;
-export const MFA_ACTIONS = ['enrolled', 'removed'] as const;
-export const OAUTH_PROVIDERS = [
-  'google',
-  'github',
-  'microsoft',
-  'apple',
-  'facebook',
-  'okta',
-  'local',
-  'other',
-] as const;
-export const TOKEN_TYPES = ['access', 'refresh', 'id', 'api_key'] as const;
-export const TOKEN_ACTIONS = ['issued', 'refreshed', 'revoked'] as const;
-export const PASSWORD_RESET_STAGES = ['requested', 'completed', 'failed'] as const;
-
-export const SECURITY_EVENT_TYPES = [
-  'brute_force',
-  'credential_stuffing',
-  'account_lockout',
-  'suspicious_ip',
-  'impossible_travel',
-  'token_reuse',
-  'other',
-] as const;
-export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
-export const LOCKOUT_REASONS = [
-  'too_many_failures',
-  'brute_force',
-  'credential_stuffing',
-  'suspicious_activity',
-  'admin',
-  'other',
-] as const;
-
-export const REGISTRATION_SOURCES = [
-  'web_app',
-  'mobile_app',
-  'api',
-  'admin',
-  'invite',
-  'partner',
-  'other',
-] as const;
-export const REGISTRATION_METHODS = [
-  'email',
-  'phone',
-  'oauth',
-  'sso',
-  'passkey',
-  'magic_link',
-  'other',
-] as const;
-export const DEVICE_TYPES = ['desktop', 'mobile', 'tablet', 'other'] as const;
-export const USER_TYPES = [
-  'anonymous',
-  'free',
-  'trial',
-  'premium',
-  'enterprise',
-  'admin',
-  'internal',
-  'other',
-] as const;
-export const ACTIVE_USER_PERIODS = ['daily', 'weekly', 'monthly'] as const;
-
-/** ISO 3166-1 alpha-2 country codes (plus `other` for unknown). */
-export const COUNTRY_CODES = (
-  'AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS ' +
-  'BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE ' +
-  'EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM ' +
-  'HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC ' +
-  'LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA ' +
-  'NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW ' +
-  'SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO ' +
-  'TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW other'
-).split(' ');
-
-export const REGULATIONS = ['gdpr', 'ccpa'] as const;
-export const DSR_TYPES = ['access', 'erasure', 'portability', 'rectification'] as const;
-export const DSR_STATUSES = ['received', 'in_progress', 'completed', 'rejected'] as const;
-export const CONSENT_PURPOSES = [
-  'essential',
-  'analytics',
-  'marketing',
-  'personalization',
-  'third_party_sharing',
-  'other',
-] as const;
-export const CONSENT_ACTIONS = ['granted', 'withdrawn'] as const;
-export const DATA_CATEGORIES = [
-  'account',
-  'profile',
-  'authentication_logs',
-  'audit_logs',
-  'sessions',
-  'tokens',
-  'consents',
-  'other',
-] as const;
-export const AUDIT_CATEGORIES = [
-  'authentication',
-  'authorization',
-  'account',
-  'data_access',
-  'data_change',
-  'configuration',
-  'compliance',
-  'security',
-  'other',
-] as const;
-export const AUDIT_OUTCOMES = ['success', 'failure'] as const;
-
-export const HTTP_METHODS = [
-  'GET',
-  'HEAD',
-  'POST',
-  'PUT',
-  'DELETE',
-  'CONNECT',
-  'OPTIONS',
-  'TRACE',
-  'PATCH',
-  '_OTHER',
-];
-export const TELEMETRY_SIGNALS = ['traces', 'metrics', 'logs'] as const;
-export const ALERT_CHANNELS = ['email', 'slack', 'pagerduty', 'webhook'] as const;
-export const ALERT_OUTCOMES = ['success', 'failure', 'retry'] as const;
-export const JOB_OUTCOMES = ['succeeded', 'failed', 'skipped', 'retry', 'lease_lost'] as const;
-
-/** Buckets for authentication latencies (seconds): 5 ms … 10 s. */
-export const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
-/** Buckets for risk scores in 0..1. */
-export const RISK_SCORE_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1] as const;
-/** Buckets for data-subject request completion (seconds): 1 h … 60 days. */
-export const DSR_COMPLETION_BUCKETS_SECONDS = [
-  3600, 21600, 86400, 259200, 604800, 1209600, 2592000, 3888000, 5184000,
-] as const;
-
-// ---- Prometheus translation ---------------------------------------------------------------------
-
-const UNIT_SUFFIXES: Readonly<Record<string, string>> = {
-  s: 'seconds',
-  ms: 'milliseconds',
-  us: 'microseconds',
-  By: 'bytes',
-};
-
-/**
- * The Prometheus name of an instrument: every character outside `[a-zA-Z0-9_:]` becomes `_`,
- * the unit suffix is appended unless the name already ends with it (`_ratio` for unit `1`
- * gauges), and monotonic counters get `_total`.
- */
-export function translateToPrometheus(name: string, kind: InstrumentKind, unit: string): string {
-  let base = name.replace(/[^a-zA-Z0-9_:]/g, '_').replace(/_{2,}/g, '_');
-  const suffix = unit === '1' && kind === 'gauge' ? 'ratio' : UNIT_SUFFIXES[unit];
-  if (suffix && !name.endsWith(suffix)) base = `${base}_${suffix}`;
-  return kind === 'counter' && !base.endsWith('_total') ? `${base}_total` : base;
-}
-
 type Entry = Omit<InstrumentDefinition, 'prometheusName'> & { prometheusName?: string };
 
 const define = (entry: Entry): InstrumentDefinition =>
@@ -225,19 +57,19 @@ const define = (entry: Entry): InstrumentDefinition =>
     prometheusName: entry.prometheusName ?? translateToPrometheus(entry.name, entry.kind, entry.unit),
   });
 
-const method = { 'auth.method': AUTH_METHODS } as const;
-const outcome = { 'auth.outcome': AUTH_OUTCOMES } as const;
-const mfaMethod = { 'auth.mfa.method': MFA_METHODS } as const;
+const method = { 'auth.method': auth.methods } as const;
+const outcome = { 'auth.outcome': auth.outcomes } as const;
+const mfaMethod = { 'auth.mfa.method': auth.mfaMethods } as const;
 
 export const instrumentCatalogue: readonly InstrumentDefinition[] = Object.freeze([
-  // ---- SDK core -----------------------------------------------------------------------------------
+  // SDK core
   define({
     name: 'http.server.request.duration',
     kind: 'histogram',
     unit: 's',
     description: 'Duration of inbound HTTP requests (OpenTelemetry semantic convention).',
     attributes: {
-      'http.request.method': HTTP_METHODS,
+      'http.request.method': platform.httpMethods,
       'http.route': 'free',
       'http.response.status_code': 'free',
       'url.scheme': ['http', 'https'],
@@ -251,10 +83,10 @@ export const instrumentCatalogue: readonly InstrumentDefinition[] = Object.freez
     kind: 'counter',
     unit: '{item}',
     description: 'Telemetry items (spans, metric points, log records) dropped before export.',
-    attributes: { 'authlens.signal': TELEMETRY_SIGNALS },
+    attributes: { 'authlens.signal': platform.telemetrySignals },
     source: 'sdk-core',
   }),
-  // ---- Node runtime (@opentelemetry/instrumentation-runtime-node, exact names it emits) -----------
+  // Node runtime (@opentelemetry/instrumentation-runtime-node, exact names it emits)
   ...(
     [
       ['nodejs.eventloop.delay.min', 'Event loop minimum delay.'],
@@ -332,13 +164,13 @@ export const instrumentCatalogue: readonly InstrumentDefinition[] = Object.freez
     attributes: { 'v8js.resource.type': 'free' },
     source: 'runtime',
   }),
-  // ---- Authentication -----------------------------------------------------------------------------
+  // Authentication
   define({
     name: 'auth.login.attempts',
     kind: 'counter',
     unit: '{attempt}',
     description: 'Login attempts by method and outcome, with a bounded failure reason (`none` on success).',
-    attributes: { ...method, ...outcome, 'auth.failure_reason': AUTH_FAILURE_REASONS },
+    attributes: { ...method, ...outcome, 'auth.failure_reason': auth.failureReasons },
     source: 'domain',
   }),
   define({
@@ -348,7 +180,7 @@ export const instrumentCatalogue: readonly InstrumentDefinition[] = Object.freez
     description: 'Time to process a login attempt, by method and outcome.',
     attributes: { ...method, ...outcome },
     source: 'domain',
-    buckets: LATENCY_BUCKETS_SECONDS,
+    buckets: HistogramBuckets.latencySeconds,
   }),
   define({
     name: 'auth.mfa.challenges',
@@ -371,7 +203,7 @@ export const instrumentCatalogue: readonly InstrumentDefinition[] = Object.freez
     kind: 'counter',
     unit: '{enrollment}',
     description: 'MFA factors enrolled or removed, by MFA method.',
-    attributes: { ...mfaMethod, 'auth.mfa.action': MFA_ACTIONS },
+    attributes: { ...mfaMethod, 'auth.mfa.action': auth.mfaActions },
     source: 'domain',
   }),
   define({
@@ -387,7 +219,7 @@ export const instrumentCatalogue: readonly InstrumentDefinition[] = Object.freez
     kind: 'counter',
     unit: '{request}',
     description: 'Calls to OAuth/OIDC providers, by provider and outcome.',
-    attributes: { 'auth.oauth.provider': OAUTH_PROVIDERS, ...outcome },
+    attributes: { 'auth.oauth.provider': auth.oauthProviders, ...outcome },
     source: 'domain',
   }),
   define({
@@ -395,16 +227,16 @@ export const instrumentCatalogue: readonly InstrumentDefinition[] = Object.freez
     kind: 'histogram',
     unit: 's',
     description: 'Latency of calls to OAuth/OIDC providers, by provider and outcome.',
-    attributes: { 'auth.oauth.provider': OAUTH_PROVIDERS, ...outcome },
+    attributes: { 'auth.oauth.provider': auth.oauthProviders, ...outcome },
     source: 'domain',
-    buckets: LATENCY_BUCKETS_SECONDS,
+    buckets: HistogramBuckets.latencySeconds,
   }),
   define({
     name: 'auth.tokens',
     kind: 'counter',
     unit: '{token}',
     description: 'Tokens issued, refreshed or revoked, by token type.',
-    attributes: { 'auth.token.type': TOKEN_TYPES, 'auth.token.action': TOKEN_ACTIONS },
+    attributes: { 'auth.token.type': auth.tokenTypes, 'auth.token.action': auth.tokenActions },
     source: 'domain',
   }),
   define({
@@ -420,16 +252,16 @@ export const instrumentCatalogue: readonly InstrumentDefinition[] = Object.freez
     kind: 'counter',
     unit: '{reset}',
     description: 'Password resets by stage (requested, completed, failed).',
-    attributes: { 'auth.password_reset.stage': PASSWORD_RESET_STAGES },
+    attributes: { 'auth.password_reset.stage': auth.passwordResetStages },
     source: 'domain',
   }),
-  // ---- Security -----------------------------------------------------------------------------------
+  // Security
   define({
     name: 'security.auth.failures',
     kind: 'counter',
     unit: '{failure}',
     description: 'Failed authentications, by method and failure reason.',
-    attributes: { ...method, 'auth.failure_reason': AUTH_FAILURE_REASONS },
+    attributes: { ...method, 'auth.failure_reason': auth.failureReasons },
     source: 'domain',
   }),
   define({
@@ -438,7 +270,7 @@ export const instrumentCatalogue: readonly InstrumentDefinition[] = Object.freez
     unit: '{event}',
     description:
       'Detected security events (brute force, credential stuffing, lockouts, …) by type and severity.',
-    attributes: { 'security.event.type': SECURITY_EVENT_TYPES, 'security.severity': SEVERITIES },
+    attributes: { 'security.event.type': security.eventTypes, 'security.severity': security.severities },
     source: 'domain',
   }),
   define({
@@ -448,27 +280,27 @@ export const instrumentCatalogue: readonly InstrumentDefinition[] = Object.freez
     description: 'Risk score (0..1) assigned to authentication attempts, by method.',
     attributes: { ...method },
     source: 'domain',
-    buckets: RISK_SCORE_BUCKETS,
+    buckets: HistogramBuckets.riskScore,
   }),
   define({
     name: 'security.account_lockouts',
     kind: 'counter',
     unit: '{lockout}',
     description: 'Accounts locked, by reason.',
-    attributes: { 'security.lockout.reason': LOCKOUT_REASONS },
+    attributes: { 'security.lockout.reason': security.lockoutReasons },
     source: 'domain',
   }),
-  // ---- Business -----------------------------------------------------------------------------------
+  // Business
   define({
     name: 'business.registrations',
     kind: 'counter',
     unit: '{registration}',
     description: 'User registrations by source, method, country (ISO 3166-1 alpha-2) and device type.',
     attributes: {
-      'business.source': REGISTRATION_SOURCES,
-      'business.method': REGISTRATION_METHODS,
-      'business.country': COUNTRY_CODES,
-      'business.device_type': DEVICE_TYPES,
+      'business.source': business.registrationSources,
+      'business.method': business.registrationMethods,
+      'business.country': business.countryCodes,
+      'business.device_type': business.deviceTypes,
     },
     source: 'domain',
   }),
@@ -477,7 +309,11 @@ export const instrumentCatalogue: readonly InstrumentDefinition[] = Object.freez
     kind: 'counter',
     unit: '{use}',
     description: 'Feature usage by application-defined feature and action, and by user type.',
-    attributes: { 'business.feature': 'free', 'business.action': 'free', 'business.user_type': USER_TYPES },
+    attributes: {
+      'business.feature': 'free',
+      'business.action': 'free',
+      'business.user_type': business.userTypes,
+    },
     source: 'domain',
   }),
   define({
@@ -494,19 +330,19 @@ export const instrumentCatalogue: readonly InstrumentDefinition[] = Object.freez
     unit: '{user}',
     description:
       'Distinct active users in the current UTC day, ISO week and month (HyperLogLog estimate, no per-user labels).',
-    attributes: { 'business.period': ACTIVE_USER_PERIODS },
+    attributes: { 'business.period': business.activeUserPeriods },
     source: 'domain',
   }),
-  // ---- Compliance ---------------------------------------------------------------------------------
+  // Compliance
   define({
     name: 'compliance.dsr.requests',
     kind: 'counter',
     unit: '{request}',
     description: 'Data-subject request status changes, by regulation, request type and status.',
     attributes: {
-      'compliance.regulation': REGULATIONS,
-      'compliance.request.type': DSR_TYPES,
-      'compliance.request.status': DSR_STATUSES,
+      'compliance.regulation': compliance.regulations,
+      'compliance.request.type': compliance.dsrTypes,
+      'compliance.request.status': compliance.dsrStatuses,
     },
     source: 'domain',
   }),
@@ -515,16 +351,22 @@ export const instrumentCatalogue: readonly InstrumentDefinition[] = Object.freez
     kind: 'histogram',
     unit: 's',
     description: 'Time from receipt to completion of data-subject requests, by regulation and type.',
-    attributes: { 'compliance.regulation': REGULATIONS, 'compliance.request.type': DSR_TYPES },
+    attributes: {
+      'compliance.regulation': compliance.regulations,
+      'compliance.request.type': compliance.dsrTypes,
+    },
     source: 'domain',
-    buckets: DSR_COMPLETION_BUCKETS_SECONDS,
+    buckets: HistogramBuckets.dsrCompletionSeconds,
   }),
   define({
     name: 'compliance.dsr.open',
     kind: 'gauge',
     unit: '{request}',
     description: 'Data-subject requests received and not yet completed or rejected, by regulation and type.',
-    attributes: { 'compliance.regulation': REGULATIONS, 'compliance.request.type': DSR_TYPES },
+    attributes: {
+      'compliance.regulation': compliance.regulations,
+      'compliance.request.type': compliance.dsrTypes,
+    },
     source: 'domain',
   }),
   define({
@@ -533,7 +375,7 @@ export const instrumentCatalogue: readonly InstrumentDefinition[] = Object.freez
     unit: '{request}',
     description:
       'Open data-subject requests past their deadline (GDPR 30 days, CCPA 45 days), by regulation.',
-    attributes: { 'compliance.regulation': REGULATIONS },
+    attributes: { 'compliance.regulation': compliance.regulations },
     source: 'domain',
   }),
   define({
@@ -542,8 +384,8 @@ export const instrumentCatalogue: readonly InstrumentDefinition[] = Object.freez
     unit: '{change}',
     description: 'Consent granted or withdrawn, by purpose.',
     attributes: {
-      'compliance.consent.purpose': CONSENT_PURPOSES,
-      'compliance.consent.action': CONSENT_ACTIONS,
+      'compliance.consent.purpose': compliance.consentPurposes,
+      'compliance.consent.action': compliance.consentActions,
     },
     source: 'domain',
   }),
@@ -552,7 +394,7 @@ export const instrumentCatalogue: readonly InstrumentDefinition[] = Object.freez
     kind: 'counter',
     unit: '{record}',
     description: 'Records deleted by retention policies, by data category.',
-    attributes: { 'compliance.data.category': DATA_CATEGORIES },
+    attributes: { 'compliance.data.category': compliance.dataCategories },
     source: 'domain',
   }),
   define({
@@ -561,7 +403,7 @@ export const instrumentCatalogue: readonly InstrumentDefinition[] = Object.freez
     unit: 's',
     description:
       'Age of the oldest record kept, by data category (as last reported by the application; 0 when none is kept).',
-    attributes: { 'compliance.data.category': DATA_CATEGORIES },
+    attributes: { 'compliance.data.category': compliance.dataCategories },
     source: 'domain',
   }),
   define({
@@ -569,10 +411,10 @@ export const instrumentCatalogue: readonly InstrumentDefinition[] = Object.freez
     kind: 'counter',
     unit: '{event}',
     description: 'Audit log records written, by category and outcome.',
-    attributes: { 'audit.category': AUDIT_CATEGORIES, 'audit.outcome': AUDIT_OUTCOMES },
+    attributes: { 'audit.category': compliance.auditCategories, 'audit.outcome': compliance.auditOutcomes },
     source: 'domain',
   }),
-  // ---- Status API ---------------------------------------------------------------------------------
+  // Status API
   define({
     name: 'authlens.health.check.status',
     kind: 'gauge',
@@ -586,7 +428,7 @@ export const instrumentCatalogue: readonly InstrumentDefinition[] = Object.freez
     kind: 'counter',
     unit: '{notification}',
     description: 'Alert notifications sent, by channel and outcome.',
-    attributes: { 'alert.channel': ALERT_CHANNELS, 'alert.outcome': ALERT_OUTCOMES },
+    attributes: { 'alert.channel': platform.alertChannels, 'alert.outcome': platform.alertOutcomes },
     source: 'status-api',
   }),
   define({
@@ -594,7 +436,7 @@ export const instrumentCatalogue: readonly InstrumentDefinition[] = Object.freez
     kind: 'gauge',
     unit: '{alert}',
     description: 'Alerts not yet resolved, by severity.',
-    attributes: { 'alert.severity': SEVERITIES },
+    attributes: { 'alert.severity': security.severities },
     source: 'status-api',
   }),
   define({
@@ -610,7 +452,7 @@ export const instrumentCatalogue: readonly InstrumentDefinition[] = Object.freez
     kind: 'counter',
     unit: '{run}',
     description: 'Scheduled job runs, by job and outcome.',
-    attributes: { 'job.name': 'free', 'job.outcome': JOB_OUTCOMES },
+    attributes: { 'job.name': 'free', 'job.outcome': platform.jobOutcomes },
     source: 'status-api',
   }),
 ]);

@@ -8,22 +8,14 @@
  * After a restart, `restore()` reloads the open requests from the application's own store.
  */
 import type { Meter, ObservableResult } from '@opentelemetry/api';
+import { ComplianceAttributeValues } from './attribute-values.ts';
 import type { Known } from './auth-metrics.ts';
 import { createValueGuard } from './cardinality.ts';
-import {
-  type AUDIT_CATEGORIES,
-  type AUDIT_OUTCOMES,
-  type CONSENT_ACTIONS,
-  type CONSENT_PURPOSES,
-  type DATA_CATEGORIES,
-  DSR_TYPES,
-  REGULATIONS,
-} from './catalogue.ts';
 import { instrument, lazyInstruments } from './meter.ts';
 import { clockMs, dateCheck, numberCheck, type RecorderOptions } from './recorder-support.ts';
 
-export type Regulation = (typeof REGULATIONS)[number];
-export type DsrType = (typeof DSR_TYPES)[number];
+export type Regulation = (typeof ComplianceAttributeValues.regulations)[number];
+export type DsrType = (typeof ComplianceAttributeValues.dsrTypes)[number];
 export type DsrStatus = 'received' | 'in_progress';
 
 export interface DataSubjectRequest {
@@ -65,19 +57,25 @@ export interface ComplianceMetrics {
   restore(requests: readonly (DataSubjectRequest & { status?: DsrStatus })[]): void;
   snapshot(): ComplianceSnapshot;
   recordConsentChange(change: {
-    purpose: Known<typeof CONSENT_PURPOSES>;
-    action: Known<typeof CONSENT_ACTIONS>;
+    purpose: Known<typeof ComplianceAttributeValues.consentPurposes>;
+    action: Known<typeof ComplianceAttributeValues.consentActions>;
   }): void;
-  recordRetentionPurge(purge: { category: Known<typeof DATA_CATEGORIES>; count: number }): void;
+  recordRetentionPurge(purge: {
+    category: Known<typeof ComplianceAttributeValues.dataCategories>;
+    count: number;
+  }): void;
   /**
    * Reports when the oldest record still kept in a data category was created (`null`: none is
    * kept). The last report per category is kept in memory; `compliance.retention.oldest_record_age`
    * observes its age at each collection, so the age keeps growing between reports.
    */
-  recordRetentionState(state: { category: Known<typeof DATA_CATEGORIES>; oldestRecordAt: Date | null }): void;
+  recordRetentionState(state: {
+    category: Known<typeof ComplianceAttributeValues.dataCategories>;
+    oldestRecordAt: Date | null;
+  }): void;
   recordAuditEvent(event: {
-    category: Known<typeof AUDIT_CATEGORIES>;
-    outcome: Known<typeof AUDIT_OUTCOMES>;
+    category: Known<typeof ComplianceAttributeValues.auditCategories>;
+    outcome: Known<typeof ComplianceAttributeValues.auditOutcomes>;
   }): void;
 }
 
@@ -142,8 +140,8 @@ export function createComplianceMetrics(options: ComplianceMetricsOptions = {}):
     for (const t of open.values())
       counts.set(`${t.regulation}|${t.type}`, (counts.get(`${t.regulation}|${t.type}`) ?? 0) + 1);
     // Zeros are observed too, so every series exists before the first request.
-    for (const regulation of REGULATIONS) {
-      for (const type of DSR_TYPES) {
+    for (const regulation of ComplianceAttributeValues.regulations) {
+      for (const type of ComplianceAttributeValues.dsrTypes) {
         result.observe(counts.get(`${regulation}|${type}`) ?? 0, {
           'compliance.regulation': regulation,
           'compliance.request.type': type,
@@ -155,7 +153,7 @@ export function createComplianceMetrics(options: ComplianceMetricsOptions = {}):
     const at = nowMs();
     const counts: Record<Regulation, number> = { gdpr: 0, ccpa: 0 };
     for (const t of open.values()) if (deadlineOf(t) < at) counts[t.regulation]++;
-    for (const regulation of REGULATIONS)
+    for (const regulation of ComplianceAttributeValues.regulations)
       result.observe(counts[regulation], { 'compliance.regulation': regulation });
   };
 
@@ -186,8 +184,8 @@ export function createComplianceMetrics(options: ComplianceMetricsOptions = {}):
   const get = lazyInstruments(options, build, 'COMPLIANCE_MONITORING_ENABLED');
   if (options.meter || options.meterProvider) get();
 
-  const knownRegulations = new Set<string>(REGULATIONS);
-  const knownTypes = new Set<string>(DSR_TYPES);
+  const knownRegulations = new Set<string>(ComplianceAttributeValues.regulations);
+  const knownTypes = new Set<string>(ComplianceAttributeValues.dsrTypes);
   /** Tracks a request whose regulation and type have already been through the guards. */
   const track = (id: string, r: string, t: string, status: DsrStatus, receivedAt: Date | undefined) => {
     // Only known regulations and types are tracked: their deadlines and gauge series exist.

@@ -3,15 +3,15 @@
  * Depends on `@opentelemetry/api` only; a no-op until a MeterProvider is registered.
  */
 import type { Meter } from '@opentelemetry/api';
+import type { SecurityAttributeValues } from './attribute-values.ts';
 import type { AuthFailureReason, AuthMethod, Known } from './auth-metrics.ts';
 import { createValueGuard } from './cardinality.ts';
-import type { LOCKOUT_REASONS, SECURITY_EVENT_TYPES, SEVERITIES } from './catalogue.ts';
 import { instrument, lazyInstruments } from './meter.ts';
 import { numberCheck, type RecorderOptions } from './recorder-support.ts';
 
-export type SecurityEventType = Known<typeof SECURITY_EVENT_TYPES>;
-export type Severity = (typeof SEVERITIES)[number];
-export type LockoutReason = Known<typeof LOCKOUT_REASONS>;
+export type SecurityEventType = Known<typeof SecurityAttributeValues.eventTypes>;
+export type Severity = (typeof SecurityAttributeValues.severities)[number];
+export type LockoutReason = Known<typeof SecurityAttributeValues.lockoutReasons>;
 
 export interface SecurityMetrics {
   recordAuthFailure(failure: { method: AuthMethod; reason: AuthFailureReason }): void;

@@ -1,6 +1,6 @@
 /** Prometheus text of the SDK's registry, and the business, security and performance KPIs. */
 
-import { acceptsOpenMetrics, OPENMETRICS_CONTENT_TYPE } from '@authlens/sdk';
+import { acceptsOpenMetrics, OPENMETRICS_CONTENT_TYPE } from '@authlens/sdk/internal';
 import type { FastifyPluginAsync } from 'fastify';
 import { MetricsSourceError } from '../errors.ts';
 import { businessReport, performanceReport, securityReport } from '../metrics/reports.ts';
