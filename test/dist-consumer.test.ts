@@ -3,7 +3,8 @@
  * versions rewritten), installed with pnpm into a fresh project outside the workspace together
  * with the status API's peers (`fastify`, `@opentelemetry/api`, `ioredis`; `bullmq` is an
  * optional peer and left out), as a user would. Then imports them from plain Node and
- * type-checks a consumer against their `.d.ts` files.
+ * type-checks against their `.d.ts` files a consumer and every `@authlens/*` import written in
+ * the documentation's samples.
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -19,6 +20,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentationFiles, extractBlocks } from './support/doc-blocks.ts';
+import { documentedImports, importsModule } from './support/doc-imports.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
@@ -167,32 +170,59 @@ export { handle, monitoring, postgresCheck, names };
 await start({ serviceNmae: 'x' });
 `,
     );
-    writeFileSync(
-      path.join(dir, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          target: 'ES2023',
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          strict: true,
-          noEmit: true,
-          types: ['node'],
-          skipLibCheck: false,
-        },
-        files: ['consumer.ts'],
-      }),
+    expect(typeCheck(['consumer.ts'])).toEqual([]);
+  });
+
+  it('type-check every @authlens/* import the documentation writes', () => {
+    const blocks = documentationFiles(root).flatMap((f) =>
+      extractBlocks(f, readFileSync(path.join(root, f), 'utf8')),
     );
-    let output = '';
-    try {
-      execFileSync(process.execPath, [tsc, '-p', dir], { cwd: dir, encoding: 'utf8' });
-    } catch (err) {
-      output = String((err as { stdout?: string }).stdout);
-    }
-    // Our declarations and the consumer are checked strictly; errors inside a third-party
-    // package's own declarations (ioredis 6.1 references untyped `redis-errors`) are not ours.
-    const ours = output
-      .split(/\n(?=\S)/)
-      .filter((e) => e.trim() !== '' && !/^node_modules\/\.pnpm\/(?!@authlens)/.test(e));
-    expect(ours).toEqual([]);
+    const imports = documentedImports(blocks);
+    // The docs import all three packages and the register entry point.
+    expect(new Set(imports.map((i) => i.specifier))).toEqual(
+      new Set(['@authlens/sdk', '@authlens/sdk/register', '@authlens/status-api', '@authlens/dashboards']),
+    );
+    const { code, origins } = importsModule(imports);
+    writeFileSync(path.join(dir, 'documented-imports.ts'), code);
+    // An error on line N of the generated module is reported at the Markdown line it came from.
+    const errors = typeCheck(['documented-imports.ts']).map((e) =>
+      e.replace(
+        /^documented-imports\.ts\((\d+),\d+\)/,
+        (all, line: string) => origins.get(Number(line)) ?? all,
+      ),
+    );
+    expect(errors).toEqual([]);
   });
 });
+
+/**
+ * Type-checks `files` of the consumer project strictly against the installed declarations; the
+ * errors, one per entry. Errors inside a third-party package's own declarations (ioredis 6.1
+ * references untyped `redis-errors`) are not ours and are left out.
+ */
+function typeCheck(files: string[]): string[] {
+  writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2023',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        noEmit: true,
+        types: ['node'],
+        skipLibCheck: false,
+      },
+      files,
+    }),
+  );
+  let output = '';
+  try {
+    execFileSync(process.execPath, [tsc, '-p', dir], { cwd: dir, encoding: 'utf8' });
+  } catch (err) {
+    output = String((err as { stdout?: string }).stdout);
+  }
+  return output
+    .split(/\n(?=\S)/)
+    .filter((e) => e.trim() !== '' && !/^node_modules\/\.pnpm\/(?!@authlens)/.test(e));
+}

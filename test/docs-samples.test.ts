@@ -39,27 +39,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, createAlertManager } from '../packages/status-api/src/index.ts';
-import { extractBlocks } from './support/doc-blocks.ts';
+import { documentationFiles, extractBlocks } from './support/doc-blocks.ts';
 import { commandLines, executedCommands, isExecuted } from './support/doc-commands.ts';
 import { repoRoot } from './support/services.ts';
 
-const packageReadmes = [
-  ...readdirSync(path.join(repoRoot, 'packages'))
-    .sort()
-    .map((d) => `packages/${d}/README.md`),
-  'dashboards/README.md',
-  'collector/README.md',
-  'examples/auth-service/README.md',
-].filter((f) => existsSync(path.join(repoRoot, f)));
-
-const docFiles = [
-  'README.md',
-  ...readdirSync(path.join(repoRoot, 'docs'))
-    .filter((f) => f.endsWith('.md'))
-    .sort()
-    .map((f) => `docs/${f}`),
-  ...packageReadmes,
-];
+const docFiles = documentationFiles(repoRoot);
 
 const blocks = docFiles.flatMap((f) => extractBlocks(f, readFileSync(path.join(repoRoot, f), 'utf8')));
 const tsBlocks = blocks.filter((b) => b.lang === 'ts' || b.lang === 'typescript');

@@ -1,6 +1,10 @@
 /**
- * Fenced code blocks of a Markdown file, for tests that run or check the docs' samples.
+ * Fenced code blocks of a Markdown file, for tests that run or check the docs' samples, and the
+ * Markdown files whose samples are checked.
  */
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+
 export interface Block {
   file: string;
   /** 1-based line of the first code line in the Markdown file. */
@@ -30,6 +34,26 @@ export function extractBlocks(file: string, text: string): Block[] {
     open.body.push(line.slice(Math.min(lead, open.indent)));
   }
   return blocks;
+}
+
+/**
+ * The documentation whose samples are checked, relative to `root`: README.md, docs/*.md, then each
+ * package's README (`packages/*`, `dashboards/`, `collector/`, `examples/auth-service/`).
+ */
+export function documentationFiles(root: string): string[] {
+  const packageReadmes = [
+    ...readdirSync(path.join(root, 'packages'))
+      .sort()
+      .map((d) => `packages/${d}/README.md`),
+    'dashboards/README.md',
+    'collector/README.md',
+    'examples/auth-service/README.md',
+  ].filter((f) => existsSync(path.join(root, f)));
+  const docs = readdirSync(path.join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => `docs/${f}`);
+  return ['README.md', ...docs, ...packageReadmes];
 }
 
 /** The blocks of one `## heading` section of `text` (the heading's text must match `heading`). */
