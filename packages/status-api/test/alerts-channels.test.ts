@@ -83,7 +83,7 @@ describe.each(backends)('notification channels on $name', ({ name: backend, make
       pollIntervalMs: 50,
       sendTimeoutMs: 400,
       retry: { maxAttempts: 3, baseDelayMs: 50, maxDelayMs: 200 },
-      // The brief's variables declare the channels; endpoints point at the local receivers.
+      // The `ALERT_*` variables declare the channels; endpoints point at the local receivers.
       env: {
         ALERT_EMAIL_RECIPIENTS: 'admin@company.test, ops@company.test',
         ALERT_EMAIL_FROM: 'alerts@authlens.test',

@@ -2,7 +2,7 @@
  * Issue 13, part 6: behaviour the suite did not check.
  * - A firing alert that repeats after its route's repeat interval is notified again (event
  *   `repeat`, its own idempotency key), once per interval; repeats inside it only count.
- * - The DEFAULT routing (no routing file or option: the brief's table over the channels the
+ * - The DEFAULT routing (no routing file or option: docs/alerting.md's table over the channels the
  *   environment declares) sends low and info alerts nowhere (digest only: stored and listed),
  *   while medium and above reach the configured webhook.
  * Real stores (SQLite and PostgreSQL) and a real HTTP receiver.

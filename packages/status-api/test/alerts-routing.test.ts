@@ -29,7 +29,7 @@ const env = {
 };
 
 describe('routing', () => {
-  it('defaults follow the brief: critical → PagerDuty + Slack + e-mail, high → Slack + e-mail, medium → Slack, low/info → digest', () => {
+  it('defaults follow docs/alerting.md: critical → PagerDuty + Slack + e-mail, high → Slack + e-mail, medium → Slack, low/info → digest', () => {
     const channels = channelsFromEnv(env);
     const routing = compileRouting({}, channels);
     expect(routing.route(alert('critical')).channels).toEqual(['pagerduty', 'slack', 'email']);

@@ -50,7 +50,7 @@ describe('getStructuredLogger', () => {
 });
 
 describe('securityLogger', () => {
-  it('logs authentication attempts with the brief’s fields', () => {
+  it('logs authentication attempts with their documented fields', () => {
     const { logger, lines } = captureStructuredLogger();
     const security = createSecurityLogger({ logger });
     security.logAuthenticationAttempt({

@@ -143,7 +143,7 @@ describe('security metrics', () => {
 });
 
 describe('business metrics', () => {
-  it('records registrations, feature usage, funnel steps and active users (the brief’s calls)', async () => {
+  it('records registrations, feature usage, funnel steps and active users (the calls docs/custom-telemetry.md shows)', async () => {
     const business = createBusinessMetrics({ meterProvider: h.provider, warn, redis: false });
     business.recordUserRegistration({
       source: 'web_app',

@@ -42,7 +42,7 @@ function httpUrl(name: string, value: string): string {
   throw configError(name, 'must be an http(s) URL');
 }
 
-/** Channels declared by the brief's environment variables (names: email, slack, pagerduty, webhook[-n]). */
+/** Channels declared by the `ALERT_*` environment variables of docs/configuration.md (names: email, slack, pagerduty, webhook[-n]). */
 export function channelsFromEnv(env: Env): ChannelConfig[] {
   const out: ChannelConfig[] = [];
   const recipients = env.ALERT_EMAIL_RECIPIENTS?.trim();

@@ -60,7 +60,7 @@ export interface AlertManagerOptions {
   store?: AlertStore;
   /** Routing config, or the path of a YAML/JSON routing file; default `ALERT_ROUTING_FILE`. */
   routing?: RoutingConfig | string;
-  /** Channels; default the ones the brief's environment variables declare. Routing-file channels are added. */
+  /** Channels; default the ones the `ALERT_*` environment variables declare. Routing-file channels are added. */
   channels?: ChannelConfig[];
   /** Environment to read (default `process.env`). */
   env?: Env;
@@ -105,7 +105,7 @@ export interface AlertDetails extends Alert {
 
 export interface AlertManager {
   readonly store: AlertStore;
-  /** The brief's `create_alert(...)`: returns the alert (an open one with the same fingerprint counts a repeat). */
+  /** Raises an alert (name, severity, message, source, labels, annotations): returns the alert (an open one with the same fingerprint counts a repeat). */
   createAlert(input: CreateAlertInput): Promise<Alert>;
   /** Like `createAlert`, and says whether the alert is new. */
   raise(input: CreateAlertInput): Promise<CreateAlertResult>;

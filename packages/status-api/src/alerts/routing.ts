@@ -2,7 +2,7 @@
  * Routing: which channels an alert goes to (severity and label matchers, with `continue`),
  * its escalation levels, inhibition rules, maintenance windows and the repeat interval.
  * A routing file (YAML or JSON) is validated once at start; every error names the file and
- * the field. Without a file the brief's defaults apply to the channels that are configured:
+ * the field. Without a file the default routes (docs/alerting.md) apply to the configured channels:
  * critical → PagerDuty + Slack + e-mail, high → Slack + e-mail, medium → Slack, low/info →
  * digest only (stored, listed, no immediate notification).
  */
@@ -364,7 +364,7 @@ function validateChannel(c: unknown, f: string): ChannelConfig {
   }
 }
 
-/** The brief's default routes over the channels that exist. */
+/** The default routes (docs/alerting.md, "Routing") over the channels that exist. */
 export function defaultRoutes(channels: readonly ChannelConfig[]): RouteConfig[] {
   const names = (...types: ChannelType[]) =>
     types.flatMap((t) => channels.filter((c) => c.type === t).map((c) => c.name));

@@ -21,7 +21,7 @@ export {
   type Silence,
 } from '../store/types.ts';
 
-/** The brief's `create_alert(name, severity, message, source, labels, annotations)`. */
+/** What `createAlert()` takes: name, severity, message, and optionally source, labels and annotations. */
 export interface CreateAlertInput {
   name: string;
   severity: Severity;

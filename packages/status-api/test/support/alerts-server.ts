@@ -1,7 +1,7 @@
 /**
  * Entry file for subprocess servers in the alert e2e tests:
  * `node --conditions=authlens-source packages/status-api/test/support/alerts-server.ts`.
- * Reads the brief's variables (ALERT_STORE_URL, ALERT_WEBHOOK_URLS, ALERT_ROUTING_FILE, …) and
+ * Reads the documented variables (ALERT_STORE_URL, ALERT_WEBHOOK_URLS, ALERT_ROUTING_FILE, …) and
  * test-only manager options as JSON in AUTHLENS_TEST_ALERTS_OPTIONS; prints `listening <port>`.
  */
 import Fastify from 'fastify';
