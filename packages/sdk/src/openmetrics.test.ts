@@ -3,8 +3,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
 import { acceptsOpenMetrics, serializeOpenMetrics } from './openmetrics.ts';
+import { withUnitSuffixes } from './pipelines/metrics.ts';
 import { RequestDurationHistogram } from './request-duration.ts';
-import { withUnitSuffixes } from './sdk.ts';
 
 class Reader extends MetricReader {
   protected override async onForceFlush() {}

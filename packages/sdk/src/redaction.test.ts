@@ -12,8 +12,8 @@ import type { ErrorEvent } from '@sentry/node';
 import { describe, expect, it } from 'vitest';
 import winston from 'winston';
 import { getLogger } from './logs/logger.ts';
+import { redactSpans } from './pipelines/traces.ts';
 import { createRedactor, REDACTED, redact, redactString } from './redaction.ts';
-import { redactSpans } from './sdk.ts';
 import { scrubSentryEvent } from './sentry.ts';
 
 // Deterministic PRNG (mulberry32) so a failure is reproducible.

@@ -2,8 +2,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { type HistogramMetricData, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
 import { fuzz } from '../test/support/fuzz.ts';
+import { HTTP_DURATION_BUCKETS } from './pipelines/metrics.ts';
 import { RequestDurationHistogram } from './request-duration.ts';
-import { HTTP_DURATION_BUCKETS } from './sdk.ts';
 
 class Reader extends MetricReader {
   protected override async onForceFlush() {}

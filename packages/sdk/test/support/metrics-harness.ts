@@ -13,7 +13,7 @@ import { DataPointType, MeterProvider, type MetricData, MetricReader } from '@op
 import winston from 'winston';
 import { createStructuredLogger } from '../../src/domain/structured-logger.ts';
 import { getLogger } from '../../src/logs/logger.ts';
-import { withUnitSuffixes } from '../../src/sdk.ts';
+import { withUnitSuffixes } from '../../src/pipelines/metrics.ts';
 
 class PullReader extends MetricReader {
   protected override async onForceFlush(): Promise<void> {}

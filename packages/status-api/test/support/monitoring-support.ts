@@ -2,7 +2,7 @@
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { withUnitSuffixes } from '../../../sdk/src/sdk.ts';
+import { withUnitSuffixes } from '../../../sdk/src/pipelines/metrics.ts';
 import monitoring, { type MetricsSource, type MonitoringOptions } from '../../src/index.ts';
 
 export const readKey = 'read-key-0123456789abcdef';
