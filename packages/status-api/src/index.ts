@@ -36,29 +36,20 @@ export {
   MonitoringConfigError,
   problemTypes,
 } from './errors.ts';
-export type {
-  BullmqCheckOptions,
-  BullmqQueueLike,
-  CollectorCheckOptions,
-  HttpCheckOptions,
-  PostgresCheckOptions,
-  ProcessCheckOptions,
-  RedisCheckOptions,
-  SmtpCheckOptions,
-} from './health/checks.ts';
+export { type BullmqCheckOptions, type BullmqQueueLike, bullmqCheck } from './health/bullmq-check.ts';
+export { checksFromEnv, defineHealthCheck } from './health/checks.ts';
 export {
-  bullmqCheck,
-  checksFromEnv,
+  type CollectorCheckOptions,
   collectorCheck,
-  defineHealthCheck,
+  type HttpCheckOptions,
   httpCheck,
-  postgresCheck,
-  processCheck,
-  redisCheck,
-  smtpCheck,
-} from './health/checks.ts';
+} from './health/http-check.ts';
+export { type PostgresCheckOptions, postgresCheck } from './health/postgres-check.ts';
+export { type ProcessCheckOptions, processCheck } from './health/process-check.ts';
+export { type RedisCheckOptions, redisCheck } from './health/redis-check.ts';
 export type { HealthRegistry, HealthRegistryOptions, RunOptions } from './health/registry.ts';
 export { createHealthRegistry, healthScore, overallStatus } from './health/registry.ts';
+export { type SmtpCheckOptions, smtpCheck } from './health/smtp-check.ts';
 export type { ComponentState, PublicStatus } from './health/status-page.ts';
 export { componentState, publicStatus } from './health/status-page.ts';
 export type {
@@ -92,52 +83,56 @@ export {
   UPDATE_STATUSES,
 } from './incidents/types.ts';
 export {
-  createJobRuntime,
-  createScheduler,
-  type DigestContent,
   type DigestSettings,
+  type JobSettings,
+  MissingSettingError,
+  resolveJobSettings,
+} from './jobs/config.ts';
+export { type DigestContent, digestContent, renderDigest, sendDigest } from './jobs/digest.ts';
+export { jobMigrations } from './jobs/migrations.ts';
+export type { JobResult } from './jobs/result.ts';
+export {
+  createJobRuntime,
   defaultChecks,
-  defaultSecurityThresholds,
+  type JobRuntime,
+  type JobRuntimeOptions,
+  storeCheck,
+} from './jobs/runtime.ts';
+export {
   describeSchedule,
-  digestContent,
+  latestSlot,
+  parseSchedule,
+  parseScheduleOverrides,
+  type Schedule,
+} from './jobs/schedule.ts';
+export {
+  createScheduler,
+  type JobRun,
+  type JobsHealthCheckOptions,
+  jobsHealthCheck,
+  type LogEntry,
+  listRuns,
+  type RunStatus,
+  runJobNow,
+  type Scheduler,
+  type SchedulerOptions,
+} from './jobs/scheduler.ts';
+export { latestSnapshots, type Snapshot, type SnapshotKind } from './jobs/snapshots.ts';
+export {
+  defaultSecurityThresholds,
   isMetricsUnavailable,
   JOB_NAMES,
   type JobContext,
   type JobDefinition,
   type JobName,
   type JobOptions,
-  type JobResult,
-  type JobRun,
-  type JobRuntime,
-  type JobRuntimeOptions,
-  type JobSettings,
-  type JobsHealthCheckOptions,
   jobDefinitions,
-  jobMigrations,
-  jobsHealthCheck,
-  type KpiPeriod,
-  type LogEntry,
-  latestSlot,
-  latestSnapshots,
-  listRuns,
-  MissingSettingError,
-  parseSchedule,
-  parseScheduleOverrides,
-  type RunStatus,
-  renderDigest,
-  resolveJobSettings,
-  runJobNow,
-  type Schedule,
-  type Scheduler,
-  type SchedulerOptions,
   type SecurityThresholds,
-  type Snapshot,
-  type SnapshotKind,
-  sendDigest,
   snapshotPeriod,
-  storeCheck,
-} from './jobs/index.ts';
+} from './jobs/tasks.ts';
+export type { KpiBackend, KpiPeriod, MetricsSource, Period, Series } from './metrics/backend.ts';
 export type { MetricsHistory, MetricsHistoryOptions } from './metrics/history.ts';
+export { createPrometheusBackend } from './metrics/prometheus-backend.ts';
 export type { RetentionPolicy } from './metrics/reports.ts';
 export {
   businessReport,
@@ -146,8 +141,8 @@ export {
   performanceReport,
   securityReport,
 } from './metrics/reports.ts';
-export type { KpiBackend, MetricsSource, Period, ResourceMetricsLike, Series } from './metrics/source.ts';
-export { createMetricsHistory, createPrometheusBackend, createSdkBackend } from './metrics/source.ts';
+export type { ResourceMetricsLike } from './metrics/resource-metrics.ts';
+export { createMetricsHistory, createSdkBackend } from './metrics/sdk-backend.ts';
 export type { MonitoringOptions, ResolvedOptions } from './options.ts';
 export { normalizeOptions } from './options.ts';
 export { type Problem, sendProblem } from './problem.ts';
@@ -156,5 +151,7 @@ export { buildServer } from './server.ts';
 export { seedDemoHistory } from './status-history/demo.ts';
 export { createStatusHistory, type StatusHistory } from './status-history/history.ts';
 export type { StatusPageOptions } from './status-page/service.ts';
-export { type Database, migrate, openDatabase, storeOver } from './store/index.ts';
+export { storeOver } from './store/alert-store.ts';
+export { type Database, openDatabase } from './store/database.ts';
+export { migrate } from './store/migrations.ts';
 export { monitoring };

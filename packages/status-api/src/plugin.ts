@@ -14,7 +14,7 @@ import { alertRoutes } from './alerts/index.ts';
 import { createAuthorize } from './auth.ts';
 import type { MonitoringContext } from './context.ts';
 import { replyError, replyProblem } from './errors.ts';
-import { processCheck } from './health/checks.ts';
+import { processCheck } from './health/process-check.ts';
 import { createHealthRegistry } from './health/registry.ts';
 import { incidentRoutes } from './incidents/routes.ts';
 import {

@@ -14,7 +14,7 @@ import {
   latestSnapshots,
   runJobNow,
   snapshotPeriod,
-} from '../src/jobs/index.ts';
+} from '../src/index.ts';
 import { runScheduledSlot, type TempDb, tempSqlite } from './support/jobs-support.ts';
 
 const DAY = 86_400_000;

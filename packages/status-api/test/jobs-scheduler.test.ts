@@ -14,7 +14,7 @@ import {
   listRuns,
   parseSchedule,
   parseScheduleOverrides,
-} from '../src/jobs/index.ts';
+} from '../src/index.ts';
 import { type TempDb, tempDb } from './support/jobs-support.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

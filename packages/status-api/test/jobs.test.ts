@@ -18,7 +18,7 @@ import {
   listRuns,
   parseSchedule,
   runJobNow,
-} from '../src/jobs/index.ts';
+} from '../src/index.ts';
 import { saveSnapshot } from '../src/jobs/snapshots.ts';
 import {
   createTestMetrics,

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlertManager } from '../src/alerts/index.ts';
 import { createIncidents } from '../src/incidents/service.ts';
-import { createJobRuntime, jobDefinitions } from '../src/jobs/index.ts';
+import { createJobRuntime, jobDefinitions } from '../src/index.ts';
 import { createStatusHistory } from '../src/status-history/history.ts';
 import {
   DAY_MS,

@@ -5,7 +5,8 @@
  * process could wait on itself, so the alert store is built over the same `Database`.
  */
 import { type AlertManager, createAlertManager } from '../alerts/index.ts';
-import { checksFromEnv, processCheck } from '../health/checks.ts';
+import { checksFromEnv } from '../health/checks.ts';
+import { processCheck } from '../health/process-check.ts';
 import { createHealthRegistry, type HealthRegistry } from '../health/registry.ts';
 import type { HealthCheck } from '../health/types.ts';
 import { createIncidents } from '../incidents/service.ts';

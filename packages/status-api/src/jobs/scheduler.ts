@@ -10,6 +10,7 @@ import { metrics } from '@opentelemetry/api';
 import { MonitoringConfigError } from '../errors.ts';
 import type { HealthCheck } from '../health/types.ts';
 import type { Executor } from '../store/database.ts';
+import type { JobResult } from './result.ts';
 import type { JobRuntime } from './runtime.ts';
 import {
   describeSchedule,
@@ -18,7 +19,7 @@ import {
   parseScheduleOverrides,
   type Schedule,
 } from './schedule.ts';
-import { isMetricsUnavailable, type JobDefinition, type JobResult, jobDefinitions } from './tasks.ts';
+import { isMetricsUnavailable, type JobDefinition, jobDefinitions } from './tasks.ts';
 
 export type RunStatus = 'running' | 'retry' | 'succeeded' | 'failed' | 'skipped';
 

@@ -22,8 +22,6 @@ import type { JobRuntime } from './runtime.ts';
 import { parseSchedule, type Schedule } from './schedule.ts';
 import { dayStart, latestSnapshots, monthStart, saveSnapshot } from './snapshots.ts';
 
-export type { JobResult } from './result.ts';
-
 /** How a run was started. */
 export interface JobContext {
   /** The schedule slot a scheduled run belongs to (retries keep it); absent for a manual run. */
