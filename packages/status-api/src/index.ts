@@ -82,6 +82,7 @@ export {
   type PublicIncidentTemplate,
   UPDATE_STATUSES,
 } from './incidents/types.ts';
+export { snapshotPeriod } from './jobs/business-task.ts';
 export {
   type DigestSettings,
   type JobSettings,
@@ -90,7 +91,7 @@ export {
 } from './jobs/config.ts';
 export { type DigestContent, digestContent, renderDigest, sendDigest } from './jobs/digest.ts';
 export { jobMigrations } from './jobs/migrations.ts';
-export type { JobResult } from './jobs/result.ts';
+export type { JobContext, JobResult } from './jobs/result.ts';
 export {
   createJobRuntime,
   defaultChecks,
@@ -117,18 +118,18 @@ export {
   type Scheduler,
   type SchedulerOptions,
 } from './jobs/scheduler.ts';
-export { latestSnapshots, type Snapshot, type SnapshotKind } from './jobs/snapshots.ts';
 export {
   defaultSecurityThresholds,
+  type SecurityThresholds,
+} from './jobs/security-task.ts';
+export { latestSnapshots, type Snapshot, type SnapshotKind } from './jobs/snapshots.ts';
+export {
   isMetricsUnavailable,
   JOB_NAMES,
-  type JobContext,
   type JobDefinition,
   type JobName,
   type JobOptions,
   jobDefinitions,
-  type SecurityThresholds,
-  snapshotPeriod,
 } from './jobs/tasks.ts';
 export type { KpiBackend, KpiPeriod, MetricsSource, Period, Series } from './metrics/backend.ts';
 export type { MetricsHistory, MetricsHistoryOptions } from './metrics/history.ts';
