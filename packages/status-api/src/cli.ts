@@ -171,7 +171,7 @@ async function openRuntime(
   }
 }
 
-// --- update-metrics ----------------------------------------------------------------------------
+/** `authlens update-metrics`: runs jobs now, in this process (docs/cli.md). */
 
 async function updateMetrics(argv: string[], io: CliIo): Promise<number> {
   const { values } = parse(argv, {
@@ -245,7 +245,7 @@ async function updateMetrics(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-// --- export-dashboards -------------------------------------------------------------------------
+/** `authlens export-dashboards`: lists the dashboards, or writes their Grafana JSON (docs/cli.md). */
 
 async function exportCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parse(argv, {
@@ -291,7 +291,7 @@ async function exportCommand(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-// --- compliance-report -------------------------------------------------------------------------
+/** `authlens compliance-report`: prints the compliance report as JSON or CSV (docs/cli.md). */
 
 async function complianceCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parse(argv, {
@@ -335,7 +335,7 @@ async function complianceCommand(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-// --- serve -------------------------------------------------------------------------------------
+// `authlens serve`: the standalone API and the job scheduler, until SIGINT or SIGTERM (docs/cli.md).
 
 const defaultStopSignal = () =>
   new Promise<string>((resolve) => {
@@ -408,7 +408,7 @@ async function serve(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-// --- main --------------------------------------------------------------------------------------
+// The commands by name, and `main`, which dispatches to them and maps failures to exit codes.
 
 const commands: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
   serve,
