@@ -51,7 +51,7 @@ const shellBlocks = blocks.filter((b) => b.lang === 'sh' || b.lang === 'bash' ||
 const yamlBlocks = blocks.filter((b) => b.lang === 'yaml' || b.lang === 'yml');
 const jsonBlocks = blocks.filter((b) => b.lang === 'json');
 
-// --- TypeScript -----------------------------------------------------------------------------------
+// TypeScript samples: one strict `tsc` run over all of them.
 
 /** Where each workspace package's dependencies live; earlier directories win. */
 const dependencyDirs = [
@@ -164,7 +164,7 @@ function typeCheckSamples(): void {
   tsDiagnostics = diagnostics;
 }
 
-// --- shell ------------------------------------------------------------------------------------------
+// Shell samples: CLI commands and flags, script paths and pnpm scripts that exist.
 
 const cliSource = readFileSync(path.join(repoRoot, 'packages/status-api/src/cli.ts'), 'utf8');
 
@@ -327,7 +327,7 @@ function checkShell(code: string, docDir = '.'): string[] {
   return problems;
 }
 
-// --- curl lines against the status API's routes ----------------------------------------------------
+// `curl` lines against the status API's routes (its OpenAPI document).
 
 /** Method → path templates (`/monitoring/alerts/{id}/resolve/`) of the status API's OpenAPI document. */
 type RouteTable = Map<string, string[]>;
@@ -419,7 +419,7 @@ function checkCurl(code: string, table: RouteTable): string[] {
   return problems;
 }
 
-// --- every command run or proven (README.md and docs/) ----------------------------------------------
+// Every command line of README.md and docs/ is run by a test or proven.
 
 const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8');
 
@@ -552,7 +552,7 @@ function unprovenCommands(file: string, code: string): string[] {
   return problems;
 }
 
-// --- YAML and JSON ----------------------------------------------------------------------------------
+// YAML and JSON samples.
 
 // `yaml` is the status API's own dependency (its routing loader parses with it).
 const YAML = createRequire(path.join(repoRoot, 'packages/status-api/package.json'))('yaml') as {
@@ -581,7 +581,7 @@ const routingEnv = {
   SECOPS_WEBHOOK_SECRET: 'docs-sample-secret',
 };
 
-// --- tests ------------------------------------------------------------------------------------------
+// The tests.
 
 /** A shell check's `line N: …` problems for every block of `file`, as `file:line: …` lines. */
 function shellProblems(file: string, check: (code: string) => string[]): string {
