@@ -82,8 +82,21 @@ interface Outcome {
   readonly hasData: boolean;
 }
 
+/**
+ * `query` with every collector series (`otelcol_*`) limited to this test's collector: the shared
+ * Prometheus also scrapes other tests' collectors (collector/test/own-metrics.e2e.test.ts fills a
+ * queue on purpose), whose series must not decide what this test's panels show.
+ */
+function onlyCollector(query: string, collectorId: string): string {
+  return query.replace(
+    /\b(otelcol_[a-zA-Z0-9_]+)(?:\{([^}]*)\})?/g,
+    (_all, name: string, matchers: string | undefined) =>
+      `${name}{${[`collector_e2e="${collectorId}"`, ...(matchers?.trim() ? [matchers] : [])].join(', ')}}`,
+  );
+}
+
 async function runQuery(e: Expression, values: Record<string, string>): Promise<Outcome> {
-  const query = interpolate(e.expr, values);
+  const query = onlyCollector(interpolate(e.expr, values), id);
   const now = Date.now() / 1000;
   const body = e.instant
     ? await prom('query', { query, time: String(now) })
@@ -246,9 +259,6 @@ afterAll(async () => {
 
 const key = (e: Expression) => e.where.replace(/^dashboard /, '');
 
-/** Collector panels other tests' collectors can feed (see the stale-exemption check below). */
-const SHARED_COLLECTOR_PANELS = new Set(['system_overview / "Collector: export failures" / D']);
-
 /**
  * Polls every panel's PromQL with the template variables `values` until every query not in
  * `exempt` has data (or 45 s), then expects: no query errors, data for all but `exempt`, and no
@@ -282,18 +292,25 @@ async function expectPanelData(
   const missing = promql.filter((e) => !outcomes.get(e)!.hasData);
   const unexpected = missing.filter((e) => !(key(e) in exempt)).map(key);
   expect(unexpected, `panels without data (log: ${log().slice(-800)})`).toEqual([]);
-  // An exemption holds only while its panel really has no data — except for the collector panels
-  // that sum every collector Prometheus scrapes: the shared Prometheus also scrapes the collectors
-  // of collector/test/own-metrics.e2e.test.ts, which fills a queue on purpose, so whether this
-  // panel has data depends on which test ran first.
-  const stale = promql
-    .filter((e) => key(e) in exempt && !SHARED_COLLECTOR_PANELS.has(key(e)) && outcomes.get(e)!.hasData)
-    .map(key);
+  // An exemption holds only while its panel really has no data (collector panels: from this
+  // test's collector, see `onlyCollector`).
+  const stale = promql.filter((e) => key(e) in exempt && outcomes.get(e)!.hasData).map(key);
   expect(stale, 'exempted panel queries that have data: remove them from no-data-expected.ts').toEqual([]);
   return promql.length - missing.length;
 }
 
 describe('dashboards against a real Prometheus', () => {
+  it("limits every collector series of a panel query to this test's collector", () => {
+    expect(
+      onlyCollector(
+        'sum by (exporter) (rate(otelcol_exporter_send_failed_spans_total[5m])) / sum(up{job="x"}) + sum(otelcol_exporter_queue_size{exporter="otlp"})',
+        'c1',
+      ),
+    ).toBe(
+      'sum by (exporter) (rate(otelcol_exporter_send_failed_spans_total{collector_e2e="c1"}[5m])) / sum(up{job="x"}) + sum(otelcol_exporter_queue_size{collector_e2e="c1", exporter="otlp"})',
+    );
+  });
+
   it('template variable queries find this fixture', async () => {
     const values = async (label: string, match: string) =>
       (await prom(`label/${label}/values`, { 'match[]': interpolate(match, vars) }))
