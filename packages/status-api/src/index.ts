@@ -20,13 +20,12 @@ export type {
 } from './alerts/index.ts';
 export {
   AlertError,
-  alertRoutes,
   createAlertManager,
   securityDetectionAlerts,
   verifyWebhookSignature,
 } from './alerts/index.ts';
 export type { ApiKey, ApiKeyRole, Authorize } from './auth.ts';
-export { createAuthorize, parseApiKeys } from './auth.ts';
+export { parseApiKeys } from './auth.ts';
 export type { MonitoringContext } from './context.ts';
 export type { ProblemCode } from './errors.ts';
 export {
@@ -37,7 +36,7 @@ export {
   problemTypes,
 } from './errors.ts';
 export { type BullmqCheckOptions, type BullmqQueueLike, bullmqCheck } from './health/bullmq-check.ts';
-export { checksFromEnv, defineHealthCheck } from './health/checks.ts';
+export { defineHealthCheck } from './health/checks.ts';
 export {
   type CollectorCheckOptions,
   collectorCheck,
@@ -48,10 +47,9 @@ export { type PostgresCheckOptions, postgresCheck } from './health/postgres-chec
 export { type ProcessCheckOptions, processCheck } from './health/process-check.ts';
 export { type RedisCheckOptions, redisCheck } from './health/redis-check.ts';
 export type { HealthRegistry, HealthRegistryOptions, RunOptions } from './health/registry.ts';
-export { createHealthRegistry, healthScore, overallStatus } from './health/registry.ts';
+export { createHealthRegistry } from './health/registry.ts';
 export { type SmtpCheckOptions, smtpCheck } from './health/smtp-check.ts';
 export type { ComponentState, PublicStatus } from './health/status-page.ts';
-export { componentState, publicStatus } from './health/status-page.ts';
 export type {
   HealthCheck,
   HealthCheckOutcome,
@@ -67,65 +65,42 @@ export {
   type PublicAlertEvent,
   type PublicMaintenanceWindow,
 } from './incidents/service.ts';
-export {
-  IMPACTS,
-  type Impact,
-  INCIDENT_KINDS,
-  INCIDENT_STATUSES,
-  type Incident,
-  type IncidentKind,
-  type IncidentOrigin,
-  type IncidentStatus,
-  type IncidentUpdate,
-  isClosed,
-  MAINTENANCE_STATUSES,
-  type PublicIncidentTemplate,
-  UPDATE_STATUSES,
+export type {
+  Impact,
+  Incident,
+  IncidentKind,
+  IncidentOrigin,
+  IncidentStatus,
+  IncidentUpdate,
+  PublicIncidentTemplate,
 } from './incidents/types.ts';
-export { snapshotPeriod } from './jobs/business-task.ts';
 export {
   type DigestSettings,
   type JobSettings,
   MissingSettingError,
-  resolveJobSettings,
 } from './jobs/config.ts';
-export { type DigestContent, digestContent, renderDigest, sendDigest } from './jobs/digest.ts';
-export { jobMigrations } from './jobs/migrations.ts';
+export type { DigestContent } from './jobs/digest.ts';
 export type { JobContext, JobResult } from './jobs/result.ts';
 export {
   createJobRuntime,
-  defaultChecks,
   type JobRuntime,
   type JobRuntimeOptions,
-  storeCheck,
 } from './jobs/runtime.ts';
-export {
-  describeSchedule,
-  latestSlot,
-  parseSchedule,
-  parseScheduleOverrides,
-  type Schedule,
-} from './jobs/schedule.ts';
+export type { Schedule } from './jobs/schedule.ts';
 export {
   createScheduler,
   type JobRun,
   type JobsHealthCheckOptions,
   jobsHealthCheck,
   type LogEntry,
-  listRuns,
   type RunStatus,
   runJobNow,
   type Scheduler,
   type SchedulerOptions,
 } from './jobs/scheduler.ts';
+export type { SecurityThresholds } from './jobs/security-task.ts';
+export type { Snapshot, SnapshotKind } from './jobs/snapshots.ts';
 export {
-  defaultSecurityThresholds,
-  type SecurityThresholds,
-} from './jobs/security-task.ts';
-export { latestSnapshots, type Snapshot, type SnapshotKind } from './jobs/snapshots.ts';
-export {
-  isMetricsUnavailable,
-  JOB_NAMES,
   type JobDefinition,
   type JobName,
   type JobOptions,
@@ -133,17 +108,8 @@ export {
 } from './jobs/tasks.ts';
 export type { KpiBackend, KpiPeriod, MetricsSource, Period, Series } from './metrics/backend.ts';
 export type { MetricsHistory, MetricsHistoryOptions } from './metrics/history.ts';
-export { createPrometheusBackend } from './metrics/prometheus-backend.ts';
 export type { RetentionPolicy } from './metrics/reports.ts';
-export {
-  businessReport,
-  complianceCsv,
-  complianceReport,
-  performanceReport,
-  securityReport,
-} from './metrics/reports.ts';
 export type { ResourceMetricsLike } from './metrics/resource-metrics.ts';
-export { createMetricsHistory, createSdkBackend } from './metrics/sdk-backend.ts';
 export type { MonitoringOptions, ResolvedOptions } from './options.ts';
 export { normalizeOptions } from './options.ts';
 export { type Problem, sendProblem } from './problem.ts';

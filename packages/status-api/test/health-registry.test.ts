@@ -2,7 +2,8 @@
 import { metrics } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createHealthRegistry, defineHealthCheck, healthScore, processCheck } from '../src/index.ts';
+import { healthScore } from '../src/health/registry.ts';
+import { createHealthRegistry, defineHealthCheck, processCheck } from '../src/index.ts';
 import { bearer, buildApp, readKey } from './support/monitoring-support.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -7,14 +7,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirePrometheus, services } from '../../../test/support/services.ts';
-import {
-  createJobRuntime,
-  type JobRuntime,
-  jobDefinitions,
-  latestSnapshots,
-  runJobNow,
-  snapshotPeriod,
-} from '../src/index.ts';
+import { createJobRuntime, type JobRuntime, jobDefinitions, runJobNow } from '../src/index.ts';
+import { snapshotPeriod } from '../src/jobs/business-task.ts';
+import { latestSnapshots } from '../src/jobs/snapshots.ts';
 import { runScheduledSlot, type TempDb, tempSqlite } from './support/jobs-support.ts';
 
 const DAY = 86_400_000;

@@ -11,10 +11,9 @@ import {
   type JobDefinition,
   type JobRuntime,
   jobsHealthCheck,
-  listRuns,
-  parseSchedule,
-  parseScheduleOverrides,
 } from '../src/index.ts';
+import { parseSchedule, parseScheduleOverrides } from '../src/jobs/schedule.ts';
+import { listRuns } from '../src/jobs/scheduler.ts';
 import { type TempDb, tempDb } from './support/jobs-support.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

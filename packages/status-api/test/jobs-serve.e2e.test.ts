@@ -12,7 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirePostgres, requirePrometheus, services } from '../../../test/support/services.ts';
-import { JOB_NAMES, listRuns } from '../src/index.ts';
+import { listRuns } from '../src/jobs/scheduler.ts';
+import { JOB_NAMES } from '../src/jobs/tasks.ts';
 import { openDatabase } from '../src/store/index.ts';
 import { eventually, startSmtp, type TempDb, tempPostgres } from './support/jobs-support.ts';
 

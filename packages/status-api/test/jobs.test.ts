@@ -14,12 +14,11 @@ import {
   type JobRuntime,
   jobDefinitions,
   jobsHealthCheck,
-  latestSnapshots,
-  listRuns,
-  parseSchedule,
   runJobNow,
 } from '../src/index.ts';
-import { saveSnapshot } from '../src/jobs/snapshots.ts';
+import { parseSchedule } from '../src/jobs/schedule.ts';
+import { listRuns } from '../src/jobs/scheduler.ts';
+import { latestSnapshots, saveSnapshot } from '../src/jobs/snapshots.ts';
 import {
   createTestMetrics,
   type Mail,

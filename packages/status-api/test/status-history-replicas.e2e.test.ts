@@ -13,9 +13,9 @@ import {
   defineHealthCheck,
   type JobRuntime,
   jobDefinitions,
-  parseSchedule,
   type StandaloneServer,
 } from '../src/index.ts';
+import { parseSchedule } from '../src/jobs/schedule.ts';
 import { type TempDb, tempPostgres } from './support/jobs-support.ts';
 import { apiKeys, bearer, writeKey } from './support/monitoring-support.ts';
 import { pastDayCells } from './support/status-support.ts';

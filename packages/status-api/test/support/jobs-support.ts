@@ -5,7 +5,8 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
 import { createTempDatabase } from '../../../../test/support/postgres.ts';
-import { createScheduler, type JobDefinition, type JobRuntime, parseSchedule } from '../../src/index.ts';
+import { createScheduler, type JobDefinition, type JobRuntime } from '../../src/index.ts';
+import { parseSchedule } from '../../src/jobs/schedule.ts';
 import type { MetricsSource } from '../../src/metrics/source.ts';
 
 export interface TempDb {
