@@ -6,7 +6,7 @@ import { serveHeapFlags } from './heap-flags.js';
 
 // `serve` is a long-lived process of ours: restart this same process (same pid, stdio and
 // environment) with V8 heap limits that keep its memory near its live set, unless the operator
-// set them (docs/configuration.md, "authlens serve memory").
+// set them (docs/cli.md, `authlens serve`, "Memory").
 const heap = process.argv[2] === 'serve' ? serveHeapFlags(process.execArgv, process.env.NODE_OPTIONS) : [];
 if (heap.length > 0 && typeof process.execve === 'function') {
   process.execve(process.execPath, [
