@@ -19,7 +19,10 @@
  *
  * Settings: BENCH_DURATION_MS (default 5000 per scenario and server), BENCH_CONNECTIONS (50),
  * BENCH_FILL (100000 alerts before reading RSS), BENCH_CPU_PROF=<dir> (authlens with --cpu-prof,
- * profiles written there on exit), BENCH_BACKENDS=sqlite,postgres, BENCH_SCENARIOS=new,repeat,batch64.
+ * profiles written there on exit), BENCH_BACKENDS=sqlite,postgres, BENCH_SCENARIOS=new,repeat,batch64,
+ * BENCH_VARIANTS (A/B in one run: `|`-separated sets of Node flags and `NAME=value` environment
+ * settings, one authlens server per set and back end, e.g. `|--max-semi-space-size=64`; an empty
+ * set is the CLI as shipped).
  */
 import { randomUUID } from 'node:crypto';
 import { type TempStore, tempPostgres, tempSqlite } from '../test/support/alerts-support.ts';
@@ -33,6 +36,7 @@ const FILL = Number(process.env.BENCH_FILL ?? 100_000);
 const BATCH = 64;
 const API_KEY = randomUUID();
 const backends = (process.env.BENCH_BACKENDS ?? 'sqlite,postgres').split(',');
+const variants = (process.env.BENCH_VARIANTS ?? '').split('|').map((v) => v.split(' ').filter(Boolean));
 const run = randomUUID().slice(0, 8);
 
 type Kind = 'am' | 'authlens';
@@ -191,17 +195,29 @@ const targets: Target[] = [];
 try {
   targets.push({ kind: 'am', server: await startAlertmanager(), alerts: 0 });
   for (const backend of backends) {
-    const temp = backend === 'postgres' ? await tempPostgres() : await tempSqlite();
-    const prof = process.env.BENCH_CPU_PROF;
-    const server = await startAuthlens({
-      name: `authlens ${backend === 'postgres' ? 'PostgreSQL' : 'SQLite'}`,
-      storeUrl: temp.url,
-      apiKey: API_KEY,
-      nodeFlags: prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [],
-      // Room for a 64-alert webhook payload until the receiver has its own body limit.
-      env: { MONITORING_BODY_LIMIT_BYTES: String(4 * 1024 * 1024) },
-    });
-    targets.push({ kind: 'authlens', server, temp, alerts: 0 });
+    for (const flags of variants) {
+      const temp = backend === 'postgres' ? await tempPostgres() : await tempSqlite();
+      const prof = process.env.BENCH_CPU_PROF;
+      const server = await startAuthlens({
+        name: `authlens ${backend === 'postgres' ? 'PostgreSQL' : 'SQLite'}${flags.length ? ` ${flags.join(' ')}` : ''}`,
+        storeUrl: temp.url,
+        apiKey: API_KEY,
+        nodeFlags: [
+          ...flags.filter((f) => f.startsWith('-')),
+          ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []),
+        ],
+        env: {
+          // Room for a 64-alert webhook payload until the receiver has its own body limit.
+          MONITORING_BODY_LIMIT_BYTES: String(4 * 1024 * 1024),
+          ...Object.fromEntries(
+            flags
+              .filter((f) => !f.startsWith('-'))
+              .map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)]),
+          ),
+        },
+      });
+      targets.push({ kind: 'authlens', server, temp, alerts: 0 });
+    }
   }
   for (const t of targets) t.idleRss = rssMb(t.server.pid);
   const rows: Row[] = [];

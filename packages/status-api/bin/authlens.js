@@ -2,6 +2,20 @@
 // The `authlens` CLI. Runs the built code (dist/) when present, else the TypeScript sources
 // (Node >= 22.18 strips types; workspaces and tests use this).
 import { existsSync } from 'node:fs';
+import { serveHeapFlags } from './heap-flags.js';
+
+// `serve` is a long-lived process of ours: restart this same process (same pid, stdio and
+// environment) with V8 heap limits that keep its memory near its live set, unless the operator
+// set them (docs/cli.md, `authlens serve`, "Memory").
+const heap = process.argv[2] === 'serve' ? serveHeapFlags(process.execArgv, process.env.NODE_OPTIONS) : [];
+if (heap.length > 0 && typeof process.execve === 'function') {
+  process.execve(process.execPath, [
+    process.execPath,
+    ...heap,
+    ...process.execArgv,
+    ...process.argv.slice(1),
+  ]);
+}
 
 const built = new URL('../dist/cli.js', import.meta.url);
 const { main } = await import(

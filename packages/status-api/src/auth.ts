@@ -4,7 +4,7 @@
  * compared against every key's digest in constant time so timing reveals neither which key
  * nor how much of it matched.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { MonitoringConfigError, replyProblem } from './errors.ts';
 
@@ -23,7 +23,8 @@ interface PreparedKey {
   digest: Buffer;
 }
 
-const digest = (value: string) => createHash('sha256').update(value).digest();
+// One-shot hashing: no Hash object per request (about a third of `createHash().update().digest()`).
+const digest = (value: string) => hash('sha256', value, 'buffer');
 
 /** Parses `name:key:role[,name:key:role…]`; throws naming the variable and entry when malformed. */
 export function parseApiKeys(value: string, setting = 'MONITORING_API_KEYS'): ApiKey[] {
