@@ -85,12 +85,7 @@ export function alertmanagerOps(payload: AlertmanagerWebhookPayload): IngestOp[]
       throw err;
     }
     return a.status === 'resolved'
-      ? {
-          kind: 'resolve',
-          fingerprint: fingerprint(input.name, input.labels),
-          by: 'alertmanager',
-          alert: input,
-        }
+      ? { kind: 'resolve', fingerprint: fingerprint(input.name, input.labels), by: 'alertmanager' }
       : { kind: 'raise', input };
   });
 }
