@@ -87,6 +87,9 @@ describe('inhibition', () => {
     expect(await inhibitorOf(pod)).toBeNull();
     const source = await add('cluster_down', 'eu');
     await changed(source);
+    // Published on commit: the cache holds the new source at the store's generation, no reload.
+    expect(cache.snapshot().sources.has(source.id)).toBe(true);
+    expect(cache.snapshot().generation).toBe((await store.generations()).inhibit);
     expect((await inhibitorOf(pod))?.id).toBe(source.id);
     expect(await inhibitorOf(source)).toBeNull();
     const resolved = await store.updateAlert(source.id, {
