@@ -63,11 +63,10 @@ export function ingest(o: IngestOptions): Ingest {
     now: number,
     deliveries: NewDelivery[],
   ): Promise<{ alert: Alert; queued: boolean }> {
-    if (alert.status !== 'suppressed' && alert.status !== 'firing') return { alert, queued: false };
-    // A repeat keeps the severity and source it was opened with: matched as stored (a create that
-    // says otherwise is matched again, see `Unmatched`).
-    const matched = view.matched(alert);
+    // A repeat keeps the severity and source it was opened with: it is judged by the matches of
+    // the alert as stored (a create that says otherwise rolls back and is matched again).
     if (alert.status === 'suppressed') {
+      const matched = view.matched(alert);
       const suppression = view.find(alert.id, matched, now);
       if (suppression) {
         if (alert.suppressedReason === suppression.reason) return { alert, queued: false };
@@ -78,22 +77,25 @@ export function ingest(o: IngestOptions): Ingest {
       await view.changed(fired.alert);
       return fired;
     }
-    // Firing: re-notified once its route's repeat interval has passed.
-    const { plan } = matched;
-    const last = alert.lastNotifiedAt?.getTime() ?? alert.createdAt.getTime();
-    if (!plan.channels.length || now - last < plan.repeatIntervalMs) return { alert, queued: false };
-    const updated = (await repo.updateAlert(alert.id, { lastNotifiedAt: now, updatedAt: now })) ?? alert;
-    deliveries.push(
-      ...outbox.rows(
-        updated,
-        plan.channels,
-        'repeat',
-        `repeat:${alert.occurrences}`,
-        alert.escalationLevel,
-        now,
-      ),
-    );
-    return { alert: updated, queued: true };
+    if (alert.status === 'firing') {
+      const { plan } = view.matched(alert);
+      const last = alert.lastNotifiedAt?.getTime() ?? alert.createdAt.getTime();
+      if (plan.channels.length && now - last >= plan.repeatIntervalMs) {
+        const updated = (await repo.updateAlert(alert.id, { lastNotifiedAt: now, updatedAt: now })) ?? alert;
+        deliveries.push(
+          ...outbox.rows(
+            updated,
+            plan.channels,
+            'repeat',
+            `repeat:${alert.occurrences}`,
+            alert.escalationLevel,
+            now,
+          ),
+        );
+        return { alert: updated, queued: true };
+      }
+    }
+    return { alert, queued: false };
   }
 
   /** Upserts one round of creates (distinct fingerprints) and queues their notifications. */
