@@ -11,7 +11,7 @@
 import { randomUUIDv7 } from 'node:crypto';
 import { DatabaseSync } from 'node:sqlite';
 import { createAlertStore } from '../src/store/index.ts';
-import { tempSqlite } from '../test/alerts-support.ts';
+import { tempSqlite } from '../test/support/alerts-support.ts';
 
 const TRANSACTIONS = Number(process.env.BENCH_TRANSACTIONS ?? 80);
 const PER_TRANSACTION = 128;

@@ -1,10 +1,16 @@
 /**
- * How the monitoring routes read requests, set once per encapsulated context (the plugin's, and
- * the alert routes' when they are mounted on their own); the host application's parsers and
- * validators are left alone:
+ * The one strict-body rule of the monitoring API, and how its routes read requests. Set once per
+ * encapsulated context (the plugin's, and the alert and incident routes' own, so they hold when
+ * mounted on their own); the host application's parsers and validators are left alone:
  * - bodies are validated without type coercion: `["high"]` or `5` where a string belongs is a
  *   400 naming the field, not silently turned into `"high"` / `"5"`. Query strings and path
  *   parameters arrive as text, so they keep Fastify's coercion (`?limit=10` is the number 10);
+ * - unknown keys in a body are refused, never stripped: a body schema closes its objects with
+ *   `additionalProperties: false`, and a key it does not list is a 400 naming that key
+ *   (`field: "titel"`, detail "is not a field of this body"), its value never repeated. Fastify's
+ *   default (`removeAdditional`) would drop it silently: a typo such as `label` for `labels`
+ *   would be accepted and lost. A schema that must take what its producer adds (the Alertmanager
+ *   webhook payload) says `additionalProperties: true` explicitly;
  * - the only body accepted is `application/json` (anything else: 415 `unsupported_media_type`);
  * - a JSON body with a `__proto__` key, or a `constructor` key holding `prototype`, is refused
  *   with a 400 naming that key (`labels.__proto__`), rather than as "not valid JSON".
@@ -17,11 +23,40 @@ import { safeSegment } from './problem.ts';
 const validators = AjvCompiler();
 /** Fastify's own Ajv settings (coercion, defaults) for querystring, params and headers. */
 const coercing = validators({}, { customOptions: {} });
-/** The same settings without coercion, for bodies. */
-const strict = validators({}, { customOptions: { coerceTypes: false } });
+/** For bodies: no coercion, and an unknown key is an error rather than removed. */
+const strict = validators({}, { customOptions: { coerceTypes: false, removeAdditional: false } });
 
-export const validatorCompiler: FastifySchemaCompiler<unknown> = (route) =>
-  (route.httpPart === 'body' ? strict : coercing)(route as Parameters<typeof strict>[0]);
+/** What Ajv reports for a key a closed object does not list (its own words are about the object). */
+const UNKNOWN_KEY = 'is not a field of this body';
+
+type BodyValidator = ((data: unknown, context?: unknown) => unknown) & {
+  errors?: Array<{ keyword: string; message?: string }> | null;
+};
+
+/**
+ * A body validator whose unknown-key errors read as such: the problem says "body field 'titel'
+ * is not a field of this body" rather than Ajv's "must NOT have additional properties".
+ */
+function namingUnknownKeys(validate: BodyValidator): BodyValidator {
+  const wrapped: BodyValidator = Object.assign(
+    (data: unknown, context?: unknown) => {
+      const result = validate(data, context);
+      wrapped.errors = validate.errors;
+      for (const e of validate.errors ?? [])
+        if (e.keyword === 'additionalProperties') e.message = UNKNOWN_KEY;
+      return result;
+    },
+    // Fastify passes the parent object to a validator that has Ajv's `schemaEnv` (defaults at the root).
+    { schemaEnv: (validate as { schemaEnv?: unknown }).schemaEnv },
+  );
+  return wrapped;
+}
+
+export const validatorCompiler: FastifySchemaCompiler<unknown> = (route) => {
+  const schema = route as Parameters<typeof strict>[0];
+  if (route.httpPart !== 'body') return coercing(schema);
+  return namingUnknownKeys(strict(schema) as BodyValidator) as ReturnType<typeof strict>;
+};
 
 /** The path of the first `__proto__` key, or `constructor` key holding `prototype`, in `value`. */
 export function forbiddenKey(value: unknown): string | undefined {

@@ -72,6 +72,24 @@ describe('incident API', () => {
     expect(res.json()).toMatchObject({ code: 'invalid_field', field });
   });
 
+  it('refuses an unknown key by name (the same rule as every body), never echoing its value', async () => {
+    const marker = 'zq7incident';
+    for (const [url, payload] of [
+      ['/monitoring/incidents/', { ...valid, severity: marker }],
+      ['/monitoring/incidents/any-id/updates/', { status: 'identified', body: 'b', eta: marker }],
+    ] as const) {
+      const res = await post(url, payload);
+      const field = Object.keys(payload).at(-1);
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({
+        code: 'invalid_field',
+        field,
+        detail: `body field '${field}' is not a field of this body`,
+      });
+      expect(res.body).not.toContain(marker);
+    }
+  });
+
   it('adds updates to the timeline; a resolved incident takes no more (409); unknown ids are 404', async () => {
     const { id } = (await post('/monitoring/incidents/', valid)).json();
     const identified = await post(`/monitoring/incidents/${id}/updates/`, {

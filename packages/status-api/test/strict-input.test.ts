@@ -178,6 +178,92 @@ describe('strict bodies and problem answers (plugin, via inject)', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it.each([
+    [
+      'POST',
+      '/monitoring/alerts/create/',
+      { name: 'strict_u', severity: 'high', message: 'm', label: MARK },
+      'label',
+    ],
+    [
+      'POST',
+      '/monitoring/alerts/silences/',
+      { matchers: ['a=b'], durationSeconds: 60, until: MARK },
+      'until',
+    ],
+    ['POST', '/monitoring/alerts/{id}/acknowledge/', { by: 'ops', reason: MARK }, 'reason'],
+    ['POST', '/monitoring/alerts/{id}/resolve/', { by: 'ops', note: { text: MARK } }, 'note'],
+    ['POST', '/monitoring/health/run/', { checks: ['process'], only: MARK }, 'only'],
+  ] as const)('%s %s refuses an unknown key by name, without its value', async (method, url, body, field) => {
+    const a = await send(method, url.replace('{id}', alertId), JSON.stringify(body));
+    expectProblem(a, 400, 'invalid_field', field);
+    expect(a.body.detail).toBe(`body field '${field}' is not a field of this body`);
+    // Refused, not stripped: nothing happened.
+    expect((await app.inject({ url: `/monitoring/alerts/${alertId}/`, headers: W })).json().status).toBe(
+      'firing',
+    );
+  });
+
+  it('an unknown key inside a body object is named by its path', async () => {
+    const a = await send(
+      'POST',
+      '/monitoring/alerts/create/',
+      JSON.stringify({
+        name: 'x',
+        severity: 'high',
+        message: 'm',
+        labels: { a: 'b' },
+        extra: { deep: MARK },
+      }),
+    );
+    expectProblem(a, 400, 'invalid_field', 'extra');
+  });
+
+  it('the Alertmanager webhook takes every field Alertmanager 0.25 sends, and fields it may add later', async () => {
+    const payload = {
+      version: '4',
+      groupKey: '{}/{}:{alertname="StrictAm"}',
+      truncatedAlerts: 0,
+      status: 'firing',
+      receiver: 'authlens',
+      groupLabels: { alertname: 'StrictAm' },
+      commonLabels: { alertname: 'StrictAm', severity: 'warning' },
+      commonAnnotations: { summary: 's' },
+      externalURL: 'http://alertmanager:9093',
+      futureGroupField: { anything: [1, 2] },
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'StrictAm', severity: 'warning', instance: 'i1' },
+          annotations: { summary: 's' },
+          startsAt: '2026-12-04T20:00:00Z',
+          endsAt: '0001-01-01T00:00:00Z',
+          generatorURL: 'http://prometheus:9090/graph?g0.expr=up',
+          fingerprint: 'c4a1f0b2d3e4f5a6',
+          futureAlertField: true,
+        },
+      ],
+    };
+    const url = '/monitoring/alerts/webhooks/alertmanager/';
+    const ok = await send('POST', url, JSON.stringify(payload));
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.body).toEqual({ firing: 1, resolved: 0 });
+    // The declared fields are still typed, without coercion.
+    for (const [patch, field] of [
+      [{ truncatedAlerts: '3' }, 'truncatedAlerts'],
+      [{ externalURL: 5 }, 'externalURL'],
+      [{ commonLabels: { a: 1 } }, 'commonLabels.a'],
+      [{ groupKey: [MARK] }, 'groupKey'],
+    ] as const) {
+      expectProblem(
+        await send('POST', url, JSON.stringify({ ...payload, ...patch })),
+        400,
+        'invalid_field',
+        field,
+      );
+    }
+  });
+
   it('a key with odd characters is named as <key>, never repeated', async () => {
     const key = `<script>${MARK}</script>`;
     const a = await create({ labels: { [key]: 'v' } });

@@ -12,12 +12,21 @@ import { validateInput } from './validate.ts';
 /** The most alerts one payload may carry (the route's schema says the same). */
 export const MAX_WEBHOOK_ALERTS = 1000;
 
-/** An Alertmanager webhook (version 4) payload. */
+/**
+ * An Alertmanager webhook (version 4) payload: every field Alertmanager 0.25 sends. Only `version`
+ * and `alerts` are used; a field a later version adds is accepted and ignored (see the route's schema).
+ */
 export interface AlertmanagerWebhookPayload {
   version?: string;
+  groupKey?: string;
+  /** How many alerts Alertmanager left out of this payload (`max_alerts`). */
+  truncatedAlerts?: number;
   status?: string;
   receiver?: string;
-  groupKey?: string;
+  groupLabels?: Labels;
+  commonLabels?: Labels;
+  commonAnnotations?: Labels;
+  externalURL?: string;
   alerts: Array<{
     status: 'firing' | 'resolved' | string;
     labels: Labels;
@@ -85,12 +94,7 @@ export function alertmanagerOps(payload: AlertmanagerWebhookPayload): IngestOp[]
       throw err;
     }
     return a.status === 'resolved'
-      ? {
-          kind: 'resolve',
-          fingerprint: fingerprint(input.name, input.labels),
-          by: 'alertmanager',
-          alert: input,
-        }
+      ? { kind: 'resolve', fingerprint: fingerprint(input.name, input.labels), by: 'alertmanager' }
       : { kind: 'raise', input };
   });
 }

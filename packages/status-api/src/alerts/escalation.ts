@@ -1,19 +1,19 @@
 /**
  * Escalation: a firing alert that nobody acknowledges climbs its route's escalation steps, one
- * level per due timer, each level notifying that step's channels once.
+ * level per due timer, each level notifying that step's channels once. The route comes from
+ * before the claiming transaction (`drainDue`); no matcher runs inside it.
  */
 import type { Outbox } from './notify/outbox.ts';
-import type { Routing } from './routing.ts';
 import type { DueHandler } from './workers.ts';
 
 /** Handles one alert whose escalation timer is due (claimed by the workers). */
-export function escalationStep(routing: Routing, outbox: Outbox): DueHandler {
-  return async (repo, alert, now) => {
+export function escalationStep(outbox: Outbox): DueHandler {
+  return async (repo, _view, alert, matched, now) => {
     if (alert.status !== 'firing') {
       await repo.updateAlert(alert.id, { nextEscalationAt: null, updatedAt: now });
       return true;
     }
-    const steps = routing.route(alert).escalation;
+    const steps = matched.plan.escalation;
     const level = alert.escalationLevel + 1;
     const step = steps[level - 1];
     if (!step) {

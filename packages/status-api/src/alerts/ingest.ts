@@ -9,16 +9,18 @@
  * all) whose new rows already carry their state (suppressed, or firing with timers), decided from
  * the per-replica silence and inhibition caches; the outbox rows follow in one insert. A repeat
  * inside its repeat interval therefore costs one row update, a new alert one insert plus its
- * notifications. The matchers run before the transaction opens (`findOutside`); inside it they run
- * again only if the caches changed in between, or for what the batch itself changes.
+ * notifications. Every matcher runs before the transaction opens (`matchedTransaction`); inside
+ * it the batch is judged from those matches alone, and if the caches moved in between (or a
+ * repeat turned out to be stored with another severity or source) it rolls back and is matched
+ * and applied again.
  */
 import { randomUUIDv7 } from 'node:crypto';
 import type { AlertRepo, AlertStore, InitialState, NewAlertRow, NewDelivery } from '../store/index.ts';
 import { fingerprint } from './fingerprint.ts';
 import { groupCommit } from './group-commit.ts';
+import { matchedTransaction } from './matched-transaction.ts';
 import type { Outbox } from './notify/outbox.ts';
-import type { RoutePlan, Routing } from './routing.ts';
-import type { Suppression, Suppressor } from './suppression.ts';
+import type { MatchInput, SuppressionView, Suppressor } from './suppression.ts';
 import type { Transitions } from './transitions.ts';
 import type { Alert, CreateAlertInput, CreateAlertResult } from './types.ts';
 import { validateInput } from './validate.ts';
@@ -26,19 +28,12 @@ import { validateInput } from './validate.ts';
 /** One step of an ingest: raise a (validated) alert, or resolve the open alert with a fingerprint. */
 export type IngestOp =
   | { kind: 'raise'; input: Required<CreateAlertInput> }
-  | {
-      kind: 'resolve';
-      fingerprint: string;
-      by: string;
-      /** The resolved alert's labels when known (lets its source check run before the transaction). */
-      alert?: Pick<Alert, 'name' | 'severity' | 'source' | 'labels'>;
-    };
+  | { kind: 'resolve'; fingerprint: string; by: string };
 
 export type IngestResult = CreateAlertResult | { resolved: Alert | null };
 
 export interface IngestOptions {
   store: AlertStore;
-  routing: Routing;
   suppressor: Suppressor;
   outbox: Outbox;
   transitions: Transitions;
@@ -52,48 +47,38 @@ export interface Ingest {
   apply(ops: IngestOp[]): Promise<IngestResult[]>;
 }
 
-/** What a create's matchers found before its transaction: its suppression and its route. */
-interface Found {
-  suppression: Suppression | null;
-  plan: RoutePlan;
-}
-
-interface Prepared {
-  /** The caches' version the matches were made against (`Suppressor.version`). */
-  version: string;
-  /** By op index; missing entries are matched inside the transaction. */
-  found: Array<Found | undefined>;
-}
-
 interface Outcome {
   results: IngestResult[];
   queued: boolean;
 }
 
 export function ingest(o: IngestOptions): Ingest {
-  const { routing, suppressor, outbox } = o;
+  const { suppressor, outbox } = o;
 
   /** The repeat of an open alert (already counted by the upsert); repeat notices go to `deliveries`. */
   async function repeat(
     repo: AlertRepo,
+    view: SuppressionView,
     alert: Alert,
     now: number,
     deliveries: NewDelivery[],
-    found: Found | undefined,
   ): Promise<{ alert: Alert; queued: boolean }> {
+    // A repeat keeps the severity and source it was opened with: it is judged by the matches of
+    // the alert as stored (a create that says otherwise rolls back and is matched again).
     if (alert.status === 'suppressed') {
-      const suppression = found ? found.suppression : suppressor.find(alert, now);
+      const matched = view.matched(alert);
+      const suppression = view.find(alert.id, matched, now);
       if (suppression) {
         if (alert.suppressedReason === suppression.reason) return { alert, queued: false };
         return { alert: (await suppressor.apply(repo, alert, suppression, now)) ?? alert, queued: false };
       }
       // A suppressed alert whose suppression ended: notify now.
-      const fired = await outbox.fire(repo, alert, now, `trigger:${alert.occurrences}`, found?.plan);
-      await suppressor.changed(repo, fired.alert);
+      const fired = await outbox.fire(repo, alert, matched.plan, now, `trigger:${alert.occurrences}`);
+      await view.changed(fired.alert);
       return fired;
     }
     if (alert.status === 'firing') {
-      const plan = found ? found.plan : routing.route(alert);
+      const { plan } = view.matched(alert);
       const last = alert.lastNotifiedAt?.getTime() ?? alert.createdAt.getTime();
       if (plan.channels.length && now - last >= plan.repeatIntervalMs) {
         const updated = (await repo.updateAlert(alert.id, { lastNotifiedAt: now, updatedAt: now })) ?? alert;
@@ -116,11 +101,12 @@ export function ingest(o: IngestOptions): Ingest {
   /** Upserts one round of creates (distinct fingerprints) and queues their notifications. */
   async function round(
     repo: AlertRepo,
+    view: SuppressionView,
     groups: Map<string, number[]>,
+    creates: ReadonlyArray<MatchInput | undefined>,
     ops: IngestOp[],
     results: IngestResult[],
     now: number,
-    found: ReadonlyArray<Found | undefined>,
   ): Promise<boolean> {
     const rows: NewAlertRow[] = [];
     const plans: Array<{ channels: string[] }> = [];
@@ -131,14 +117,14 @@ export function ingest(o: IngestOptions): Ingest {
       const last = (ops[indexes[indexes.length - 1]!] as { input: Required<CreateAlertInput> }).input;
       // Time-ordered ids append to the primary-key index instead of touching a random page each.
       const id = randomUUIDv7();
-      const pre = found[indexes[0]!];
-      const suppression = pre ? pre.suppression : suppressor.find({ id, ...first }, now);
+      const matched = view.matched(creates[indexes[0]!]!);
+      const suppression = view.find(id, matched, now);
       let initial: InitialState;
       let channels: string[] = [];
       if (suppression) {
         initial = { status: 'suppressed', ...suppressor.state(suppression, now) };
       } else {
-        const plan = pre ? pre.plan : routing.route(first);
+        const plan = matched.plan;
         channels = plan.channels;
         const step = plan.escalation[0];
         initial = {
@@ -173,15 +159,10 @@ export function ingest(o: IngestOptions): Ingest {
       if (created) {
         if (alert.status === 'firing') {
           deliveries.push(...outbox.rows(alert, plan.channels, 'trigger', 'trigger', 0, now));
-          await suppressor.changed(repo, alert);
+          await view.changed(alert);
         }
       } else {
-        // A repeat keeps the severity and source it was opened with: what was found for the
-        // create holds only if the create says the same.
-        const first = (ops[indexes[0]!] as { input: Required<CreateAlertInput> }).input;
-        const pre = found[indexes[0]!];
-        const same = alert.severity === first.severity && alert.source === first.source;
-        const repeated = await repeat(repo, alert, now, deliveries, same ? pre : undefined);
+        const repeated = await repeat(repo, view, alert, now, deliveries);
         alert = repeated.alert;
         if (repeated.queued) queued = true;
       }
@@ -193,45 +174,20 @@ export function ingest(o: IngestOptions): Ingest {
     return queued;
   }
 
-  /**
-   * Runs the matchers for a batch before its transaction opens: brings the caches up to date
-   * through the store, then finds each create's suppression and route (and whether it is an
-   * inhibition source, remembered by the cache). Creates after the first resolve or new source
-   * are left to the transaction, since those change the caches as the batch goes.
-   */
-  async function findOutside(ops: IngestOp[], now: number): Promise<Prepared> {
-    await suppressor.refresh(o.store, now);
-    const found: Array<Found | undefined> = new Array(ops.length);
-    for (const [index, op] of ops.entries()) {
-      if (op.kind === 'resolve') {
-        if (op.alert) suppressor.isSource(op.alert);
-        break;
-      }
-      found[index] = {
-        suppression: suppressor.find({ id: '', ...op.input }, now),
-        plan: routing.route(op.input),
-      };
-      if (suppressor.isSource(op.input)) break;
-    }
-    return { version: suppressor.version(), found };
-  }
-
-  /** Applies a batch's ops in order inside one transaction. */
+  /** Applies a batch's ops in order inside one transaction, judged from `creates`' matches. */
   async function applyAll(
     repo: AlertRepo,
+    view: SuppressionView,
     ops: IngestOp[],
+    creates: ReadonlyArray<MatchInput | undefined>,
     now: number,
-    prepared: Prepared,
   ): Promise<Outcome> {
-    await suppressor.refresh(repo, now);
-    // Another transaction changed the caches since: match again here (the rare slow path).
-    const found = suppressor.version() === prepared.version ? prepared.found : [];
     const results: IngestResult[] = new Array(ops.length);
     let queued = false;
     let groups = new Map<string, number[]>();
     const flush = async () => {
       if (groups.size === 0) return;
-      if (await round(repo, groups, ops, results, now, found)) queued = true;
+      if (await round(repo, view, groups, creates, ops, results, now)) queued = true;
       groups = new Map();
     };
     for (const [index, op] of ops.entries()) {
@@ -242,17 +198,17 @@ export function ingest(o: IngestOptions): Ingest {
           results[index] = { resolved: null };
           continue;
         }
-        const t = await o.transitions.apply(repo, open.id, 'resolve', op.by, now);
+        const t = await o.transitions.apply(repo, view, open.id, 'resolve', op.by, now);
         if (t.notify || t.released > 0) queued = true;
         results[index] = { resolved: t.alert };
         continue;
       }
-      const fp = fingerprint(op.input.name, op.input.labels);
-      const group = groups.get(fp);
+      const create = creates[index]!;
+      const group = groups.get(create.fingerprint);
       if (group) group.push(index);
-      else groups.set(fp, [index]);
-      // A new inhibition source must be in the cache before the creates after it are judged.
-      if (suppressor.isSource(op.input)) await flush();
+      else groups.set(create.fingerprint, [index]);
+      // A new inhibition source must be in the view before the creates after it are judged.
+      if (view.matched(create).sources.length) await flush();
     }
     await flush();
     return { results, queued };
@@ -268,9 +224,18 @@ export function ingest(o: IngestOptions): Ingest {
     concurrency: o.store.dialect === 'postgres' ? 4 : 1,
     async commit(items) {
       const flat = items.flat();
-      const now = Date.now();
-      const prepared = await findOutside(flat, now);
-      const { results, queued } = await o.store.transaction((repo) => applyAll(repo, flat, now, prepared));
+      // What each create's matches depend on (resolves need none: leaving the set needs no matcher).
+      const creates = flat.map((op) =>
+        op.kind === 'raise'
+          ? { fingerprint: fingerprint(op.input.name, op.input.labels), ...op.input }
+          : undefined,
+      );
+      const { results, queued } = await matchedTransaction(
+        o.store,
+        suppressor,
+        creates.filter((c) => c !== undefined),
+        (repo, view, now) => applyAll(repo, view, flat, creates, now),
+      );
       if (queued) o.kick();
       const out: IngestResult[][] = [];
       let offset = 0;

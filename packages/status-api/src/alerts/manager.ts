@@ -164,7 +164,7 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
   }
   const telemetry = alertTelemetry(store);
 
-  const outbox = createOutbox(channels, routing);
+  const outbox = createOutbox(channels);
   const suppressor = createSuppressor({ routing, recheckMs: suppressionRecheckMs, onError });
   // The workers are created last (they start at once); stages reach them through these.
   const kick = () => runner.kick();
@@ -191,14 +191,14 @@ export async function createAlertManager(options: AlertManagerOptions = {}): Pro
     isClosed: () => runner.isClosed(),
   });
   const recheck = suppressionRecheck(suppressor, outbox);
-  const escalate = escalationStep(routing, outbox);
+  const escalate = escalationStep(outbox);
   const runSuppressionChecks = () =>
-    drainDue(store, (repo, now, limit) => repo.claimDueSuppressionChecks(now, limit), recheck);
+    drainDue(store, suppressor, (repo, now, limit) => repo.claimDueSuppressionChecks(now, limit), recheck);
   const runEscalations = () =>
-    drainDue(store, (repo, now, limit) => repo.claimDueEscalations(now, limit), escalate);
+    drainDue(store, suppressor, (repo, now, limit) => repo.claimDueEscalations(now, limit), escalate);
   const purge = (olderThanDays = settings.retentionDays) => purgeResolved(store, olderThanDays);
   const transition = transitions(store, outbox, suppressor, kick);
-  const ingestion = ingest({ store, routing, suppressor, outbox, transitions: transition, kick });
+  const ingestion = ingest({ store, suppressor, outbox, transitions: transition, kick });
   // Public routing rules open and update status-page incidents after the change has committed.
   const publish = (event: 'raised' | 'resolved', alert: Alert) =>
     statusPageEvent(options.statusPageHook, routing, event, alert, onError);

@@ -107,21 +107,19 @@ export const idParams = {
 
 const actorBody = {
   type: ['object', 'null'],
-  propertyNames: { enum: ['by', 'comment'] },
+  additionalProperties: false,
   properties: {
     by: { type: 'string', minLength: 1, maxLength: 200 },
     comment: { type: 'string', maxLength: 2000 },
   },
 } as const;
 
-const createFields = ['name', 'severity', 'message', 'source', 'labels', 'annotations'] as const;
 const createBody = {
   type: 'object',
   required: ['name', 'severity', 'message'],
-  // `propertyNames`, not `additionalProperties: false`: Fastify's Ajv would silently strip an
-  // unknown key (a typo such as `label`); this answers 400 naming it instead. The same holds for
-  // the other bodies we define; the Alertmanager webhook payload stays open (its producer adds fields).
-  propertyNames: { enum: [...createFields] },
+  // An unknown key (a typo such as `label`) is a 400 naming it, never stripped (`strict-input.ts`);
+  // the same holds for every body we define. The Alertmanager webhook payload stays open.
+  additionalProperties: false,
   properties: {
     name: { type: 'string', minLength: 1, maxLength: 200, pattern: ALERT_NAME },
     severity: { type: 'string', enum: [...SEVERITIES] },
@@ -163,7 +161,7 @@ const listQuery = {
 const silenceBody = {
   type: 'object',
   required: ['matchers'],
-  propertyNames: { enum: ['matchers', 'startsAt', 'endsAt', 'durationSeconds', 'createdBy', 'comment'] },
+  additionalProperties: false,
   properties: {
     matchers: {
       type: 'array',
@@ -180,25 +178,38 @@ const silenceBody = {
 } as const;
 
 /**
- * Alertmanager's webhook payload (version 4). Every alert is held to the limits of `/create/`:
- * its labels become the alert's (less `alertname` and `severity`, which become its name and
- * severity), its annotations (plus `generatorURL`) the alert's annotations. Unknown fields are
- * accepted: Alertmanager adds fields across versions.
+ * Alertmanager's webhook payload (version 4), every field Alertmanager 0.25 sends declared with
+ * its type. Every alert is held to the limits of `/create/`: its labels become the alert's (less
+ * `alertname` and `severity`, which become its name and severity), its annotations (plus
+ * `generatorURL`) the alert's annotations; the group-level fields are checked and not stored.
+ *
+ * The one open body: `additionalProperties: true` at the top and on each alert, on purpose.
+ * Alertmanager adds fields across versions (0.25 added none of ours, `truncatedAlerts` came in
+ * 0.21), and a receiver that refused a field it does not know would lose a whole group of alerts
+ * after an Alertmanager upgrade, at the moment they matter. Such a field is ignored: never stored,
+ * never repeated in an answer.
  */
 const alertmanagerBody = {
   type: 'object',
   required: ['version', 'alerts'],
+  additionalProperties: true,
   properties: {
     version: { type: 'string', const: '4' },
+    groupKey: { type: 'string', maxLength: 10_000 },
+    truncatedAlerts: { type: 'integer', minimum: 0 },
     status: { type: 'string', enum: ['firing', 'resolved'] },
-    receiver: { type: 'string' },
-    groupKey: { type: 'string' },
+    receiver: { type: 'string', maxLength: 1000 },
+    groupLabels: stringMap,
+    commonLabels: stringMap,
+    commonAnnotations: stringMap,
+    externalURL: { type: 'string', maxLength: 4000 },
     alerts: {
       type: 'array',
       maxItems: 1000,
       items: {
         type: 'object',
         required: ['status', 'labels'],
+        additionalProperties: true,
         properties: {
           status: { type: 'string', enum: ['firing', 'resolved'] },
           labels: {

@@ -54,12 +54,16 @@ export interface CompiledSilence {
 /**
  * The silences that have not ended, compiled once, kept per replica. `refresh` reloads them only
  * when the store's `silences` generation moved (every create and expiry bumps it, on any replica),
- * so a create matches silences without a query.
+ * so a create matches silences without a query. `refresh` and `matching` compile and run
+ * matchers: they are called outside any store transaction (see `suppression.ts`).
  */
 export interface SilenceCache {
   refresh(repo: AlertRepo, generation: number, now: number): Promise<void>;
-  /** The first silence active at `now` whose matchers all match `labels`, or null. */
-  match(labels: Labels, now: number): CompiledSilence | null;
+  /**
+   * Every silence not ended at `now` whose matchers all match `labels`, in cache order: what a
+   * transaction later checks against its own clock (`startsAt <= t < endsAt`) without a matcher.
+   */
+  matching(labels: Labels, now: number): CompiledSilence[];
   /** The store generation the cache holds (NaN before the first load). */
   generation(): number;
 }
@@ -89,12 +93,7 @@ export function silenceCache(onError: (err: unknown, context: string) => void): 
       loaded = generation;
     },
     generation: () => loaded,
-    match(labels, now) {
-      for (const s of list) {
-        if (s.startsAt <= now && now < s.endsAt && matchesAll(s.matchers, labels)) return s;
-      }
-      return null;
-    },
+    matching: (labels, now) => list.filter((s) => now < s.endsAt && matchesAll(s.matchers, labels)),
   };
 }
 

@@ -4,8 +4,9 @@
  */
 import type { AlertRepo, AlertStore } from '../store/index.ts';
 import { AlertError } from './errors.ts';
+import { matchedTransaction } from './matched-transaction.ts';
 import type { Outbox } from './notify/outbox.ts';
-import type { Suppressor } from './suppression.ts';
+import type { SuppressionView, Suppressor } from './suppression.ts';
 import type { Alert } from './types.ts';
 
 export type TransitionEvent = 'acknowledge' | 'resolve';
@@ -19,9 +20,10 @@ export interface TransitionResult {
 }
 
 export interface Transitions {
-  /** Applies the change inside an open transaction. */
+  /** Applies the change inside an open transaction (judged by `view`: no matcher runs). */
   apply(
     repo: AlertRepo,
+    view: SuppressionView,
     id: string,
     event: TransitionEvent,
     by: string,
@@ -39,6 +41,7 @@ export function transitions(
 ): Transitions {
   async function apply(
     repo: AlertRepo,
+    view: SuppressionView,
     id: string,
     event: TransitionEvent,
     by: string,
@@ -81,7 +84,7 @@ export function transitions(
       }
       return { alert: current, notify: false, released };
     }
-    await suppressor.changed(repo, changed);
+    await view.changed(changed);
     const notified = await repo.notifiedChannels(id);
     await repo.enqueueDeliveries(
       outbox.rows(
@@ -99,11 +102,12 @@ export function transitions(
   return {
     apply,
     async run(id, event, by) {
-      // Whether the alert is an inhibition source depends only on its labels: found here, before
-      // the transaction (and remembered), so no matcher runs inside it.
+      // The alert is matched (is it an inhibition source?) before the transaction opens; its
+      // labels, severity and source never change, so what is found holds inside it.
       const before = await store.getAlert(id);
-      if (before) suppressor.isSource(before);
-      const result = await store.transaction((repo) => apply(repo, id, event, by, Date.now()));
+      const result = await matchedTransaction(store, suppressor, before ? [before] : [], (repo, view, now) =>
+        apply(repo, view, id, event, by, now),
+      );
       if (result.notify || result.released > 0) kick();
       return result.alert;
     },

@@ -4,6 +4,8 @@
  * timer runs a pass every `pollIntervalMs` and the retention purge every `purgeIntervalMs`.
  */
 import type { AlertRepo, AlertStore } from '../store/index.ts';
+import { matchedTransaction } from './matched-transaction.ts';
+import type { Matched, SuppressionView, Suppressor } from './suppression.ts';
 import type { Alert } from './types.ts';
 
 export interface RunDueResult {
@@ -13,31 +15,49 @@ export interface RunDueResult {
   delivered: number;
 }
 
-/** Handles one claimed alert inside the claiming transaction; true counts it. */
-export type DueHandler = (repo: AlertRepo, alert: Alert, now: number) => Promise<boolean>;
+/**
+ * Handles one claimed alert inside the claiming transaction, with the matches found for it before
+ * the transaction opened (it runs no matcher); true counts it.
+ */
+export type DueHandler = (
+  repo: AlertRepo,
+  view: SuppressionView,
+  alert: Alert,
+  matched: Matched,
+  now: number,
+) => Promise<boolean>;
+
+/** Due alerts, oldest first, at most `limit` (row-locked when `repo` is a transaction's). */
+export type DueClaim = (repo: AlertRepo, now: number, limit: number) => Promise<Alert[]>;
 
 /**
- * Claims due alerts in batches (`claim`, row-locked), each batch handled in the transaction that
- * claimed it, so one replica handles each alert once; up to ten batches a call. Returns how many
- * alerts `handle` counted.
+ * Drains due alerts in rounds of up to 50 (ten rounds a call). Each round first reads the due
+ * alerts outside any transaction and runs their matchers, then claims the due rows (row-locked)
+ * in one transaction and handles each with its matches, so one replica handles each alert once
+ * and no matcher runs while rows are locked. A row that became due after the read was not matched:
+ * it stays due for the next round. Returns how many alerts `handle` counted.
  */
 export async function drainDue(
   store: AlertStore,
-  claim: (repo: AlertRepo, now: number, limit: number) => Promise<Alert[]>,
+  suppressor: Suppressor,
+  claim: DueClaim,
   handle: DueHandler,
 ): Promise<number> {
   const batch = 50;
   let total = 0;
   for (let round = 0; round < 10; round++) {
-    const now = Date.now();
-    const { claimed, counted } = await store.transaction(async (repo) => {
-      const due = await claim(repo, now, batch);
+    // Read, not held: the transaction below claims the rows again.
+    const due = await claim(store, Date.now(), batch);
+    if (due.length === 0) break;
+    total += await matchedTransaction(store, suppressor, due, async (repo, view, now) => {
       let counted = 0;
-      for (const alert of due) if (await handle(repo, alert, now)) counted++;
-      return { claimed: due.length, counted };
+      for (const alert of await claim(repo, now, batch)) {
+        const matched = view.lookup(alert);
+        if (matched && (await handle(repo, view, alert, matched, now))) counted++;
+      }
+      return counted;
     });
-    total += counted;
-    if (claimed < batch) break;
+    if (due.length < batch) break;
   }
   return total;
 }

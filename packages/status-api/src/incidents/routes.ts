@@ -1,15 +1,15 @@
 /**
  * Incident API (registered under `/incidents`): reads need a `read` key, changes a `write` key,
  * checked on `onRequest` before the body is parsed. Bodies are strict: unknown keys and wrong
- * types answer 400 naming the field (no coercion, see `strict-body.ts`).
+ * types answer 400 naming the field (the API's one rule, `src/strict-input.ts`).
  */
 import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { idParams } from '../alerts/routes.ts';
 import type { Authorize } from '../auth.ts';
 import { replyError, replyProblem } from '../errors.ts';
 import { bearer, paths, problemSchema, protectedErrors } from '../routes/schemas.ts';
+import { strictInput } from '../strict-input.ts';
 import { IncidentError, type Incidents } from './service.ts';
-import { strictValidator } from './strict-body.ts';
 import { IMPACTS, INCIDENT_KINDS, type Incident, UPDATE_STATUSES } from './types.ts';
 
 const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max, pattern: '\\S' }) as const;
@@ -20,21 +20,10 @@ const componentList = {
   items: { type: 'string', minLength: 1, maxLength: 64 },
 } as const;
 
-const createFields = [
-  'kind',
-  'title',
-  'impact',
-  'status',
-  'components',
-  'body',
-  'scheduledFor',
-  'scheduledUntil',
-] as const;
 export const createIncidentBody = {
   type: 'object',
   required: ['title', 'impact', 'body'],
-  // `propertyNames`, not `additionalProperties: false`: Ajv would strip an unknown key silently.
-  propertyNames: { enum: [...createFields] },
+  additionalProperties: false,
   properties: {
     kind: { type: 'string', enum: [...INCIDENT_KINDS] },
     title: text(200),
@@ -50,7 +39,7 @@ export const createIncidentBody = {
 export const updateIncidentBody = {
   type: 'object',
   required: ['status', 'body'],
-  propertyNames: { enum: ['status', 'body', 'impact'] },
+  additionalProperties: false,
   properties: {
     status: { type: 'string', enum: [...UPDATE_STATUSES] },
     body: text(4000),
@@ -119,6 +108,8 @@ export interface IncidentRoutesOptions {
 }
 
 function register(app: FastifyInstance, { incidents, authorize }: IncidentRoutesOptions): void {
+  // JSON bodies only, no coercion, unknown keys refused: also when mounted without the plugin.
+  strictInput(app);
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof IncidentError)
       return replyProblem(reply, err.code, { detail: err.message, field: err.field });
@@ -162,7 +153,6 @@ function register(app: FastifyInstance, { incidents, authorize }: IncidentRoutes
     });
     app.post(url, {
       onRequest: authorize.write,
-      validatorCompiler: strictValidator,
       schema: schema(
         {
           summary: 'Open an incident (or schedule maintenance, `kind: maintenance`) with its first update',
@@ -213,7 +203,6 @@ function register(app: FastifyInstance, { incidents, authorize }: IncidentRoutes
   for (const { url, hide } of paths('/:id/updates/')) {
     app.post(url, {
       onRequest: authorize.write,
-      validatorCompiler: strictValidator,
       schema: schema(
         {
           summary: 'Add an update to the timeline (its status becomes the incident status)',

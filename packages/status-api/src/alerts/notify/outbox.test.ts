@@ -19,7 +19,7 @@ describe('outbox', () => {
     { routes: [{ channels: ['hook'], escalation: [{ after: '5m', channels: ['pager'] }] }] },
     channelConfigs,
   );
-  const box = outbox(channels, routing);
+  const box = outbox(channels);
 
   beforeAll(async () => {
     store = await createAlertStore('sqlite::memory:');
@@ -69,12 +69,13 @@ describe('outbox', () => {
   it('fires once: trigger queued, escalation timer set; the same key again queues nothing', async () => {
     const now = Date.now();
     const alert = await newAlert(now);
-    const first = await store.transaction((repo) => box.fire(repo, alert, now));
+    const plan = routing.route(alert);
+    const first = await store.transaction((repo) => box.fire(repo, alert, plan, now));
     expect(first.queued).toBe(true);
     expect(first.alert.status).toBe('firing');
     expect(first.alert.nextEscalationAt?.getTime()).toBe(now + 300_000);
     expect(first.alert.lastNotifiedAt?.getTime()).toBe(now);
-    const again = await store.transaction((repo) => box.fire(repo, alert, now + 1));
+    const again = await store.transaction((repo) => box.fire(repo, alert, plan, now + 1));
     expect(again.queued).toBe(false);
     const deliveries = await store.deliveriesFor(alert.id);
     expect(deliveries.map((d) => [d.event, d.channel, d.idempotencyKey])).toEqual([

@@ -6,7 +6,7 @@
  */
 import type { AlertRepo, NewDelivery } from '../../store/index.ts';
 import type { Channel } from '../channels/types.ts';
-import type { RoutePlan, Routing } from '../routing.ts';
+import type { RoutePlan } from '../routing.ts';
 import type { Alert, NotificationEvent } from '../types.ts';
 import { alertSnapshot } from './snapshot.ts';
 
@@ -29,14 +29,14 @@ export interface Outbox {
   fire(
     repo: AlertRepo,
     alert: Alert,
+    /** The alert's route, found before the transaction (no matcher runs inside one). */
+    plan: RoutePlan,
     now: number,
     keyPart?: string,
-    /** The alert's route when the caller found it already (before its transaction). */
-    plan?: RoutePlan,
   ): Promise<{ alert: Alert; queued: boolean }>;
 }
 
-export function outbox(channels: ReadonlyMap<string, Channel>, routing: Routing): Outbox {
+export function outbox(channels: ReadonlyMap<string, Channel>): Outbox {
   const rows: Outbox['rows'] = (alert, channelNames, event, keyPart, level, now) => {
     let json: string | undefined;
     const snapshot = () => (json ??= alertSnapshot(alert));
@@ -60,7 +60,7 @@ export function outbox(channels: ReadonlyMap<string, Channel>, routing: Routing)
   return {
     routable: (names) => names.some((n) => channels.has(n)),
     rows,
-    async fire(repo, alert, now, keyPart = 'trigger', plan = routing.route(alert)) {
+    async fire(repo, alert, plan, now, keyPart = 'trigger') {
       const first = plan.escalation[0];
       const updated =
         (await repo.updateAlert(alert.id, {
