@@ -155,7 +155,13 @@ export {
   type LogValue,
   type StructuredLogger,
 } from './domain/structured-logger.ts';
-export { AuthlensConfigError } from './errors.ts';
+export {
+  AuthlensConfigError,
+  AuthlensError,
+  type AuthlensErrorOptions,
+  ERROR_CODES,
+  type ErrorCode,
+} from './errors.ts';
 export { getLogger } from './logs/logger.ts';
 export { acceptsOpenMetrics, OPENMETRICS_CONTENT_TYPE } from './openmetrics.ts';
 export {

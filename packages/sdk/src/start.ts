@@ -5,7 +5,7 @@
  */
 import { normalizeOptions, type StartOptions } from './config.ts';
 import { diagLine } from './diag.ts';
-import { AuthlensConfigError } from './errors.ts';
+import { type AuthlensError, errorCode } from './errors.ts';
 import { createRedactor } from './redaction.ts';
 import { type AuthlensHandle, noopHandle, sdkState } from './state.ts';
 
@@ -34,9 +34,10 @@ export async function start(options: StartOptions = {}): Promise<AuthlensHandle>
     state.handle = handle;
     return handle;
   } catch (err) {
-    if (err instanceof AuthlensConfigError) {
-      diagLine('error', `${err.message} — telemetry is off, the service keeps running`, {
-        variable: err.variable,
+    if (errorCode(err) === 'invalid_config') {
+      const { message, setting } = err as AuthlensError;
+      diagLine('error', `${message} — telemetry is off, the service keeps running`, {
+        variable: setting ?? '',
       });
     } else {
       diagLine(

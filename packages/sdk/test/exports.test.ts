@@ -15,6 +15,7 @@ const ENTRY = [
   'AUTH_METHODS',
   'AUTH_OUTCOMES',
   'AuthlensConfigError',
+  'AuthlensError',
   'CONSENT_ACTIONS',
   'CONSENT_PURPOSES',
   'CORRELATION_ID_HEADER',
@@ -28,6 +29,7 @@ const ENTRY = [
   'DSR_COMPLETION_BUCKETS_SECONDS',
   'DSR_STATUSES',
   'DSR_TYPES',
+  'ERROR_CODES',
   'HTTP_METHODS',
   'JOB_OUTCOMES',
   'LATENCY_BUCKETS_SECONDS',
@@ -92,6 +94,10 @@ const ENTRY = [
 
 pinExports(packageDir, {
   '.': { actual: async () => Object.keys(await import('@authlens/sdk')), pinned: ENTRY },
+  './internal/config': {
+    actual: async () => Object.keys(await import('@authlens/sdk/internal/config')),
+    pinned: ['createEnvReader', 'describeRange', 'errorCode', 'invalidOption', 'parseDuration'],
+  },
   // Importing `register` starts authlens: load it in a child process with the SDK turned off.
   './register': {
     actual: () => namesInChildProcess(packageDir, '@authlens/sdk/register', { OTEL_SDK_DISABLED: 'true' }),
