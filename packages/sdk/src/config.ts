@@ -396,9 +396,9 @@ export function normalizeOptions(options: StartOptions = {}): SdkConfig {
   const batch = (prefix: 'OTEL_BSP' | 'OTEL_BLRP') => {
     const defaults = prefix === 'OTEL_BSP' ? DEFAULTS.bsp : DEFAULTS.blrp;
     const size = (name: string, fallback: number) =>
-      read.integer(`${prefix}_${name}`, { default: fallback, min: 1, max: 1_000_000 });
-    const maxQueueSize = size('MAX_QUEUE_SIZE', defaults.maxQueueSize);
-    const maxExportBatchSize = size('MAX_EXPORT_BATCH_SIZE', defaults.maxExportBatchSize);
+      read.integer(name, { default: fallback, min: 1, max: 1_000_000 });
+    const maxQueueSize = size(`${prefix}_MAX_QUEUE_SIZE`, defaults.maxQueueSize);
+    const maxExportBatchSize = size(`${prefix}_MAX_EXPORT_BATCH_SIZE`, defaults.maxExportBatchSize);
     if (maxExportBatchSize > maxQueueSize) {
       throw new AuthlensConfigError(
         `${prefix}_MAX_EXPORT_BATCH_SIZE`,

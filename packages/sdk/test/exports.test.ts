@@ -96,7 +96,7 @@ pinExports(packageDir, {
   '.': { actual: async () => Object.keys(await import('@authlens/sdk')), pinned: ENTRY },
   './internal/config': {
     actual: async () => Object.keys(await import('@authlens/sdk/internal/config')),
-    pinned: ['createEnvReader', 'describeRange', 'errorCode', 'invalidOption', 'parseDuration'],
+    pinned: ['createEnvReader', 'describeRange', 'errorCode', 'invalidOption', 'parseDuration', 'parseUrl'],
   },
   // Importing `register` starts authlens: load it in a child process with the SDK turned off.
   './register': {

@@ -90,6 +90,7 @@ describe('createEnvReader', () => {
     expect(refusal(() => read.duration('E', { default: 1000, min: 100 })).expected).toMatch(/≥ 100 ms/);
     expect(parseDuration('4h')).toBe(14_400_000);
     expect(parseDuration('4 h')).toBeUndefined();
+    expect(parseDuration('30')).toBeUndefined();
   });
 
   it('lists and enums', () => {

@@ -101,6 +101,7 @@ export interface EnvReader {
   oneOf<T extends string>(name: string, values: readonly T[], rule: EnumRule<T>): T;
 }
 
+const HTTP = ['http:', 'https:'];
 const TRUE = new Set(['true', '1', 'yes', 'on']);
 const FALSE = new Set(['false', '0', 'no', 'off']);
 const BOOLEAN_FORMS = 'true, false, 1, 0, yes, no, on, off';
@@ -109,11 +110,20 @@ const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
-/** `5000`, `500ms`, `30s`, `5m`, `4h`, `1d` → milliseconds; `undefined` for anything else. */
+/** `500ms`, `30s`, `1.5m`, `4h`, `1d` → milliseconds; `undefined` for anything else (a bare number too). */
 export function parseDuration(text: string): number | undefined {
-  if (/^\d+$/.test(text)) return Number(text);
   const m = DURATION.exec(text);
   return m ? Math.round(Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS]) : undefined;
+}
+
+/** An absolute URL with one of `protocols` (`'https:'`, with the colon); `undefined` for anything else. */
+export function parseUrl(text: string, protocols: readonly string[] = HTTP): URL | undefined {
+  try {
+    const url = new URL(text);
+    return protocols.includes(url.protocol) ? url : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `an integer from 1 to 10`, `an integer ≥ 1`, … */
@@ -169,7 +179,7 @@ export function createEnvReader(env: Env, invalid: InvalidValueError): EnvReader
       return TRUE.has(l) ? true : FALSE.has(l) ? false : fail(name, v, BOOLEAN_FORMS);
     },
     url(name, rule = {}) {
-      const protocols = rule.protocols ?? ['http:', 'https:'];
+      const protocols = rule.protocols ?? HTTP;
       const setting = rule.option?.value !== undefined ? rule.option.name : name;
       const v = rule.option?.value !== undefined ? rule.option.value.trim() : string(name);
       if (v === undefined || v === '') return undefined;
@@ -178,20 +188,14 @@ export function createEnvReader(env: Env, invalid: InvalidValueError): EnvReader
         (protocols.length === 2 && protocols.includes('http:') && protocols.includes('https:')
           ? 'an http(s) URL'
           : `a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
-      let url: URL | undefined;
-      try {
-        url = new URL(v);
-      } catch {
-        url = undefined;
-      }
-      if (!url || !protocols.includes(url.protocol))
-        return fail(setting, rule.secret ? '<hidden>' : v, expected);
+      const url = parseUrl(v, protocols);
+      if (!url) return fail(setting, rule.secret ? '<hidden>' : v, expected);
       return rule.normalize ? url.href : v;
     },
     duration(name, rule) {
       const v = string(name);
       if (v === undefined) return rule.default;
-      const ms = parseDuration(v);
+      const ms = INTEGER.test(v) ? Number(v) : parseDuration(v);
       if (ms !== undefined && inRange(ms, rule)) return ms;
       const range = describeRange('', rule).trim();
       return fail(

@@ -18,5 +18,6 @@ export {
   type ListRule,
   type NumberRule,
   parseDuration,
+  parseUrl,
   type UrlRule,
 } from './env.ts';

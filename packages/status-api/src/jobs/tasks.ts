@@ -3,10 +3,10 @@
  * async function of a `JobRuntime` that changes stored state and returns a one-line summary plus
  * details.
  */
+import { errorCode } from '@authlens/sdk/internal/config';
 import { metrics } from '@opentelemetry/api';
 import { type AlertManager, fingerprint } from '../alerts/index.ts';
 import type { CreateAlertInput, Severity } from '../alerts/types.ts';
-import { MetricsSourceError } from '../errors.ts';
 import { createIncidents } from '../incidents/service.ts';
 import {
   businessReport,
@@ -428,4 +428,4 @@ export function jobDefinitions(options: JobOptions = {}): Record<JobName, JobDef
 }
 
 /** True when the error says no KPI source is configured (not a failure of one). */
-export const isMetricsUnavailable = (err: unknown) => err instanceof MetricsSourceError && err.unavailable;
+export const isMetricsUnavailable = (err: unknown) => errorCode(err) === 'metrics_unavailable';

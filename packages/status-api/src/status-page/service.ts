@@ -6,6 +6,7 @@
  * connection to the same file could wait on itself).
  */
 
+import { parseUrl } from '@authlens/sdk/internal/config';
 import { resolveSettings } from '../alerts/config.ts';
 import type { AlertRoutesOptions } from '../alerts/index.ts';
 import { MonitoringConfigError } from '../errors.ts';
@@ -37,12 +38,9 @@ export interface StatusPageContext {
 
 /** An http(s) URL ending in `/` (the page's own URL; feeds are beside it). */
 function checkedUrl(value: string): string {
-  try {
-    const url = new URL(value);
-    if (url.protocol === 'http:' || url.protocol === 'https:')
-      return url.href.endsWith('/') ? url.href : `${url.href}/`;
-  } catch {}
-  throw new MonitoringConfigError('statusPage.publicUrl', `'${value}' is not an http(s) URL`);
+  const url = parseUrl(value);
+  if (!url) throw new MonitoringConfigError('statusPage.publicUrl', `'${value}' is not an http(s) URL`);
+  return url.href.endsWith('/') ? url.href : `${url.href}/`;
 }
 
 export function statusPageContext(
