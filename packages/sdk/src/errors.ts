@@ -21,6 +21,7 @@ export const ERROR_CODES = Object.freeze({
     exitStatus: 1,
     meaning: 'a metric attribute key the catalogue does not allow on that instrument',
   },
+  missing_package: { exitStatus: 1, meaning: 'an optional package the given option needs is not installed' },
   usage: { exitStatus: 2, meaning: 'the command line is malformed (unknown flag, bad value)' },
   unknown_dashboard: { exitStatus: 2, meaning: 'no dashboard has that name' },
   metrics_unavailable: { exitStatus: 1, meaning: 'no metrics source is configured or running' },

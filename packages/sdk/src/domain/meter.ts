@@ -15,6 +15,7 @@ import {
   type ObservableGauge,
   type UpDownCounter,
 } from '@opentelemetry/api';
+import { AuthlensError } from '../errors.ts';
 import { catalogueEntry } from './catalogue.ts';
 
 /** Instrumentation scope of every auth-domain instrument. */
@@ -120,5 +121,8 @@ export const instrument = {
 function assertKind(name: string, kind: string): void {
   const entry = catalogueEntry(name);
   if (entry.kind !== kind)
-    throw new Error(`Instrument "${name}" is a ${entry.kind} in the catalogue, not a ${kind}`);
+    throw new AuthlensError(
+      'unknown_instrument',
+      `Instrument "${name}" is a ${entry.kind} in the catalogue, not a ${kind}`,
+    );
 }
