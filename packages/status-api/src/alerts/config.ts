@@ -49,7 +49,7 @@ export const ALERT_DEFAULTS = Object.freeze({
 const readAlertSettings = (env: Env): EnvReader =>
   createEnvReader(env, (p) => configError(p.setting, refusal(p)));
 
-/** Channels declared by the brief's environment variables (names: email, slack, pagerduty, webhook[-n]). */
+/** Channels declared by the `ALERT_*` environment variables (names: email, slack, pagerduty, webhook[-n]). */
 export function channelsFromEnv(env: Env): ChannelConfig[] {
   const read = readAlertSettings(env);
   const out: ChannelConfig[] = [];

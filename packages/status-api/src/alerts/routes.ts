@@ -5,8 +5,8 @@
  * need `authorize.read`, changes `authorize.write`. Errors are the monitoring API's problems
  * (`src/errors.ts`), naming the offending field.
  */
-import type { FastifyError, FastifyInstance, onRequestHookHandler, RouteOptions } from 'fastify';
-import { replyError, replyProblem } from '../errors.ts';
+import type { FastifyInstance, onRequestHookHandler, RouteOptions } from 'fastify';
+import { replyError } from '../errors.ts';
 import { bearer, paths, problemSchema, protectedErrors } from '../routes/schemas.ts';
 import { strictInput } from '../strict-input.ts';
 import { AlertError, invalidField } from './errors.ts';
@@ -252,14 +252,9 @@ export function registerAlertRoutes(
   // Bodies are JSON only and validated without coercion, also when these routes are mounted
   // without the monitoring plugin.
   strictInput(app);
-  // Alert errors map onto the shared problem types; everything else is answered as on every
-  // other monitoring route (also when these routes are mounted without the monitoring plugin).
-  app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (err instanceof AlertError && err.code !== 'invalid_config') {
-      return replyProblem(reply, err.code, { detail: err.message, ...(err.field && { field: err.field }) });
-    }
-    return replyError(err, request, reply);
-  });
+  // Errors are answered as on every other monitoring route, by their code (alert errors carry
+  // the shared problem codes), also when these routes are mounted without the monitoring plugin.
+  app.setErrorHandler(replyError);
 
   const route = (options: RouteOptions) => {
     const url = options.url === '/' ? [{ url: '/', hide: false }] : paths(`${options.url}/`);
