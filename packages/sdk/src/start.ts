@@ -3,6 +3,8 @@
  * lazily). Never throws: a bad value prints one line naming the variable and its accepted
  * values, and a no-op handle is returned — telemetry never takes the service down.
  */
+
+import { parseBoolean } from './config/env.ts';
 import { normalizeOptions, type StartOptions } from './config.ts';
 import { diagLine } from './diag.ts';
 import { type AuthlensError, errorCode } from './errors.ts';
@@ -13,10 +15,8 @@ export type { StartOptions } from './config.ts';
 export type { AuthlensHandle, AuthlensMetricsAccess } from './state.ts';
 export { currentHandle } from './state.ts';
 
-function disabledByEnv(env: Record<string, string | undefined>): boolean {
-  const v = env.MONITORING_ENABLED?.trim().toLowerCase();
-  return v === 'false' || v === '0' || v === 'no' || v === 'off';
-}
+const disabledByEnv = (env: Record<string, string | undefined>): boolean =>
+  parseBoolean(env.MONITORING_ENABLED ?? '') === false;
 
 /** Starts authlens telemetry. Never throws: a configuration error yields a no-op handle. */
 export async function start(options: StartOptions = {}): Promise<AuthlensHandle> {

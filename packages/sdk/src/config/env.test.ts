@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AuthlensError } from '../errors.ts';
-import { createEnvReader, describeRange, type InvalidValue, parseDuration } from './env.ts';
+import { createEnvReader, describeRange, type InvalidValue, parseBoolean, parseDuration } from './env.ts';
 
 /** A reader whose errors carry the refused value as data, so each case can say what was refused. */
 const reader = (env: Record<string, string | undefined>) =>
@@ -64,6 +64,14 @@ describe('createEnvReader', () => {
     expect(read.boolean('T', { default: false })).toBe(true);
     expect(read.boolean('F', { default: true })).toBe(false);
     expect(refusal(() => read.boolean('X', { default: true })).expected).toMatch(/^true, false/);
+    expect([' off ', 'NO', '0', 'On', 'maybe', ''].map(parseBoolean)).toEqual([
+      false,
+      false,
+      false,
+      true,
+      undefined,
+      undefined,
+    ]);
   });
 
   it('URLs: scheme checked, secrets never repeated, normalised on request', () => {

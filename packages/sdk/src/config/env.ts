@@ -116,6 +116,12 @@ export function parseDuration(text: string): number | undefined {
   return m ? Math.round(Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS]) : undefined;
 }
 
+/** `true/false`, `1/0`, `yes/no`, `on/off` in any case, trimmed; `undefined` for anything else. */
+export function parseBoolean(text: string): boolean | undefined {
+  const l = text.trim().toLowerCase();
+  return TRUE.has(l) ? true : FALSE.has(l) ? false : undefined;
+}
+
 /** An absolute URL with one of `protocols` (`'https:'`, with the colon); `undefined` for anything else. */
 export function parseUrl(text: string, protocols: readonly string[] = HTTP): URL | undefined {
   try {
@@ -175,8 +181,7 @@ export function createEnvReader(env: Env, invalid: InvalidValueError): EnvReader
       if (rule.option?.value !== undefined) return rule.option.value;
       const v = string(name);
       if (v === undefined) return rule.default;
-      const l = v.toLowerCase();
-      return TRUE.has(l) ? true : FALSE.has(l) ? false : fail(name, v, BOOLEAN_FORMS);
+      return parseBoolean(v) ?? fail(name, v, BOOLEAN_FORMS);
     },
     url(name, rule = {}) {
       const protocols = rule.protocols ?? HTTP;

@@ -15,6 +15,7 @@ import {
   type ObservableGauge,
   type UpDownCounter,
 } from '@opentelemetry/api';
+import { parseBoolean } from '../config/env.ts';
 import { AuthlensError } from '../errors.ts';
 import { catalogueEntry } from './catalogue.ts';
 
@@ -34,7 +35,7 @@ export interface MeterOptions {
   enabled?: boolean;
 }
 
-const off = (value: string | undefined) => value !== undefined && /^(false|0|no|off)$/i.test(value.trim());
+const off = (value: string | undefined) => value !== undefined && parseBoolean(value) === false;
 
 /** Whether a recorder is on: the explicit option, else the environment toggles. */
 export function recorderEnabled(options: MeterOptions, areaVariable?: string): boolean {
