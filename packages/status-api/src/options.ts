@@ -3,8 +3,8 @@
  * variable → default. A malformed value throws `MonitoringConfigError` naming the variable.
  */
 import type { AlertRoutesOptions } from './alerts/index.ts';
-import { DEFAULT_WEBHOOK_BODY_LIMIT } from './alerts/routes.ts';
 import { type ApiKey, parseApiKeys } from './auth.ts';
+import { DEFAULTS } from './defaults.ts';
 import { MonitoringConfigError } from './errors.ts';
 import type { HealthRegistry } from './health/registry.ts';
 import type { HealthCheck } from './health/types.ts';
@@ -89,20 +89,6 @@ export interface ResolvedOptions {
   statusPage: StatusPageOptions | false | undefined;
   env: Record<string, string | undefined>;
 }
-
-/** Every default of the plugin's settings, in one place (docs/configuration.md lists the same values). */
-export const DEFAULTS = Object.freeze({
-  serviceName: 'authlens',
-  healthCheckTimeoutSeconds: 5,
-  healthCheckCacheTtlSeconds: 30,
-  sloTarget: 0.999,
-  rateLimitPerMinute: 120,
-  bodyLimitBytes: 16_384,
-  /** A whole Alertmanager group: up to 1,000 alerts. */
-  webhookBodyLimitBytes: DEFAULT_WEBHOOK_BODY_LIMIT,
-  metricsRetentionDays: 90,
-  alertHistoryRetentionDays: 30,
-} as const);
 
 /** The largest webhook body limit accepted (100 MiB). */
 const MAX_WEBHOOK_BODY_LIMIT = 100 * 1024 * 1024;

@@ -3,6 +3,7 @@
  * `/monitoring`, listening on `PORT` (default 8000).
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import { DEFAULTS } from './defaults.ts';
 import { clientErrorHandler, frameworkErrors } from './errors.ts';
 import { checksFromEnv } from './health/checks.ts';
 import type { MonitoringOptions } from './options.ts';
@@ -31,12 +32,9 @@ export interface StandaloneServer {
   close(): Promise<void>;
 }
 
-/** The server's defaults beside the plugin's (`DEFAULTS` in options.ts). */
-export const SERVER_DEFAULTS = Object.freeze({ port: 8000, host: '0.0.0.0', prefix: '/monitoring' } as const);
-
 const portFrom = (options: ServerOptions, env: Record<string, string | undefined>): number =>
   readSettings(env).integer('PORT', {
-    default: SERVER_DEFAULTS.port,
+    default: DEFAULTS.server.port,
     min: 0,
     max: 65535,
     expected: 'a port number',
@@ -46,8 +44,15 @@ const portFrom = (options: ServerOptions, env: Record<string, string | undefined
 export async function buildServer(options: ServerOptions = {}): Promise<StandaloneServer> {
   const env = options.env ?? process.env;
   const port = portFrom(options, env);
-  const host = options.host ?? env.HOST ?? SERVER_DEFAULTS.host;
-  const { port: _p, host: _h, prefix = '/monitoring', logger, trustProxy, ...monitoringOptions } = options;
+  const host = options.host ?? env.HOST ?? DEFAULTS.server.host;
+  const {
+    port: _p,
+    host: _h,
+    prefix = DEFAULTS.server.prefix,
+    logger,
+    trustProxy,
+    ...monitoringOptions
+  } = options;
   const app = Fastify({
     logger: logger ?? { level: env.LOG_LEVEL ?? 'info', redact: ['req.headers.authorization'] },
     trustProxy: trustProxy ?? false,

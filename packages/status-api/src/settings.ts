@@ -4,6 +4,7 @@
  * it is a secret).
  */
 import { createEnvReader, type Env, type EnvReader, type InvalidValue } from '@authlens/sdk/internal/config';
+import { DEFAULTS } from './defaults.ts';
 import { MonitoringConfigError } from './errors.ts';
 
 /** The reason part of a refused value's message (after `SETTING: `). */
@@ -14,9 +15,6 @@ export const refusal = ({ value, expected }: InvalidValue): string =>
 export const readSettings = (env: Env): EnvReader =>
   createEnvReader(env, (p) => new MonitoringConfigError(p.setting, refusal(p)));
 
-/** The SMTP port when `SMTP_HOST` is set without `SMTP_PORT`. */
-const SMTP_PORT = 25;
-
 /** `SMTP_URL`, else `smtp://SMTP_HOST:SMTP_PORT` (port 25 by default), else none. */
 export function smtpUrlFrom(read: EnvReader): string | undefined {
   const url = read.url('SMTP_URL', { protocols: ['smtp:', 'smtps:'], secret: true });
@@ -24,7 +22,7 @@ export function smtpUrlFrom(read: EnvReader): string | undefined {
   const host = read.string('SMTP_HOST');
   if (!host) return undefined;
   const port = read.integer('SMTP_PORT', {
-    default: SMTP_PORT,
+    default: DEFAULTS.smtpPort,
     min: 0,
     max: 65535,
     expected: 'a port number',

@@ -1,6 +1,7 @@
-/** The plugin's `DEFAULTS` are what an empty environment resolves to, and are frozen. */
+/** The status API's `DEFAULTS` are what an empty environment resolves to, and are frozen. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, normalizeOptions } from '../src/options.ts';
+import { DEFAULTS } from '../src/defaults.ts';
+import { normalizeOptions } from '../src/options.ts';
 
 describe('DEFAULTS', () => {
   it('is what an empty environment resolves to', () => {

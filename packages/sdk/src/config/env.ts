@@ -104,7 +104,7 @@ export interface EnvReader {
 const HTTP = ['http:', 'https:'];
 const TRUE = new Set(['true', '1', 'yes', 'on']);
 const FALSE = new Set(['false', '0', 'no', 'off']);
-const BOOLEAN_FORMS = 'true, false, 1, 0, yes, no, on, off';
+const BOOLEAN_FORMS = 'a boolean (true, false, 1, 0, yes, no, on, off)';
 const INTEGER = /^[-+]?\d+$/;
 const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;

@@ -4,6 +4,7 @@
  * naming the variable or routing-file field.
  */
 import { createEnvReader, type EnvReader, parseUrl } from '@authlens/sdk/internal/config';
+import { DEFAULTS } from '../defaults.ts';
 import { refusal, smtpUrlFrom } from '../settings.ts';
 import { DEFAULT_STORE_URL } from '../store/index.ts';
 import { configError } from './errors.ts';
@@ -36,15 +37,6 @@ export interface ResolvedAlertSettings {
 
 const EMAIL = /^[^\s@,]+@[^\s@,]+$/;
 
-/** Defaults of the alert manager's settings. */
-export const ALERT_DEFAULTS = Object.freeze({
-  retentionDays: 30,
-  emailFrom: 'authlens@localhost',
-  retry: Object.freeze({ maxAttempts: 8, baseDelayMs: 1000, maxDelayMs: 300_000 }),
-  heartbeatMs: 1000,
-  replicaTimeoutMs: 5000,
-} as const);
-
 /** The kit's readers, failing with `invalid_config` alert errors (`SETTING: 'value' is not …`). */
 const readAlertSettings = (env: Env): EnvReader =>
   createEnvReader(env, (p) => configError(p.setting, refusal(p)));
@@ -60,7 +52,7 @@ export function channelsFromEnv(env: Env): ChannelConfig[] {
     const smtpUrl = smtpUrlFrom(read);
     if (!smtpUrl)
       throw configError('SMTP_URL', 'required when ALERT_EMAIL_RECIPIENTS is set (or SMTP_HOST/SMTP_PORT)');
-    const from = read.string('ALERT_EMAIL_FROM') ?? ALERT_DEFAULTS.emailFrom;
+    const from = read.string('ALERT_EMAIL_FROM') ?? DEFAULTS.alerts.emailFrom;
     if (!EMAIL.test(from)) throw configError('ALERT_EMAIL_FROM', 'is not an e-mail address');
     out.push({ name: 'email', type: 'email', smtpUrl, from, to });
   }
@@ -115,17 +107,17 @@ export function resolveSettings(
   const positiveInt = (name: string, fallback: number) =>
     read.integer(name, { default: fallback, min: 1, expected: 'a positive integer' });
   const retentionDays =
-    options.retentionDays ?? positiveInt('ALERT_HISTORY_RETENTION_DAYS', ALERT_DEFAULTS.retentionDays);
+    options.retentionDays ?? positiveInt('ALERT_HISTORY_RETENTION_DAYS', DEFAULTS.alertHistoryRetentionDays);
   const retry = {
-    maxAttempts: options.retry?.maxAttempts ?? ALERT_DEFAULTS.retry.maxAttempts,
-    baseDelayMs: options.retry?.baseDelayMs ?? ALERT_DEFAULTS.retry.baseDelayMs,
-    maxDelayMs: options.retry?.maxDelayMs ?? ALERT_DEFAULTS.retry.maxDelayMs,
+    maxAttempts: options.retry?.maxAttempts ?? DEFAULTS.alerts.retry.maxAttempts,
+    baseDelayMs: options.retry?.baseDelayMs ?? DEFAULTS.alerts.retry.baseDelayMs,
+    maxDelayMs: options.retry?.maxDelayMs ?? DEFAULTS.alerts.retry.maxDelayMs,
   };
   if (retry.maxAttempts < 1) throw configError('retry.maxAttempts', 'must be at least 1');
   const heartbeatMs =
-    options.heartbeatMs ?? positiveInt('ALERT_REPLICA_HEARTBEAT_MS', ALERT_DEFAULTS.heartbeatMs);
+    options.heartbeatMs ?? positiveInt('ALERT_REPLICA_HEARTBEAT_MS', DEFAULTS.alerts.heartbeatMs);
   const replicaTimeoutMs =
-    options.replicaTimeoutMs ?? positiveInt('ALERT_REPLICA_TIMEOUT_MS', ALERT_DEFAULTS.replicaTimeoutMs);
+    options.replicaTimeoutMs ?? positiveInt('ALERT_REPLICA_TIMEOUT_MS', DEFAULTS.alerts.replicaTimeoutMs);
   if (!(replicaTimeoutMs >= 2 * heartbeatMs))
     throw configError(
       options.replicaTimeoutMs !== undefined ? 'replicaTimeoutMs' : 'ALERT_REPLICA_TIMEOUT_MS',

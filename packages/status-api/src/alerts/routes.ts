@@ -6,6 +6,7 @@
  * (`src/errors.ts`), naming the offending field.
  */
 import type { FastifyInstance, onRequestHookHandler, RouteOptions } from 'fastify';
+import { DEFAULTS } from '../defaults.ts';
 import { replyError } from '../errors.ts';
 import { bearer, paths, problemSchema, protectedErrors } from '../routes/schemas.ts';
 import { strictInput } from '../strict-input.ts';
@@ -241,7 +242,7 @@ function splitList<T extends string>(
 }
 
 /** Default largest Alertmanager webhook body: a group of 1,000 alerts with long annotations. */
-export const DEFAULT_WEBHOOK_BODY_LIMIT = 10 * 1024 * 1024;
+export const DEFAULT_WEBHOOK_BODY_LIMIT = DEFAULTS.webhookBodyLimitBytes;
 
 export function registerAlertRoutes(
   app: FastifyInstance,

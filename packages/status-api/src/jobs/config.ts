@@ -4,9 +4,10 @@
  * the status API's `normalizeOptions()`, so the API and the jobs never disagree.
  */
 
+import { DEFAULTS } from '../defaults.ts';
 import { MonitoringConfigError } from '../errors.ts';
 import type { RetentionPolicy } from '../metrics/reports.ts';
-import { DEFAULTS, normalizeOptions } from '../options.ts';
+import { normalizeOptions } from '../options.ts';
 import { readSettings, smtpUrlFrom } from '../settings.ts';
 import { DEFAULT_STORE_URL } from '../store/index.ts';
 
@@ -19,13 +20,6 @@ export class MissingSettingError extends MonitoringConfigError {
     this.name = 'MissingSettingError';
   }
 }
-
-/** Defaults of the jobs' own settings (the shared ones are the plugin's `DEFAULTS`). */
-export const JOB_DEFAULTS = Object.freeze({
-  digestFrom: 'authlens@localhost',
-  /** How often the scheduler looks for due jobs. */
-  tickMs: 5000,
-} as const);
 
 export interface DigestSettings {
   /** `MONITORING_DIGEST_RECIPIENTS`, comma-separated addresses. */
@@ -64,7 +58,7 @@ export function resolveJobSettings(env: Env = process.env, storeUrl?: string): J
       throw new MonitoringConfigError('MONITORING_DIGEST_RECIPIENTS', `'${r}' is not an e-mail address`);
   }
   const from =
-    read.string('MONITORING_DIGEST_FROM') ?? read.string('ALERT_EMAIL_FROM') ?? JOB_DEFAULTS.digestFrom;
+    read.string('MONITORING_DIGEST_FROM') ?? read.string('ALERT_EMAIL_FROM') ?? DEFAULTS.jobs.digestFrom;
   if (!ADDRESS.test(from.replace(/^.*<(.+)>$/, '$1')))
     throw new MonitoringConfigError('MONITORING_DIGEST_FROM', `'${from}' is not an e-mail address`);
   const smtpUrl = smtpUrlFrom(read);

@@ -7,10 +7,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { metrics } from '@opentelemetry/api';
+import { DEFAULTS } from '../defaults.ts';
 import type { HealthCheck } from '../health/types.ts';
 import { readSettings } from '../settings.ts';
 import type { Executor } from '../store/database.ts';
-import { JOB_DEFAULTS } from './config.ts';
 import type { JobRuntime } from './runtime.ts';
 import {
   describeSchedule,
@@ -199,7 +199,7 @@ export function createScheduler(rt: JobRuntime, options: SchedulerOptions = {}):
   const tickMs =
     options.tickMs ??
     readSettings(rt.env).integer('AUTHLENS_JOBS_TICK_MS', {
-      default: JOB_DEFAULTS.tickMs,
+      default: DEFAULTS.jobs.tickMs,
       min: 10,
       expected: 'an integer ≥ 10 (milliseconds)',
     });

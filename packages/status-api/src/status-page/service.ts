@@ -9,6 +9,7 @@
 import { parseUrl } from '@authlens/sdk/internal/config';
 import { resolveSettings } from '../alerts/config.ts';
 import type { AlertRoutesOptions } from '../alerts/index.ts';
+import { DEFAULTS } from '../defaults.ts';
 import { MonitoringConfigError } from '../errors.ts';
 import type { HealthReport } from '../health/types.ts';
 import { createIncidents, type Incidents, type PublicMaintenanceWindow } from '../incidents/service.ts';
@@ -49,7 +50,7 @@ export function statusPageContext(
 ): StatusPageContext {
   const history = createStatusHistory(db);
   const incidents = createIncidents(db, options.components ? { components: options.components } : {});
-  const days = options.days ?? 90;
+  const days = options.days ?? DEFAULTS.statusPageDays;
   if (!Number.isInteger(days) || days < 7 || days > 365)
     throw new MonitoringConfigError('statusPage.days', `${days} must be an integer from 7 to 365`);
   const publicUrl = options.publicUrl === undefined ? undefined : checkedUrl(options.publicUrl);
