@@ -21,7 +21,6 @@ const notVariables = [
   /^FST_ERR_/,
   /^ERR_/,
   /^HPE_/, // Node's HTTP parser error codes
-  /^AUTHLENS_(UNKNOWN_DASHBOARD|INVALID_EXPORT_OPTIONS)$/, // error codes
   /^OTEL_(BSP|BLRP)$/, // prefixes of documented variables
   /^PATH$/, // passed through to child processes
 ];

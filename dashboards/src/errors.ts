@@ -1,21 +1,28 @@
-/** Errors of @authlens/dashboards, in one place. */
+/** Errors of @authlens/dashboards, in one place; their codes are in the error code table of `@authlens/sdk`. */
+import { AuthlensError } from '@authlens/sdk';
 
-export class UnknownDashboardError extends Error {
-  readonly code = 'AUTHLENS_UNKNOWN_DASHBOARD';
+/** `unknown_dashboard`: no dashboard has that name. */
+export class UnknownDashboardError extends AuthlensError {
+  declare readonly code: 'unknown_dashboard';
   readonly dashboard: string;
   constructor(name: string, known: readonly string[]) {
-    super(`unknown dashboard "${name}" (known: ${known.join(', ')})`);
+    super('unknown_dashboard', `unknown dashboard "${name}" (known: ${known.join(', ')})`);
     this.name = 'UnknownDashboardError';
     this.dashboard = name;
   }
 }
 
-export class InvalidExportOptionsError extends Error {
-  readonly code = 'AUTHLENS_INVALID_EXPORT_OPTIONS';
-  readonly field: string;
-  constructor(field: string, message: string) {
-    super(`${field}: ${message}`);
+/** `invalid_config`: an export option (`setting`) that is not accepted. */
+export class InvalidExportOptionsError extends AuthlensError {
+  declare readonly code: 'invalid_config';
+  declare readonly setting: string;
+  constructor(setting: string, message: string) {
+    super('invalid_config', `${setting}: ${message}`, { setting });
     this.name = 'InvalidExportOptionsError';
-    this.field = field;
+  }
+
+  /** @deprecated Use `setting`. */
+  get field(): string {
+    return this.setting;
   }
 }

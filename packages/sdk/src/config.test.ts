@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { normalizeOptions } from './config.ts';
+import { DEFAULTS, normalizeOptions } from './config.ts';
 import { AuthlensConfigError } from './errors.ts';
 import { createRedactor } from './redaction.ts';
 import { buildPropagator, buildResource } from './resource.ts';
@@ -41,6 +41,40 @@ const bad: Array<[string, string, RegExp]> = [
   ['AUTHLENS_EXCLUDED_PATHS', 'health,/x', /paths starting with '\/'/],
   ['AUTHLENS_EXCLUDED_PATHS', '/static/*/x', /optionally ending in '\/\*'/],
 ];
+
+describe('DEFAULTS', () => {
+  it('is what an empty environment resolves to, and cannot be changed', () => {
+    const c = normalizeOptions({ env: {}, serviceName: 's', serviceVersion: '1' });
+    expect(c).toMatchObject({
+      environment: DEFAULTS.environment,
+      sampler: DEFAULTS.sampler,
+      samplerRatio: DEFAULTS.samplerRatio,
+      otlpTimeouts: {
+        traces: DEFAULTS.otlpTimeoutMs,
+        metrics: DEFAULTS.otlpTimeoutMs,
+        logs: DEFAULTS.otlpTimeoutMs,
+      },
+      metricExportIntervalMs: DEFAULTS.metricExportIntervalMs,
+      prometheusPort: DEFAULTS.prometheusPort,
+      prometheusHost: DEFAULTS.prometheusHost,
+      propagators: [...DEFAULTS.propagators],
+      logLevel: DEFAULTS.logLevel,
+      bsp: DEFAULTS.bsp,
+      blrp: DEFAULTS.blrp,
+      shutdownTimeoutMs: DEFAULTS.shutdownTimeoutMs,
+    });
+    expect(c.excludedPaths.exact.has('/favicon.ico')).toBe(true);
+    for (const value of [
+      DEFAULTS,
+      DEFAULTS.bsp,
+      DEFAULTS.blrp,
+      DEFAULTS.excludedPaths,
+      DEFAULTS.propagators,
+    ]) {
+      expect(Object.isFrozen(value)).toBe(true);
+    }
+  });
+});
 
 describe('normalizeOptions', () => {
   it.each(bad)('rejects %s=%s naming the variable and the accepted values', (name, value, accepted) => {

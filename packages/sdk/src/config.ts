@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createEnvReader, type EnvReader, type InvalidValueError } from './config/env.ts';
 import { AuthlensConfigError } from './errors.ts';
 
 export const INSTRUMENTATION_NAMES = [
@@ -141,73 +142,37 @@ export interface SdkConfig {
     | undefined;
 }
 
-type Env = Record<string, string | undefined>;
+/** Every default of the SDK's settings, in one place (docs/configuration.md lists the same values). */
+export const DEFAULTS = Object.freeze({
+  serviceName: 'unknown_service:node',
+  environment: 'development',
+  sampler: 'parentbased_always_on',
+  samplerRatio: 1,
+  otlpTimeoutMs: 10_000,
+  metricsTemporality: 'cumulative',
+  metricExportIntervalMs: 60_000,
+  prometheusPort: 9464,
+  prometheusHost: '0.0.0.0',
+  propagators: Object.freeze(['tracecontext', 'baggage']),
+  resourceDetectors: Object.freeze(['env']),
+  logLevel: 'info',
+  /** Unset: every line the logger writes is exported too. */
+  logsExportLevel: 'silly',
+  bsp: Object.freeze({ maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMs: 5000 }),
+  blrp: Object.freeze({ maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMs: 1000 }),
+  shutdownTimeoutMs: 5000,
+  sentrySampleRate: 1,
+  /**
+   * Orchestrator probes, the scrape endpoints and the favicon: requests that would only add noise
+   * to traces and skew the latency and availability figures.
+   */
+  excludedPaths: Object.freeze(['/monitoring/health/*', '/monitoring/metrics', '/metrics', '/favicon.ico']),
+} as const);
 
-function str(env: Env, name: string): string | undefined {
-  const v = env[name];
-  return v === undefined || v.trim() === '' ? undefined : v.trim();
-}
+type Reader = EnvReader;
 
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const v = str(env, name);
-  if (v === undefined) return fallback;
-  const l = v.toLowerCase();
-  if (l === 'true' || l === '1' || l === 'yes' || l === 'on') return true;
-  if (l === 'false' || l === '0' || l === 'no' || l === 'off') return false;
-  throw new AuthlensConfigError(name, v, 'true, false, 1, 0, yes, no, on, off');
-}
-
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const v = str(env, name);
-  if (v === undefined) return fallback;
-  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-    throw new AuthlensConfigError(name, v, `an integer from ${min} to ${max}`);
-  }
-  return Number(v);
-}
-
-function ratio(env: Env, name: string, fallback: number): number {
-  const v = str(env, name);
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!/^\d*\.?\d+(e-?\d+)?$/i.test(v) || !Number.isFinite(n) || n < 0 || n > 1) {
-    throw new AuthlensConfigError(name, v, 'a number from 0 to 1');
-  }
-  return n;
-}
-
-function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
-  const v = str(env, name);
-  if (v === undefined) return fallback;
-  const l = v.toLowerCase() as T;
-  if (!values.includes(l)) throw new AuthlensConfigError(name, v, values.join(', '));
-  return l;
-}
-
-function url(name: string, v: string | undefined): string | undefined {
-  if (v === undefined) return undefined;
-  let u: URL;
-  try {
-    u = new URL(v);
-  } catch {
-    throw new AuthlensConfigError(name, v, 'an absolute http:// or https:// URL');
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw new AuthlensConfigError(name, v, 'an absolute http:// or https:// URL');
-  }
-  return v;
-}
-
-/**
- * Orchestrator probes, the scrape endpoints and the favicon: requests that would only add noise
- * to traces and skew the latency and availability figures (the brief's "excluded paths").
- */
-export const DEFAULT_EXCLUDED_PATHS = [
-  '/monitoring/health/*',
-  '/monitoring/metrics',
-  '/metrics',
-  '/favicon.ico',
-];
+const configError: InvalidValueError = ({ setting, value, expected }) =>
+  new AuthlensConfigError(setting, value, expected);
 
 /** `none` → nothing; `/a/b` → that path with or without a trailing slash; `/a/*` → `/a` and below. */
 function pathPatterns(name: string, entries: readonly string[]): SdkConfig['excludedPaths'] {
@@ -231,45 +196,12 @@ function pathPatterns(name: string, entries: readonly string[]): SdkConfig['excl
   return { exact, prefixes };
 }
 
-function list(env: Env, name: string): string[] | undefined {
-  const v = str(env, name);
-  if (v === undefined) return undefined;
-  return v
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-function instrumentationList(env: Env, name: string): InstrumentationName[] | undefined {
-  const names = list(env, name);
-  if (!names) return undefined;
-  for (const n of names) {
-    if (!(INSTRUMENTATION_NAMES as readonly string[]).includes(n)) {
-      throw new AuthlensConfigError(
-        name,
-        env[name] ?? '',
-        `a comma-separated list of ${INSTRUMENTATION_NAMES.join(', ')}`,
-      );
-    }
-  }
-  return names as InstrumentationName[];
-}
-
-function exporterList(env: Env, name: string, allowed: readonly string[]): Set<string> | undefined {
-  const names = list(env, name);
-  if (!names) return undefined;
-  for (const n of names) {
-    if (!allowed.includes(n)) throw new AuthlensConfigError(name, env[name] ?? '', allowed.join(', '));
-  }
-  return new Set(names);
-}
-
 /**
  * `key=value[,key=value…]` with `%`-encoded keys and values (OTEL_RESOURCE_ATTRIBUTES,
  * OTEL_EXPORTER_OTLP_HEADERS). `what` describes the accepted form in the error.
  */
-function keyValueList(env: Env, name: string, what: string): Record<string, string> {
-  const v = str(env, name);
+function keyValueList(read: Reader, name: string, what: string): Record<string, string> {
+  const v = read.string(name);
   const out: Record<string, string> = {};
   if (v === undefined) return out;
   for (const pair of v.split(',')) {
@@ -288,8 +220,8 @@ const HOSTNAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 /** A listen address: an IPv4/IPv6 address or a host name. */
-function host(env: Env, name: string, fallback: string): string {
-  const v = str(env, name);
+function host(read: Reader, name: string, fallback: string): string {
+  const v = read.string(name);
   if (v === undefined) return fallback;
   const bare = v.startsWith('[') && v.endsWith(']') ? v.slice(1, -1) : v;
   if (isIP(bare) === 0 && !HOSTNAME.test(v)) {
@@ -298,18 +230,14 @@ function host(env: Env, name: string, fallback: string): string {
   return bare;
 }
 
-function propagatorList(env: Env): PropagatorName[] {
-  const names = list(env, 'OTEL_PROPAGATORS')?.map((n) => n.toLowerCase());
-  if (!names) return ['tracecontext', 'baggage'];
-  const accepted =
+function propagatorList(read: Reader): PropagatorName[] {
+  const expected =
     'tracecontext, baggage (comma-separated) or none; b3, jaeger, xray and ottrace are not bundled';
-  for (const n of names) {
-    if (!(PROPAGATORS as readonly string[]).includes(n))
-      throw new AuthlensConfigError('OTEL_PROPAGATORS', env.OTEL_PROPAGATORS ?? '', accepted);
-  }
+  const names = read.list('OTEL_PROPAGATORS', { allowed: PROPAGATORS, lowerCase: true, expected });
+  if (!names) return [...DEFAULTS.propagators] as PropagatorName[];
   if (names.includes('none')) {
     if (names.length > 1)
-      throw new AuthlensConfigError('OTEL_PROPAGATORS', env.OTEL_PROPAGATORS ?? '', accepted);
+      throw configError({ setting: 'OTEL_PROPAGATORS', value: names.join(','), expected });
     return [];
   }
   return [...new Set(names)] as PropagatorName[];
@@ -327,18 +255,11 @@ function resolvePackage(name: string): string | undefined {
   return undefined;
 }
 
-function resourceDetectors(env: Env): SdkConfig['resourceDetectors'] {
-  const raw = env.OTEL_NODE_RESOURCE_DETECTORS ?? '';
-  const names = list(env, 'OTEL_NODE_RESOURCE_DETECTORS')?.map((n) => n.toLowerCase()) ?? ['env'];
-  for (const n of names) {
-    if (!(DETECTOR_NAMES as readonly string[]).includes(n)) {
-      throw new AuthlensConfigError(
-        'OTEL_NODE_RESOURCE_DETECTORS',
-        raw,
-        `a comma-separated list of ${DETECTOR_NAMES.join(', ')}`,
-      );
-    }
-  }
+function resourceDetectors(read: Reader): SdkConfig['resourceDetectors'] {
+  const raw = read.string('OTEL_NODE_RESOURCE_DETECTORS') ?? '';
+  const names =
+    read.list('OTEL_NODE_RESOURCE_DETECTORS', { allowed: DETECTOR_NAMES, lowerCase: true }) ??
+    DEFAULTS.resourceDetectors;
   const all = names.includes('all');
   const local = LOCAL_DETECTORS.filter((d) => d !== 'env' && (all || names.includes(d)));
   const cloud: SdkConfig['resourceDetectors']['cloud'] = [];
@@ -373,15 +294,14 @@ function appPackage(): { name?: string; version?: string } {
   }
 }
 
+const OTLP_URL = 'an absolute http:// or https:// URL';
+
 function signalEndpoint(
-  env: Env,
+  read: Reader,
   signal: 'TRACES' | 'METRICS' | 'LOGS',
   base: string | undefined,
 ): string | undefined {
-  const specific = url(
-    `OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`,
-    str(env, `OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`),
-  );
+  const specific = read.url(`OTEL_EXPORTER_OTLP_${signal}_ENDPOINT`, { expected: OTLP_URL });
   if (specific) return specific;
   if (!base) return undefined;
   return `${base.replace(/\/+$/, '')}/v1/${signal.toLowerCase()}`;
@@ -389,73 +309,96 @@ function signalEndpoint(
 
 /** Resolves and validates every setting. Throws {@link AuthlensConfigError} on a bad value. */
 export function normalizeOptions(options: StartOptions = {}): SdkConfig {
-  const env: Env = options.env ?? process.env;
+  const read = createEnvReader(options.env ?? process.env, configError);
 
-  const monitoring = bool(env, 'MONITORING_ENABLED', true);
-  const sdkDisabled = bool(env, 'OTEL_SDK_DISABLED', false);
+  const monitoring = read.boolean('MONITORING_ENABLED', { default: true });
+  const sdkDisabled = read.boolean('OTEL_SDK_DISABLED', { default: false });
 
   const pkg = options.serviceName && options.serviceVersion ? {} : appPackage();
   const serviceName =
-    options.serviceName ?? str(env, 'OTEL_SERVICE_NAME') ?? pkg.name ?? 'unknown_service:node';
-  const serviceVersion = options.serviceVersion ?? str(env, 'OTEL_SERVICE_VERSION') ?? pkg.version;
-  const environment = options.environment ?? str(env, 'ENVIRONMENT') ?? 'development';
+    options.serviceName ?? read.string('OTEL_SERVICE_NAME') ?? pkg.name ?? DEFAULTS.serviceName;
+  const serviceVersion = options.serviceVersion ?? read.string('OTEL_SERVICE_VERSION') ?? pkg.version;
+  const environment = options.environment ?? read.string('ENVIRONMENT') ?? DEFAULTS.environment;
   if (!/^[A-Za-z0-9._-]{1,64}$/.test(environment)) {
     throw new AuthlensConfigError('ENVIRONMENT', environment, '1–64 characters of A-Z a-z 0-9 . _ -');
   }
 
-  const resourceAttributes = keyValueList(env, 'OTEL_RESOURCE_ATTRIBUTES', 'key=value[,key=value…]');
+  const resourceAttributes = keyValueList(read, 'OTEL_RESOURCE_ATTRIBUTES', 'key=value[,key=value…]');
 
-  // SENTRY_TRACES_SAMPLE_RATE (from the brief) sets the trace ratio when OTEL_TRACES_SAMPLER is unset.
-  const sentryRate = str(env, 'SENTRY_TRACES_SAMPLE_RATE');
-  const sentryTracesRate = ratio(env, 'SENTRY_TRACES_SAMPLE_RATE', 1);
-  let sampler = oneOf(env, 'OTEL_TRACES_SAMPLER', SAMPLERS, 'parentbased_always_on');
-  if (str(env, 'OTEL_TRACES_SAMPLER') === undefined && sentryRate !== undefined)
+  // SENTRY_TRACES_SAMPLE_RATE (Sentry's own variable) sets the trace ratio when OTEL_TRACES_SAMPLER is unset.
+  const ratio = (name: string, fallback: number) => read.number(name, { default: fallback, min: 0, max: 1 });
+  const sentryRate = read.string('SENTRY_TRACES_SAMPLE_RATE');
+  const sentryTracesRate = ratio('SENTRY_TRACES_SAMPLE_RATE', DEFAULTS.samplerRatio);
+  let sampler = read.oneOf('OTEL_TRACES_SAMPLER', SAMPLERS, { default: DEFAULTS.sampler });
+  if (read.string('OTEL_TRACES_SAMPLER') === undefined && sentryRate !== undefined)
     sampler = 'parentbased_traceidratio';
-  const samplerRatio = ratio(env, 'OTEL_TRACES_SAMPLER_ARG', sentryRate !== undefined ? sentryTracesRate : 1);
-
-  const base = url(
-    'OTEL_EXPORTER_OTLP_ENDPOINT',
-    options.otlpEndpoint ?? str(env, 'OTEL_EXPORTER_OTLP_ENDPOINT'),
+  const samplerRatio = ratio(
+    'OTEL_TRACES_SAMPLER_ARG',
+    sentryRate !== undefined ? sentryTracesRate : DEFAULTS.samplerRatio,
   );
-  oneOf(env, 'OTEL_EXPORTER_OTLP_PROTOCOL', ['http/protobuf'], 'http/protobuf');
-  for (const s of ['TRACES', 'METRICS', 'LOGS']) {
-    oneOf(env, `OTEL_EXPORTER_OTLP_${s}_PROTOCOL`, ['http/protobuf'], 'http/protobuf');
+
+  const base = read.url('OTEL_EXPORTER_OTLP_ENDPOINT', {
+    expected: OTLP_URL,
+    option: { name: 'otlpEndpoint', value: options.otlpEndpoint },
+  });
+  const PROTOCOLS = ['http/protobuf'] as const;
+  for (const s of ['', 'TRACES_', 'METRICS_', 'LOGS_']) {
+    read.oneOf(`OTEL_EXPORTER_OTLP_${s}PROTOCOL`, PROTOCOLS, { default: 'http/protobuf' });
   }
-  const tracesExporters = exporterList(env, 'OTEL_TRACES_EXPORTER', ['otlp', 'none']);
-  const metricsExporters = exporterList(env, 'OTEL_METRICS_EXPORTER', ['otlp', 'prometheus', 'none']);
-  const logsExporters = exporterList(env, 'OTEL_LOGS_EXPORTER', ['otlp', 'none']);
-  const tracesEndpoint = tracesExporters?.has('none') ? undefined : signalEndpoint(env, 'TRACES', base);
+  const exporters = (name: string, allowed: readonly string[]) => {
+    const names = read.list(name, { allowed, expected: allowed.join(', ') });
+    return names && new Set(names);
+  };
+  const tracesExporters = exporters('OTEL_TRACES_EXPORTER', ['otlp', 'none']);
+  const metricsExporters = exporters('OTEL_METRICS_EXPORTER', ['otlp', 'prometheus', 'none']);
+  const logsExporters = exporters('OTEL_LOGS_EXPORTER', ['otlp', 'none']);
+  const tracesEndpoint = tracesExporters?.has('none') ? undefined : signalEndpoint(read, 'TRACES', base);
   const metricsEndpoint =
-    metricsExporters && !metricsExporters.has('otlp') ? undefined : signalEndpoint(env, 'METRICS', base);
-  const logsEndpoint = logsExporters?.has('none') ? undefined : signalEndpoint(env, 'LOGS', base);
+    metricsExporters && !metricsExporters.has('otlp') ? undefined : signalEndpoint(read, 'METRICS', base);
+  const logsEndpoint = logsExporters?.has('none') ? undefined : signalEndpoint(read, 'LOGS', base);
   // Headers and compression are applied by the OTLP exporters, which read them from the
   // environment; validated here so a typo fails at start instead of every export.
   for (const s of ['', 'TRACES_', 'METRICS_', 'LOGS_']) {
-    keyValueList(env, `OTEL_EXPORTER_OTLP_${s}HEADERS`, 'a comma-separated list of name=value');
-    oneOf(env, `OTEL_EXPORTER_OTLP_${s}COMPRESSION`, ['gzip', 'none'], 'none');
+    keyValueList(read, `OTEL_EXPORTER_OTLP_${s}HEADERS`, 'a comma-separated list of name=value');
+    read.oneOf(`OTEL_EXPORTER_OTLP_${s}COMPRESSION`, ['gzip', 'none'], { default: 'none' });
   }
-  const otlpTimeoutMs = int(env, 'OTEL_EXPORTER_OTLP_TIMEOUT', 10_000, 1, 600_000);
+  const otlpTimeoutMs = read.integer('OTEL_EXPORTER_OTLP_TIMEOUT', {
+    default: DEFAULTS.otlpTimeoutMs,
+    min: 1,
+    max: 600_000,
+  });
   const signalTimeout = (s: 'TRACES' | 'METRICS' | 'LOGS') =>
-    int(env, `OTEL_EXPORTER_OTLP_${s}_TIMEOUT`, otlpTimeoutMs, 1, 600_000);
+    read.integer(`OTEL_EXPORTER_OTLP_${s}_TIMEOUT`, { default: otlpTimeoutMs, min: 1, max: 600_000 });
 
   let prometheusPort: number | false;
   if (options.prometheusPort !== undefined) prometheusPort = options.prometheusPort;
   else if (metricsExporters && !metricsExporters.has('prometheus')) prometheusPort = false;
-  else prometheusPort = int(env, 'OTEL_EXPORTER_PROMETHEUS_PORT', 9464, 0, 65535);
-  const prometheusHost = host(env, 'OTEL_EXPORTER_PROMETHEUS_HOST', '0.0.0.0');
+  else
+    prometheusPort = read.integer('OTEL_EXPORTER_PROMETHEUS_PORT', {
+      default: DEFAULTS.prometheusPort,
+      min: 0,
+      max: 65535,
+    });
+  const prometheusHost = host(read, 'OTEL_EXPORTER_PROMETHEUS_HOST', DEFAULTS.prometheusHost);
 
-  const enabledList = instrumentationList(env, 'OTEL_NODE_ENABLED_INSTRUMENTATIONS');
-  const disabledList = instrumentationList(env, 'OTEL_NODE_DISABLED_INSTRUMENTATIONS') ?? [];
+  const instrumentationList = (name: string) =>
+    read.list(name, { allowed: INSTRUMENTATION_NAMES }) as InstrumentationName[] | undefined;
+  const enabledList = instrumentationList('OTEL_NODE_ENABLED_INSTRUMENTATIONS');
+  const disabledList = instrumentationList('OTEL_NODE_DISABLED_INSTRUMENTATIONS') ?? [];
   const instrumentations = new Set<InstrumentationName>(enabledList ?? INSTRUMENTATION_NAMES);
   for (const d of disabledList) instrumentations.delete(d);
 
-  const logLevel = oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info');
-  // Unset: every line the logger writes is exported too.
-  const logsExportLevel = oneOf(env, 'AUTHLENS_LOGS_EXPORT_LEVEL', LOG_LEVELS, 'silly');
+  const logLevel = read.oneOf('LOG_LEVEL', LOG_LEVELS, { default: DEFAULTS.logLevel });
+  const logsExportLevel = read.oneOf('AUTHLENS_LOGS_EXPORT_LEVEL', LOG_LEVELS, {
+    default: DEFAULTS.logsExportLevel,
+  });
 
   const batch = (prefix: 'OTEL_BSP' | 'OTEL_BLRP') => {
-    const maxQueueSize = int(env, `${prefix}_MAX_QUEUE_SIZE`, 2048, 1, 1_000_000);
-    const maxExportBatchSize = int(env, `${prefix}_MAX_EXPORT_BATCH_SIZE`, 512, 1, 1_000_000);
+    const defaults = prefix === 'OTEL_BSP' ? DEFAULTS.bsp : DEFAULTS.blrp;
+    const size = (name: string, fallback: number) =>
+      read.integer(name, { default: fallback, min: 1, max: 1_000_000 });
+    const maxQueueSize = size(`${prefix}_MAX_QUEUE_SIZE`, defaults.maxQueueSize);
+    const maxExportBatchSize = size(`${prefix}_MAX_EXPORT_BATCH_SIZE`, defaults.maxExportBatchSize);
     if (maxExportBatchSize > maxQueueSize) {
       throw new AuthlensConfigError(
         `${prefix}_MAX_EXPORT_BATCH_SIZE`,
@@ -463,25 +406,28 @@ export function normalizeOptions(options: StartOptions = {}): SdkConfig {
         `an integer not above ${prefix}_MAX_QUEUE_SIZE (${maxQueueSize})`,
       );
     }
-    const scheduledDelayMs = int(
-      env,
-      `${prefix}_SCHEDULE_DELAY`,
-      prefix === 'OTEL_BSP' ? 5000 : 1000,
-      1,
-      3_600_000,
-    );
+    const scheduledDelayMs = read.integer(`${prefix}_SCHEDULE_DELAY`, {
+      default: defaults.scheduledDelayMs,
+      min: 1,
+      max: 3_600_000,
+    });
     return { maxQueueSize, maxExportBatchSize, scheduledDelayMs };
   };
 
   const shutdownTimeoutMs =
-    options.shutdownTimeoutMs ?? int(env, 'AUTHLENS_SHUTDOWN_TIMEOUT_MS', 5000, 100, 120_000);
+    options.shutdownTimeoutMs ??
+    read.integer('AUTHLENS_SHUTDOWN_TIMEOUT_MS', {
+      default: DEFAULTS.shutdownTimeoutMs,
+      min: 100,
+      max: 120_000,
+    });
 
-  const extraKeys = list(env, 'AUTHLENS_REDACT_KEYS') ?? [];
+  const extraKeys = read.list('AUTHLENS_REDACT_KEYS') ?? [];
   for (const k of extraKeys) {
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(k)) {
       throw new AuthlensConfigError(
         'AUTHLENS_REDACT_KEYS',
-        env.AUTHLENS_REDACT_KEYS ?? '',
+        read.string('AUTHLENS_REDACT_KEYS') ?? '',
         'comma-separated key names',
       );
     }
@@ -489,33 +435,33 @@ export function normalizeOptions(options: StartOptions = {}): SdkConfig {
 
   const excludedPaths = pathPatterns(
     'AUTHLENS_EXCLUDED_PATHS',
-    options.excludedPaths ?? list(env, 'AUTHLENS_EXCLUDED_PATHS') ?? DEFAULT_EXCLUDED_PATHS,
+    options.excludedPaths ?? read.list('AUTHLENS_EXCLUDED_PATHS') ?? DEFAULTS.excludedPaths,
   );
 
-  const dsn = options.sentryDsn ?? str(env, 'SENTRY_DSN');
+  const DSN = 'a Sentry DSN like https://<key>@<host>/<project-id>';
+  const dsn = read.url('SENTRY_DSN', {
+    secret: true,
+    expected: DSN,
+    option: { name: 'sentryDsn', value: options.sentryDsn },
+  });
   let sentry: SdkConfig['sentry'];
   if (dsn !== undefined) {
-    let u: URL | undefined;
-    try {
-      u = new URL(dsn);
-    } catch {
-      u = undefined;
-    }
-    if (!u || !/^https?:$/.test(u.protocol) || !u.username || !/\/\d+$/.test(u.pathname)) {
+    const u = new URL(dsn);
+    if (!u.username || !/\/\d+$/.test(u.pathname)) {
       throw new AuthlensConfigError(
-        'SENTRY_DSN',
+        options.sentryDsn !== undefined ? 'sentryDsn' : 'SENTRY_DSN',
         '<hidden>',
-        'a Sentry DSN like https://<key>@<host>/<project-id>',
+        DSN,
       );
     }
-    // Validated for compatibility with the brief; authlens never sends PII whatever its value.
-    bool(env, 'SENTRY_SEND_DEFAULT_PII', false);
+    // Read only to refuse a malformed value; authlens never sends PII whatever it says.
+    read.boolean('SENTRY_SEND_DEFAULT_PII', { default: false });
     sentry = {
       dsn,
-      environment: str(env, 'SENTRY_ENVIRONMENT') ?? environment,
-      release: str(env, 'SENTRY_RELEASE') ?? serviceVersion,
-      sampleRate: ratio(env, 'SENTRY_SAMPLE_RATE', 1),
-      debug: bool(env, 'SENTRY_DEBUG', false),
+      environment: read.string('SENTRY_ENVIRONMENT') ?? environment,
+      release: read.string('SENTRY_RELEASE') ?? serviceVersion,
+      sampleRate: ratio('SENTRY_SAMPLE_RATE', DEFAULTS.sentrySampleRate),
+      debug: read.boolean('SENTRY_DEBUG', { default: false }),
     };
   }
 
@@ -525,8 +471,8 @@ export function normalizeOptions(options: StartOptions = {}): SdkConfig {
     serviceVersion,
     environment,
     resourceAttributes,
-    resourceDetectors: resourceDetectors(env),
-    propagators: propagatorList(env),
+    resourceDetectors: resourceDetectors(read),
+    propagators: propagatorList(read),
     sampler,
     samplerRatio,
     tracesEndpoint,
@@ -537,13 +483,14 @@ export function normalizeOptions(options: StartOptions = {}): SdkConfig {
       metrics: signalTimeout('METRICS'),
       logs: signalTimeout('LOGS'),
     },
-    metricsTemporality: oneOf(
-      env,
-      'OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE',
-      TEMPORALITIES,
-      'cumulative',
-    ),
-    metricExportIntervalMs: int(env, 'OTEL_METRIC_EXPORT_INTERVAL', 60_000, 100, 3_600_000),
+    metricsTemporality: read.oneOf('OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE', TEMPORALITIES, {
+      default: DEFAULTS.metricsTemporality,
+    }),
+    metricExportIntervalMs: read.integer('OTEL_METRIC_EXPORT_INTERVAL', {
+      default: DEFAULTS.metricExportIntervalMs,
+      min: 100,
+      max: 3_600_000,
+    }),
     prometheusPort,
     prometheusHost,
     instrumentations,

@@ -117,7 +117,13 @@ export type {
   LogValue,
   StructuredLogger,
 } from './domain/structured-logger.ts';
-export { AuthlensConfigError } from './errors.ts';
+export {
+  AuthlensConfigError,
+  AuthlensError,
+  type AuthlensErrorOptions,
+  ERROR_CODES,
+  type ErrorCode,
+} from './errors.ts';
 export { getLogger } from './logs/logger.ts';
 export {
   createRedactor,

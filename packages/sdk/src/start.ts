@@ -3,9 +3,11 @@
  * lazily). Never throws: a bad value prints one line naming the variable and its accepted
  * values, and a no-op handle is returned — telemetry never takes the service down.
  */
+
+import { parseBoolean } from './config/env.ts';
 import { normalizeOptions, type StartOptions } from './config.ts';
 import { diagLine } from './diag.ts';
-import { AuthlensConfigError } from './errors.ts';
+import { type AuthlensError, errorCode } from './errors.ts';
 import { createRedactor } from './redaction.ts';
 import { type AuthlensHandle, noopHandle, sdkState } from './state.ts';
 
@@ -13,10 +15,8 @@ export type { StartOptions } from './config.ts';
 export type { AuthlensHandle, AuthlensMetricsAccess } from './state.ts';
 export { currentHandle } from './state.ts';
 
-function disabledByEnv(env: Record<string, string | undefined>): boolean {
-  const v = env.MONITORING_ENABLED?.trim().toLowerCase();
-  return v === 'false' || v === '0' || v === 'no' || v === 'off';
-}
+const disabledByEnv = (env: Record<string, string | undefined>): boolean =>
+  parseBoolean(env.MONITORING_ENABLED ?? '') === false;
 
 /** Starts authlens telemetry. Never throws: a configuration error yields a no-op handle. */
 export async function start(options: StartOptions = {}): Promise<AuthlensHandle> {
@@ -34,9 +34,10 @@ export async function start(options: StartOptions = {}): Promise<AuthlensHandle>
     state.handle = handle;
     return handle;
   } catch (err) {
-    if (err instanceof AuthlensConfigError) {
-      diagLine('error', `${err.message} — telemetry is off, the service keeps running`, {
-        variable: err.variable,
+    if (errorCode(err) === 'invalid_config') {
+      const { message, setting } = err as AuthlensError;
+      diagLine('error', `${message} — telemetry is off, the service keeps running`, {
+        variable: setting ?? '',
       });
     } else {
       diagLine(

@@ -8,11 +8,13 @@ const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 const ENTRY = [
   'AuthAttributeValues',
   'AuthlensConfigError',
+  'AuthlensError',
   'BruteForceDefaults',
   'BusinessAttributeValues',
   'CORRELATION_ID_HEADER',
   'ComplianceAttributeValues',
   'HistogramBuckets',
+  'ERROR_CODES',
   'METER_NAME',
   'PlatformAttributeValues',
   'REDACTED',
@@ -58,6 +60,15 @@ pinExports(packageDir, {
   // Shared with the other authlens packages; not semver-covered (see `src/internal.ts`).
   './internal': {
     actual: async () => Object.keys(await import('@authlens/sdk/internal')),
-    pinned: ['OPENMETRICS_CONTENT_TYPE', 'acceptsOpenMetrics'],
+    pinned: [
+      'OPENMETRICS_CONTENT_TYPE',
+      'acceptsOpenMetrics',
+      'createEnvReader',
+      'describeRange',
+      'errorCode',
+      'invalidOption',
+      'parseDuration',
+      'parseUrl',
+    ],
   },
 });

@@ -6,15 +6,9 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
-import {
-  exportDashboards,
-  InvalidExportOptionsError,
-  listDashboards,
-  UnknownDashboardError,
-} from '@authlens/dashboards';
-import { start as startTelemetry } from '@authlens/sdk';
-import { AlertError } from './alerts/index.ts';
-import { MetricsSourceError, MonitoringConfigError } from './errors.ts';
+import { exportDashboards, listDashboards } from '@authlens/dashboards';
+import { AuthlensError, ERROR_CODES, type ErrorCode, start as startTelemetry } from '@authlens/sdk';
+import { errorCode } from '@authlens/sdk/internal';
 import { MissingSettingError, resolveJobSettings } from './jobs/config.ts';
 import { createJobRuntime, type JobRuntime, type JobRuntimeOptions } from './jobs/runtime.ts';
 import { createScheduler, jobsHealthCheck, runJobNow } from './jobs/scheduler.ts';
@@ -28,7 +22,7 @@ import {
   sdkMetricsSource,
 } from './metrics/source.ts';
 import { buildServer } from './server.ts';
-import { StoreUrlError } from './store/index.ts';
+import { readSettings } from './settings.ts';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -38,13 +32,19 @@ export interface CliIo {
   stopSignal?: () => Promise<string>;
 }
 
-/** Bad usage: exit 2. */
-class UsageError extends Error {
+/** Bad usage (`usage`): exit 2. */
+class UsageError extends AuthlensError {
   constructor(message: string) {
-    super(message);
+    super('usage', message);
     this.name = 'UsageError';
   }
 }
+
+/** An error of ours (any copy of any authlens package): its code is in the table. */
+const ownCode = (err: unknown): ErrorCode | undefined => {
+  const code = errorCode(err);
+  return code !== undefined && Object.hasOwn(ERROR_CODES, code) ? (code as ErrorCode) : undefined;
+};
 
 const usage = `usage: authlens <command> [options]
 
@@ -109,30 +109,33 @@ options:
 
 const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();
 
-/** Maps an error to its exit status and the one-line reason. */
+/**
+ * Maps an error to its exit status and the one-line reason, by the error's `code` alone (a second
+ * copy of a package, or a plain object with a code, maps the same): the code table's exit status
+ * for authlens codes, 2 for Node's argument-parser errors, 1 for anything else.
+ */
 export function classify(err: unknown): { code: 1 | 2; reason: string } {
-  if (err instanceof UsageError) return { code: 2, reason: err.message };
-  if (err instanceof MissingSettingError) return { code: 1, reason: err.message };
-  if (err instanceof MonitoringConfigError || err instanceof StoreUrlError)
-    return { code: 2, reason: err.message };
-  if (err instanceof UnknownDashboardError || err instanceof InvalidExportOptionsError)
-    return { code: 2, reason: err.message };
-  if (err instanceof AlertError && err.code === 'invalid_config') return { code: 2, reason: err.message };
-  if (err instanceof MetricsSourceError) {
-    return err.unavailable
-      ? {
-          code: 1,
-          reason: 'PROMETHEUS_URL: is not set, and no in-process metrics are running (set PROMETHEUS_URL)',
-        }
-      : {
-          code: 1,
-          reason: `PROMETHEUS_URL: ${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}`,
-        };
+  const message =
+    typeof (err as { message?: unknown })?.message === 'string'
+      ? (err as { message: string }).message
+      : String(err);
+  const code = errorCode(err);
+  if (code === 'metrics_unavailable') {
+    return {
+      code: 1,
+      reason: 'PROMETHEUS_URL: is not set, and no in-process metrics are running (set PROMETHEUS_URL)',
+    };
   }
-  const code = (err as { code?: unknown })?.code;
-  if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))
-    return { code: 2, reason: (err as Error).message };
-  return { code: 1, reason: err instanceof Error ? err.message : String(err) };
+  if (code === 'metrics_source_failed') {
+    const cause = (err as { cause?: unknown }).cause;
+    return {
+      code: 1,
+      reason: `PROMETHEUS_URL: ${message}${cause instanceof Error ? ` (${cause.message})` : ''}`,
+    };
+  }
+  if (code?.startsWith('ERR_PARSE_ARGS')) return { code: 2, reason: message };
+  const own = ownCode(err);
+  return { code: own === undefined ? 1 : ERROR_CODES[own].exitStatus, reason: message };
 }
 
 const helpOption = { help: { type: 'boolean', short: 'h' } } as const;
@@ -160,8 +163,7 @@ async function openRuntime(
       progress: quiet ? () => undefined : (line) => io.stderr(`${line}\n`),
     });
   } catch (err) {
-    if (err instanceof MonitoringConfigError || err instanceof StoreUrlError || err instanceof AlertError)
-      throw err;
+    if (ownCode(err) !== undefined) throw err;
     throw new Error(
       `ALERT_STORE_URL: cannot open the store (${err instanceof Error ? err.message : String(err)})`,
       {
@@ -281,7 +283,7 @@ async function exportCommand(argv: string[], io: CliIo): Promise<number> {
       ? await exportDashboards({ all: true, outputDir: dir })
       : await exportDashboards({ names, outputDir: dir });
   } catch (err) {
-    if (err instanceof UnknownDashboardError || err instanceof InvalidExportOptionsError) throw err;
+    if (ownCode(err) !== undefined) throw err;
     throw new Error(
       `--output-dir: cannot write to ${dir} (${err instanceof Error ? err.message : String(err)})`,
     );
@@ -350,13 +352,8 @@ async function serve(argv: string[], io: CliIo): Promise<number> {
     io.stdout(help.serve as string);
     return 0;
   }
-  const enabledRaw = io.env.AUTHLENS_JOBS_ENABLED?.trim().toLowerCase();
-  if (enabledRaw !== undefined && enabledRaw !== '' && enabledRaw !== 'true' && enabledRaw !== 'false')
-    throw new MonitoringConfigError(
-      'AUTHLENS_JOBS_ENABLED',
-      `'${io.env.AUTHLENS_JOBS_ENABLED}' is not true or false`,
-    );
-  const schedulerOn = values['no-scheduler'] !== true && enabledRaw !== 'false';
+  const jobsEnabled = readSettings(io.env).boolean('AUTHLENS_JOBS_ENABLED', { default: true });
+  const schedulerOn = values['no-scheduler'] !== true && jobsEnabled;
   // Listen for the stop signal from the start, so a SIGTERM during start-up still shuts down cleanly.
   const stopping = (io.stopSignal ?? defaultStopSignal)();
   const log = (entry: Record<string, unknown>) =>

@@ -5,6 +5,8 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { AuthlensError } from '@authlens/sdk';
+import { errorCode } from '@authlens/sdk/internal';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { sendProblem, type ValidationIssue, validationField } from './problem.ts';
 
@@ -41,7 +43,7 @@ export function replyProblem(
 
 /**
  * A request the API refuses before any handler runs (a body that is not JSON, a forbidden key),
- * thrown by our parsers and answered with its problem.
+ * thrown by our parsers and answered with its problem (`code` is the problem's code).
  */
 export class RequestProblem extends Error {
   readonly code: ProblemCode;
@@ -56,19 +58,20 @@ export class RequestProblem extends Error {
   }
 }
 
+/** Problem codes a thrown error may answer with as they are: the client's own faults (4xx). */
+const requestProblem = (code: string | undefined): code is ProblemCode =>
+  code !== undefined && Object.hasOwn(problemTypes, code) && problemTypes[code as ProblemCode].status < 500;
+
 /**
  * Answers an error thrown while serving a monitoring route (ours or the alert routes) with its
- * problem: failed validation → `invalid_field` naming the field, parser and limit errors → their
- * code, anything unexpected → `internal_error` (logged; the answer carries no detail). No answer
- * repeats what the client sent beyond the name of the field at fault.
+ * problem, chosen by the error's `code` (never its class, so a second copy of a package maps the
+ * same): failed validation → `invalid_field` naming the field, a coded client error (`not_found`,
+ * `conflict`, `invalid_field`, parser and limit errors) → that code, metrics failures → 502/503,
+ * anything else (configuration errors included) → `internal_error` (logged; the answer carries no
+ * detail). No answer repeats what the client sent beyond the name of the field at fault.
  */
 export function replyError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (error instanceof RequestProblem) {
-    return replyProblem(reply, error.code, {
-      detail: error.message,
-      ...(error.field && { field: error.field }),
-    });
-  }
+  const code = errorCode(error);
   if (error.validation && error.validation.length > 0) {
     const issue = error.validation[0] as ValidationIssue;
     const field = validationField(issue, error.validationContext);
@@ -77,16 +80,23 @@ export function replyError(error: FastifyError, request: FastifyRequest, reply: 
       field,
     });
   }
-  if (error instanceof MetricsSourceError) {
+  if (requestProblem(code)) {
+    const field = (error as { field?: unknown }).field;
+    return replyProblem(reply, code, {
+      detail: error.message,
+      ...(typeof field === 'string' && field !== '' && { field }),
+    });
+  }
+  if (code === 'metrics_unavailable' || code === 'metrics_source_failed') {
     request.log.warn({ err: error }, 'metrics source failed');
-    return error.unavailable
-      ? replyProblem(reply, 'metrics_unavailable', {
+    return code === 'metrics_unavailable'
+      ? replyProblem(reply, code, {
           detail:
             'no metrics source is configured or running: set PROMETHEUS_URL (or start @authlens/sdk in the service)',
         })
-      : replyProblem(reply, 'metrics_source_failed', { detail: 'the metrics backend did not answer' });
+      : replyProblem(reply, code, { detail: 'the metrics backend did not answer' });
   }
-  switch (error.code) {
+  switch (code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return replyProblem(reply, 'body_too_large', {
         detail: `the body exceeds ${request.routeOptions.bodyLimit} bytes`,
@@ -154,21 +164,30 @@ export function clientErrorHandler(error: NodeJS.ErrnoException, socket: Duplex)
   socket.destroy();
 }
 
-/** A bad option or environment variable, thrown at registration: names the setting. */
-export class MonitoringConfigError extends Error {
-  readonly setting: string;
-  constructor(setting: string, reason: string) {
-    super(`${setting}: ${reason}`);
+/**
+ * A bad option or environment variable, thrown at registration (`invalid_config`; a subclass
+ * uses `missing_setting`): `setting` names it, and the message starts with it.
+ */
+export class MonitoringConfigError extends AuthlensError {
+  declare readonly setting: string;
+  constructor(
+    setting: string,
+    reason: string,
+    code: 'invalid_config' | 'missing_setting' = 'invalid_config',
+  ) {
+    super(code, `${setting}: ${reason}`, { setting });
     this.name = 'MonitoringConfigError';
-    this.setting = setting;
   }
 }
 
-/** A metrics backend (the SDK registry or Prometheus) could not answer. */
-export class MetricsSourceError extends Error {
+/** A metrics backend (the SDK registry or Prometheus) could not answer: `metrics_unavailable` or `metrics_source_failed`. */
+export class MetricsSourceError extends AuthlensError {
+  declare readonly code: 'metrics_unavailable' | 'metrics_source_failed';
   readonly unavailable: boolean;
   constructor(message: string, options: { unavailable?: boolean; cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
+    super(options.unavailable ? 'metrics_unavailable' : 'metrics_source_failed', message, {
+      cause: options.cause,
+    });
     this.name = 'MetricsSourceError';
     this.unavailable = options.unavailable ?? false;
   }

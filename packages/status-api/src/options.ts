@@ -3,13 +3,14 @@
  * variable → default. A malformed value throws `MonitoringConfigError` naming the variable.
  */
 import type { AlertRoutesOptions } from './alerts/index.ts';
-import { DEFAULT_WEBHOOK_BODY_LIMIT } from './alerts/routes.ts';
 import { type ApiKey, parseApiKeys } from './auth.ts';
+import { DEFAULTS } from './defaults.ts';
 import { MonitoringConfigError } from './errors.ts';
 import type { HealthRegistry } from './health/registry.ts';
 import type { HealthCheck } from './health/types.ts';
 import type { RetentionPolicy } from './metrics/reports.ts';
 import type { MetricsSource } from './metrics/source.ts';
+import { readSettings } from './settings.ts';
 import type { StatusPageOptions } from './status-page/service.ts';
 
 export interface MonitoringOptions {
@@ -89,34 +90,8 @@ export interface ResolvedOptions {
   env: Record<string, string | undefined>;
 }
 
-function numberFrom(
-  setting: string,
-  explicit: number | undefined,
-  raw: string | undefined,
-  fallback: number,
-  valid: (n: number) => boolean,
-  expectation: string,
-): number {
-  let value = explicit;
-  if (value === undefined && raw !== undefined && raw.trim() !== '') {
-    value = Number(raw);
-    if (!Number.isFinite(value)) throw new MonitoringConfigError(setting, `'${raw}' is not a number`);
-  }
-  value ??= fallback;
-  if (!valid(value)) throw new MonitoringConfigError(setting, `${value} ${expectation}`);
-  return value;
-}
-
-function urlFrom(setting: string, value: string | undefined): string | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  try {
-    const url = new URL(value);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
-    return url.href;
-  } catch {
-    throw new MonitoringConfigError(setting, `'${value}' is not an http(s) URL`);
-  }
-}
+/** The largest webhook body limit accepted (100 MiB). */
+const MAX_WEBHOOK_BODY_LIMIT = 100 * 1024 * 1024;
 
 export function normalizeOptions(options: MonitoringOptions = {}): ResolvedOptions {
   const env = options.env ?? process.env;
@@ -124,78 +99,58 @@ export function normalizeOptions(options: MonitoringOptions = {}): ResolvedOptio
     typeof options.apiKeys === 'string'
       ? parseApiKeys(options.apiKeys, 'apiKeys')
       : (options.apiKeys ?? parseApiKeys(env.MONITORING_API_KEYS ?? ''));
-  const timeoutSeconds = numberFrom(
-    options.healthCheckTimeoutSeconds !== undefined
-      ? 'healthCheckTimeoutSeconds'
-      : 'HEALTH_CHECK_TIMEOUT_SECONDS',
-    options.healthCheckTimeoutSeconds,
-    env.HEALTH_CHECK_TIMEOUT_SECONDS,
-    5,
-    (n) => n > 0 && n <= 300,
-    'must be > 0 and ≤ 300',
-  );
-  const ttlSeconds = numberFrom(
-    options.healthCheckCacheTtlSeconds !== undefined
-      ? 'healthCheckCacheTtlSeconds'
-      : 'HEALTH_CHECK_CACHE_TTL_SECONDS',
-    options.healthCheckCacheTtlSeconds,
-    env.HEALTH_CHECK_CACHE_TTL_SECONDS,
-    30,
-    (n) => n >= 0 && n <= 3600,
-    'must be ≥ 0 and ≤ 3600',
-  );
-  const sloTarget = numberFrom(
-    options.sloTarget !== undefined ? 'sloTarget' : 'MONITORING_SLO_TARGET',
-    options.sloTarget,
-    env.MONITORING_SLO_TARGET,
-    0.999,
-    (n) => n > 0 && n < 1,
-    'must be between 0 and 1 (exclusive)',
-  );
+  const read = readSettings(env);
+  const timeoutSeconds = read.number('HEALTH_CHECK_TIMEOUT_SECONDS', {
+    default: DEFAULTS.healthCheckTimeoutSeconds,
+    min: 0,
+    minExclusive: true,
+    max: 300,
+    option: { name: 'healthCheckTimeoutSeconds', value: options.healthCheckTimeoutSeconds },
+  });
+  const ttlSeconds = read.number('HEALTH_CHECK_CACHE_TTL_SECONDS', {
+    default: DEFAULTS.healthCheckCacheTtlSeconds,
+    min: 0,
+    max: 3600,
+    option: { name: 'healthCheckCacheTtlSeconds', value: options.healthCheckCacheTtlSeconds },
+  });
+  const sloTarget = read.number('MONITORING_SLO_TARGET', {
+    default: DEFAULTS.sloTarget,
+    min: 0,
+    max: 1,
+    minExclusive: true,
+    maxExclusive: true,
+    option: { name: 'sloTarget', value: options.sloTarget },
+  });
   const rateLimitPerMinute =
     options.rateLimitPerMinute === false ||
-    (options.rateLimitPerMinute === undefined && env.MONITORING_RATE_LIMIT_PER_MINUTE?.trim() === 'false')
+    (options.rateLimitPerMinute === undefined && read.string('MONITORING_RATE_LIMIT_PER_MINUTE') === 'false')
       ? false
-      : numberFrom(
-          options.rateLimitPerMinute !== undefined
-            ? 'rateLimitPerMinute'
-            : 'MONITORING_RATE_LIMIT_PER_MINUTE',
-          options.rateLimitPerMinute,
-          env.MONITORING_RATE_LIMIT_PER_MINUTE,
-          120,
-          (n) => Number.isInteger(n) && n > 0,
-          'must be a positive integer',
-        );
-  const bodyLimitBytes = numberFrom(
-    options.bodyLimitBytes !== undefined ? 'bodyLimitBytes' : 'MONITORING_BODY_LIMIT_BYTES',
-    options.bodyLimitBytes,
-    env.MONITORING_BODY_LIMIT_BYTES,
-    16_384,
-    (n) => Number.isInteger(n) && n >= 256,
-    'must be an integer ≥ 256',
-  );
-  const webhookBodyLimitBytes = numberFrom(
-    options.webhookBodyLimitBytes !== undefined
-      ? 'webhookBodyLimitBytes'
-      : 'MONITORING_WEBHOOK_BODY_LIMIT_BYTES',
-    options.webhookBodyLimitBytes,
-    env.MONITORING_WEBHOOK_BODY_LIMIT_BYTES,
-    Math.max(DEFAULT_WEBHOOK_BODY_LIMIT, bodyLimitBytes),
-    (n) => Number.isInteger(n) && n >= bodyLimitBytes && n <= 100 * 1024 * 1024,
-    `must be an integer ≥ the body limit (${bodyLimitBytes}) and ≤ 104857600`,
-  );
+      : read.integer('MONITORING_RATE_LIMIT_PER_MINUTE', {
+          default: DEFAULTS.rateLimitPerMinute,
+          min: 1,
+          expected: 'a positive integer (or false)',
+          option: { name: 'rateLimitPerMinute', value: options.rateLimitPerMinute },
+        });
+  const bodyLimitBytes = read.integer('MONITORING_BODY_LIMIT_BYTES', {
+    default: DEFAULTS.bodyLimitBytes,
+    min: 256,
+    option: { name: 'bodyLimitBytes', value: options.bodyLimitBytes },
+  });
+  const webhookBodyLimitBytes = read.integer('MONITORING_WEBHOOK_BODY_LIMIT_BYTES', {
+    default: Math.max(DEFAULTS.webhookBodyLimitBytes, bodyLimitBytes),
+    min: bodyLimitBytes,
+    max: MAX_WEBHOOK_BODY_LIMIT,
+    expected: `an integer ≥ the body limit (${bodyLimitBytes}) and ≤ ${MAX_WEBHOOK_BODY_LIMIT}`,
+    option: { name: 'webhookBodyLimitBytes', value: options.webhookBodyLimitBytes },
+  });
   const days = (setting: string, fallback: number) =>
-    numberFrom(
-      setting,
-      undefined,
-      env[setting],
-      fallback,
-      (n) => Number.isInteger(n) && n > 0,
-      'must be a positive integer',
-    );
+    read.integer(setting, { default: fallback, min: 1, expected: 'a positive integer' });
   const retention = options.retention ?? [
-    { category: 'metrics', maxAgeDays: days('METRICS_RETENTION_DAYS', 90) },
-    { category: 'alert_history', maxAgeDays: days('ALERT_HISTORY_RETENTION_DAYS', 30) },
+    { category: 'metrics', maxAgeDays: days('METRICS_RETENTION_DAYS', DEFAULTS.metricsRetentionDays) },
+    {
+      category: 'alert_history',
+      maxAgeDays: days('ALERT_HISTORY_RETENTION_DAYS', DEFAULTS.alertHistoryRetentionDays),
+    },
   ];
   for (const [i, p] of retention.entries()) {
     if (!p.category || !(Number.isInteger(p.maxAgeDays) && p.maxAgeDays > 0)) {
@@ -205,13 +160,13 @@ export function normalizeOptions(options: MonitoringOptions = {}): ResolvedOptio
       );
     }
   }
-  const prometheusUrl =
-    options.prometheusUrl !== undefined
-      ? urlFrom('prometheusUrl', options.prometheusUrl)
-      : urlFrom('PROMETHEUS_URL', env.PROMETHEUS_URL);
+  const prometheusUrl = read.url('PROMETHEUS_URL', {
+    normalize: true,
+    option: { name: 'prometheusUrl', value: options.prometheusUrl },
+  });
   const prometheusSelector = options.prometheusSelector ?? env.PROMETHEUS_SELECTOR;
   return {
-    serviceName: options.serviceName ?? env.OTEL_SERVICE_NAME ?? 'authlens',
+    serviceName: options.serviceName ?? env.OTEL_SERVICE_NAME ?? DEFAULTS.serviceName,
     apiKeys,
     checks: options.checks ?? [],
     ...(options.healthRegistry && { healthRegistry: options.healthRegistry }),

@@ -3,10 +3,12 @@
  * `/monitoring`, listening on `PORT` (default 8000).
  */
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
-import { clientErrorHandler, frameworkErrors, MonitoringConfigError } from './errors.ts';
+import { DEFAULTS } from './defaults.ts';
+import { clientErrorHandler, frameworkErrors } from './errors.ts';
 import { checksFromEnv } from './health/checks.ts';
 import type { MonitoringOptions } from './options.ts';
 import { monitoring } from './plugin-export.ts';
+import { readSettings } from './settings.ts';
 
 export interface ServerOptions extends MonitoringOptions {
   /** Env `PORT`, default 8000; 0 picks a free port. */
@@ -30,26 +32,27 @@ export interface StandaloneServer {
   close(): Promise<void>;
 }
 
-function portFrom(options: ServerOptions, env: Record<string, string | undefined>): number {
-  if (options.port !== undefined) {
-    if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
-      throw new MonitoringConfigError('port', `${options.port} is not a port number`);
-    }
-    return options.port;
-  }
-  const raw = env.PORT;
-  if (raw === undefined || raw === '') return 8000;
-  const port = Number(raw);
-  if (!/^\d+$/.test(raw) || port > 65535)
-    throw new MonitoringConfigError('PORT', `'${raw}' is not a port number`);
-  return port;
-}
+const portFrom = (options: ServerOptions, env: Record<string, string | undefined>): number =>
+  readSettings(env).integer('PORT', {
+    default: DEFAULTS.server.port,
+    min: 0,
+    max: 65535,
+    expected: 'a port number',
+    option: { name: 'port', value: options.port },
+  });
 
 export async function buildServer(options: ServerOptions = {}): Promise<StandaloneServer> {
   const env = options.env ?? process.env;
   const port = portFrom(options, env);
-  const host = options.host ?? env.HOST ?? '0.0.0.0';
-  const { port: _p, host: _h, prefix = '/monitoring', logger, trustProxy, ...monitoringOptions } = options;
+  const host = options.host ?? env.HOST ?? DEFAULTS.server.host;
+  const {
+    port: _p,
+    host: _h,
+    prefix = DEFAULTS.server.prefix,
+    logger,
+    trustProxy,
+    ...monitoringOptions
+  } = options;
   const app = Fastify({
     logger: logger ?? { level: env.LOG_LEVEL ?? 'info', redact: ['req.headers.authorization'] },
     trustProxy: trustProxy ?? false,

@@ -140,10 +140,16 @@ describe('environment', () => {
       /ALERT_EMAIL_RECIPIENTS: "not-an-address"/,
     ],
     [{ ALERT_EMAIL_RECIPIENTS: 'ops@example.com' }, /SMTP_URL: required/],
-    [{ ALERT_EMAIL_RECIPIENTS: 'ops@example.com', SMTP_URL: 'http://x' }, /SMTP_URL: must be an smtp/],
-    [{ ALERT_SLACK_WEBHOOK_URL: 'hooks.slack.com' }, /ALERT_SLACK_WEBHOOK_URL: must be an http/],
+    [
+      { ALERT_EMAIL_RECIPIENTS: 'ops@example.com', SMTP_URL: 'http://x' },
+      /^SMTP_URL: is not a URL starting with smtp:\/\/ or smtps:\/\/$/,
+    ],
+    [{ ALERT_SLACK_WEBHOOK_URL: 'hooks.slack.com' }, /^ALERT_SLACK_WEBHOOK_URL: is not an http\(s\) URL$/],
     [{ ALERT_PAGERDUTY_INTEGRATION_KEY: 'k', ALERT_PAGERDUTY_EVENTS_URL: 'x' }, /ALERT_PAGERDUTY_EVENTS_URL/],
-    [{ ALERT_HISTORY_RETENTION_DAYS: 'thirty' }, /ALERT_HISTORY_RETENTION_DAYS: must be a positive integer/],
+    [
+      { ALERT_HISTORY_RETENTION_DAYS: 'thirty' },
+      /ALERT_HISTORY_RETENTION_DAYS: 'thirty' is not a positive integer/,
+    ],
     [{ ALERT_STORE_URL: 'mysql://db' }, /ALERT_STORE_URL: must start with sqlite: or postgres:\/\//],
   ])('fails at start naming the variable (%#)', async (vars, message) => {
     await expect(createAlertManager({ env: vars, workers: false })).rejects.toThrow(message);

@@ -154,7 +154,7 @@ describe('authlens update-metrics', () => {
       [
         ['update-metrics', '--cleanup'],
         { METRICS_RETENTION_DAYS: 'abc' },
-        /METRICS_RETENTION_DAYS: 'abc' is not a number/,
+        /METRICS_RETENTION_DAYS: 'abc' is not a positive integer/,
       ],
       [
         ['update-metrics', '--cleanup'],

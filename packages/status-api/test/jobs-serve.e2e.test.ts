@@ -210,7 +210,10 @@ describe('authlens serve on SQLite', () => {
     for (const [env, reason] of [
       [{ PORT: 'eighty' }, /PORT: 'eighty' is not a port number/],
       [{ AUTHLENS_JOBS_SCHEDULE: 'digest=1m' }, /AUTHLENS_JOBS_SCHEDULE: unknown job 'digest'/],
-      [{ AUTHLENS_JOBS_ENABLED: 'maybe' }, /AUTHLENS_JOBS_ENABLED: 'maybe' is not true or false/],
+      [
+        { AUTHLENS_JOBS_ENABLED: 'maybe' },
+        /AUTHLENS_JOBS_ENABLED: 'maybe' is not a boolean \(true, false, 1, 0, yes, no, on, off\)$/,
+      ],
     ] as const) {
       const s = serve({ ALERT_STORE_URL: `sqlite:${path.join(dir, 'bad.db')}`, ...env });
       expect(await s.exited).toBe(2);

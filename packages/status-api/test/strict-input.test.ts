@@ -376,7 +376,7 @@ describe('the Alertmanager webhook has its own body limit', () => {
       normalizeOptions({
         env: { MONITORING_BODY_LIMIT_BYTES: '50000', MONITORING_WEBHOOK_BODY_LIMIT_BYTES: '20000' },
       }),
-    ).toThrow(/^MONITORING_WEBHOOK_BODY_LIMIT_BYTES: 20000 must be an integer ≥ the body limit \(50000\)/);
+    ).toThrow(/^MONITORING_WEBHOOK_BODY_LIMIT_BYTES: '20000' is not an integer ≥ the body limit \(50000\)/);
   });
 });
 
@@ -387,7 +387,7 @@ describe('MONITORING_RATE_LIMIT_PER_MINUTE=false', () => {
     );
     expect(normalizeOptions({ env: { MONITORING_RATE_LIMIT_PER_MINUTE: '5' } }).rateLimitPerMinute).toBe(5);
     expect(() => normalizeOptions({ env: { MONITORING_RATE_LIMIT_PER_MINUTE: 'no' } })).toThrow(
-      /MONITORING_RATE_LIMIT_PER_MINUTE: 'no' is not a number/,
+      /MONITORING_RATE_LIMIT_PER_MINUTE: 'no' is not a positive integer/,
     );
     // And in effect: far past the default 120 per minute, nothing is throttled.
     const app = await buildApp({

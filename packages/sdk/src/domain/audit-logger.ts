@@ -12,6 +12,7 @@
  * the log line and the sink receive, so a chain rebuilt from the log verifies.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { AuthlensError } from '../errors.ts';
 import { sdkState } from '../state.ts';
 import type { ComplianceAttributeValues } from './attribute-values.ts';
 import type { Known } from './auth-metrics.ts';
@@ -100,7 +101,7 @@ export function hashAuditRecord(record: Omit<AuditRecord, 'hash'>): string {
 
 function requireText(field: string, value: unknown): string {
   if (typeof value !== 'string' || value === '')
-    throw new Error(`audit entry: ${field} must be a non-empty string`);
+    throw new AuthlensError('invalid_argument', `audit entry: ${field} must be a non-empty string`);
   return value;
 }
 
@@ -117,7 +118,7 @@ export function createAuditLogger(options: AuditLoggerOptions = {}): AuditLogger
     log(entry) {
       const outcome = entry.outcome;
       if (outcome !== 'success' && outcome !== 'failure')
-        throw new Error('audit entry: outcome must be success or failure');
+        throw new AuthlensError('invalid_argument', 'audit entry: outcome must be success or failure');
       const actor = requireText('actor', entry.actor);
       const action = requireText('action', entry.action);
       const target = requireText('target', entry.target);

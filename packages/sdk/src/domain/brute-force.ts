@@ -13,6 +13,7 @@
  * Each detection records `security.events`, writes a security log line and calls `onDetect`.
  */
 import { randomUUID } from 'node:crypto';
+import { invalidOption } from '../errors.ts';
 import { getLogger } from '../logs/logger.ts';
 import {
   checkRedisOption,
@@ -98,12 +99,12 @@ const REDIS_RETRY_AFTER_MS = 30_000;
 
 function positiveInteger(field: string, value: number): number {
   if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${field} must be a positive integer, got ${value}`);
+    throw invalidOption(field, `${field} must be a positive integer, got ${value}`);
   return value;
 }
 function positiveNumber(field: string, value: number): number {
   if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
-    throw new Error(`${field} must be a positive number of seconds, got ${value}`);
+    throw invalidOption(field, `${field} must be a positive number of seconds, got ${value}`);
   }
   return value;
 }

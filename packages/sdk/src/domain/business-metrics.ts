@@ -5,6 +5,7 @@
  * No user ID ever becomes a metric label.
  */
 import type { Meter, ObservableResult } from '@opentelemetry/api';
+import { invalidOption } from '../errors.ts';
 import { getLogger } from '../logs/logger.ts';
 import type { BusinessAttributeValues } from './attribute-values.ts';
 import type { Known } from './auth-metrics.ts';
@@ -109,7 +110,7 @@ function funnelStepGuard(
     return (f, s) => ({ 'business.funnel': funnel(f), 'business.funnel.step': step(s) });
   }
   if (typeof funnels !== 'object' || funnels === null)
-    throw new Error('funnels must be an object of funnel name → steps');
+    throw invalidOption('funnels', 'funnels must be an object of funnel name → steps');
   const names = checkDeclaredValues('funnels', Object.keys(funnels));
   const funnel = createValueGuard(instrumentName, 'business.funnel', options, names);
   const steps = new Map(

@@ -11,6 +11,8 @@
  *   declared set stops it.
  * Each guard warns once (without echoing a suspicious value).
  */
+
+import { AuthlensError, invalidOption } from '../errors.ts';
 import { getLogger } from '../logs/logger.ts';
 import { catalogueEntry, type InstrumentDefinition, OTHER } from './catalogue.ts';
 
@@ -81,12 +83,12 @@ const defaultWarn: GuardWarn = (message, fields) => {
  */
 export function checkDeclaredValues(field: string, values: unknown): readonly string[] {
   if (!Array.isArray(values) || values.length === 0)
-    throw new Error(`${field} must be a non-empty array of strings`);
+    throw invalidOption(field, `${field} must be a non-empty array of strings`);
   for (const value of values) {
     if (typeof value !== 'string' || value === '' || value === OTHER)
-      throw new Error(`${field} must hold non-empty strings other than "${OTHER}"`);
+      throw invalidOption(field, `${field} must hold non-empty strings other than "${OTHER}"`);
     const reason = personalDataReason(value);
-    if (reason !== undefined) throw new Error(`${field}: a declared value ${reason}`);
+    if (reason !== undefined) throw invalidOption(field, `${field}: a declared value ${reason}`);
   }
   return values as readonly string[];
 }
@@ -105,10 +107,14 @@ export function createValueGuard(
   const entry: InstrumentDefinition = catalogueEntry(instrument);
   const catalogued = entry.attributes[key];
   if (catalogued === undefined) {
-    throw new Error(`Attribute "${key}" is not allowed on instrument "${instrument}" by the catalogue`);
+    throw new AuthlensError(
+      'invalid_attribute',
+      `Attribute "${key}" is not allowed on instrument "${instrument}" by the catalogue`,
+    );
   }
   if (declared !== undefined && catalogued !== 'free') {
-    throw new Error(
+    throw new AuthlensError(
+      'invalid_attribute',
       `Attribute "${key}" of "${instrument}" has a closed set in the catalogue: it cannot be declared`,
     );
   }
@@ -129,7 +135,8 @@ export function createValueGuard(
 
   if (allowed === 'free') {
     const max = options.maxFreeValues ?? DEFAULT_MAX_FREE_VALUES;
-    if (!Number.isInteger(max) || max < 1) throw new Error('maxFreeValues must be a positive integer');
+    if (!Number.isInteger(max) || max < 1)
+      throw invalidOption('maxFreeValues', 'maxFreeValues must be a positive integer');
     const seen = new Set<string>();
     return (raw) => {
       const value = typeof raw === 'string' ? raw : raw === undefined || raw === null ? OTHER : String(raw);

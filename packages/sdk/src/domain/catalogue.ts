@@ -14,6 +14,7 @@
  * `_total`. A histogram in seconds is `auth_login_duration_seconds`, with series
  * `_bucket`, `_sum` and `_count`. `catalogue.test.ts` checks every name against the real output.
  */
+import { AuthlensError } from '../errors.ts';
 
 import {
   AuthAttributeValues as auth,
@@ -463,7 +464,11 @@ const byPrometheusName = new Map(instrumentCatalogue.map((entry) => [entry.prome
 /** The catalogue entry of an OpenTelemetry instrument name; throws when it is not catalogued. */
 export function catalogueEntry(otelName: string): InstrumentDefinition {
   const entry = byName.get(otelName);
-  if (!entry) throw new Error(`Unknown instrument "${otelName}": it is not in the authlens catalogue`);
+  if (!entry)
+    throw new AuthlensError(
+      'unknown_instrument',
+      `Unknown instrument "${otelName}": it is not in the authlens catalogue`,
+    );
   return entry;
 }
 

@@ -8,6 +8,7 @@
  * After a restart, `restore()` reloads the open requests from the application's own store.
  */
 import type { Meter, ObservableResult } from '@opentelemetry/api';
+import { invalidOption } from '../errors.ts';
 import { ComplianceAttributeValues } from './attribute-values.ts';
 import type { Known } from './auth-metrics.ts';
 import { createValueGuard } from './cardinality.ts';
@@ -109,11 +110,14 @@ export function createComplianceMetrics(options: ComplianceMetricsOptions = {}):
   const deadlineDays = { ...DEFAULT_DEADLINE_DAYS, ...options.deadlineDays };
   for (const [regulation, days] of Object.entries(deadlineDays)) {
     if (!(typeof days === 'number' && days > 0))
-      throw new Error(`deadlineDays.${regulation} must be a positive number`);
+      throw invalidOption(
+        `deadlineDays.${regulation}`,
+        `deadlineDays.${regulation} must be a positive number`,
+      );
   }
   const maxOpen = options.maxOpenRequests ?? 100_000;
   if (!Number.isInteger(maxOpen) || maxOpen < 1)
-    throw new Error('maxOpenRequests must be a positive integer');
+    throw invalidOption('maxOpenRequests', 'maxOpenRequests must be a positive integer');
   const g = (name: string, key: string) => createValueGuard(name, key, options);
   const dsr = {
     regulation: g('compliance.dsr.requests', 'compliance.regulation'),

@@ -15,6 +15,8 @@ import {
   type ObservableGauge,
   type UpDownCounter,
 } from '@opentelemetry/api';
+import { parseBoolean } from '../config/env.ts';
+import { AuthlensError } from '../errors.ts';
 import { catalogueEntry } from './catalogue.ts';
 
 /** Instrumentation scope of every auth-domain instrument. */
@@ -33,7 +35,7 @@ export interface MeterOptions {
   enabled?: boolean;
 }
 
-const off = (value: string | undefined) => value !== undefined && /^(false|0|no|off)$/i.test(value.trim());
+const off = (value: string | undefined) => value !== undefined && parseBoolean(value) === false;
 
 /** Whether a recorder is on: the explicit option, else the environment toggles. */
 export function recorderEnabled(options: MeterOptions, areaVariable?: string): boolean {
@@ -120,5 +122,8 @@ export const instrument = {
 function assertKind(name: string, kind: string): void {
   const entry = catalogueEntry(name);
   if (entry.kind !== kind)
-    throw new Error(`Instrument "${name}" is a ${entry.kind} in the catalogue, not a ${kind}`);
+    throw new AuthlensError(
+      'unknown_instrument',
+      `Instrument "${name}" is a ${entry.kind} in the catalogue, not a ${kind}`,
+    );
 }

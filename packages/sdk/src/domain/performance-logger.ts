@@ -7,6 +7,7 @@
  * recorded only for sampled traces, so such a hook would miss most slow queries.
  */
 import { trace } from '@opentelemetry/api';
+import { invalidOption } from '../errors.ts';
 import { type LogFields, type LoggerOptions, lazyLogger } from './structured-logger.ts';
 
 export interface PerformanceLoggerOptions extends LoggerOptions {
@@ -65,7 +66,7 @@ export function redactSql(sql: string, maxLength = 2000): string {
 
 function threshold(field: string, value: number): number {
   if (!(typeof value === 'number' && value >= 0))
-    throw new Error(`${field} must be a number of milliseconds ≥ 0`);
+    throw invalidOption(field, `${field} must be a number of milliseconds ≥ 0`);
   return value;
 }
 

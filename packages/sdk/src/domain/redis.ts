@@ -4,6 +4,7 @@
  * imported dynamically — it must then be installed by the application.
  */
 import { createHash } from 'node:crypto';
+import { AuthlensError, invalidOption } from '../errors.ts';
 
 export interface RedisLike {
   eval(script: string, numkeys: number, ...args: (string | number)[]): Promise<unknown>;
@@ -25,11 +26,15 @@ const REDIS_URL = /^rediss?:\/\/\S+$/;
 export function checkRedisOption(field: string, option: RedisOption): void {
   if (option === undefined || option === false) return;
   if (typeof option === 'string') {
-    if (!REDIS_URL.test(option)) throw new Error(`${field} must be a redis:// or rediss:// URL or a client`);
+    if (!REDIS_URL.test(option))
+      throw invalidOption(field, `${field} must be a redis:// or rediss:// URL or a client`);
     return;
   }
   if (typeof option !== 'object' || typeof option.eval !== 'function') {
-    throw new Error(`${field} must be an ioredis-compatible client (with eval), a redis:// URL or false`);
+    throw invalidOption(
+      field,
+      `${field} must be an ioredis-compatible client (with eval), a redis:// URL or false`,
+    );
   }
 }
 
@@ -67,11 +72,10 @@ export async function connectRedis(source: RedisLike | string): Promise<Resolved
   try {
     mod = (await import('ioredis')) as unknown as typeof mod;
   } catch (err) {
-    throw new Error(
+    throw new AuthlensError(
+      'missing_package',
       'A Redis URL was given but the "ioredis" package is not installed: add it to your application',
-      {
-        cause: err,
-      },
+      { cause: err },
     );
   }
   const client = new mod.Redis(source, {

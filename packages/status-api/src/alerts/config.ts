@@ -3,6 +3,9 @@
  * (explicit value, then environment, then default). Bad values fail at start with one line
  * naming the variable or routing-file field.
  */
+import { createEnvReader, type EnvReader, parseUrl } from '@authlens/sdk/internal';
+import { DEFAULTS } from '../defaults.ts';
+import { refusal, smtpUrlFrom } from '../settings.ts';
 import { DEFAULT_STORE_URL } from '../store/index.ts';
 import { configError } from './errors.ts';
 import { type ChannelConfig, loadRoutingFile, type RoutingConfig, validateRoutingConfig } from './routing.ts';
@@ -34,68 +37,44 @@ export interface ResolvedAlertSettings {
 
 const EMAIL = /^[^\s@,]+@[^\s@,]+$/;
 
-function httpUrl(name: string, value: string): string {
-  try {
-    const u = new URL(value);
-    if (u.protocol === 'http:' || u.protocol === 'https:') return value;
-  } catch {}
-  throw configError(name, 'must be an http(s) URL');
-}
+/** The kit's readers, failing with `invalid_config` alert errors (`SETTING: 'value' is not …`). */
+const readAlertSettings = (env: Env): EnvReader =>
+  createEnvReader(env, (p) => configError(p.setting, refusal(p)));
 
 /** Channels declared by the `ALERT_*` environment variables of docs/configuration.md (names: email, slack, pagerduty, webhook[-n]). */
 export function channelsFromEnv(env: Env): ChannelConfig[] {
+  const read = readAlertSettings(env);
   const out: ChannelConfig[] = [];
-  const recipients = env.ALERT_EMAIL_RECIPIENTS?.trim();
-  if (recipients) {
-    const to = recipients
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
+  const to = read.list('ALERT_EMAIL_RECIPIENTS');
+  if (to && to.length > 0) {
     const bad = to.find((r) => !EMAIL.test(r));
     if (bad !== undefined) throw configError('ALERT_EMAIL_RECIPIENTS', `"${bad}" is not an e-mail address`);
-    const smtpUrl =
-      env.SMTP_URL?.trim() || (env.SMTP_HOST ? `smtp://${env.SMTP_HOST}:${env.SMTP_PORT ?? '25'}` : '');
+    const smtpUrl = smtpUrlFrom(read);
     if (!smtpUrl)
       throw configError('SMTP_URL', 'required when ALERT_EMAIL_RECIPIENTS is set (or SMTP_HOST/SMTP_PORT)');
-    if (!/^smtps?:\/\//.test(smtpUrl)) throw configError('SMTP_URL', 'must be an smtp:// or smtps:// URL');
-    if (env.SMTP_PORT !== undefined && !/^\d{1,5}$/.test(env.SMTP_PORT))
-      throw configError('SMTP_PORT', 'must be a port number');
-    const from = env.ALERT_EMAIL_FROM?.trim() || 'authlens@localhost';
+    const from = read.string('ALERT_EMAIL_FROM') ?? DEFAULTS.alerts.emailFrom;
     if (!EMAIL.test(from)) throw configError('ALERT_EMAIL_FROM', 'is not an e-mail address');
     out.push({ name: 'email', type: 'email', smtpUrl, from, to });
   }
-  const slack = env.ALERT_SLACK_WEBHOOK_URL?.trim();
-  if (slack)
-    out.push({ name: 'slack', type: 'slack', webhookUrl: httpUrl('ALERT_SLACK_WEBHOOK_URL', slack) });
-  const pdKey = env.ALERT_PAGERDUTY_INTEGRATION_KEY?.trim();
+  const slack = read.url('ALERT_SLACK_WEBHOOK_URL', { secret: true });
+  if (slack) out.push({ name: 'slack', type: 'slack', webhookUrl: slack });
+  const pdKey = read.string('ALERT_PAGERDUTY_INTEGRATION_KEY');
   if (pdKey) {
     const pd: ChannelConfig = { name: 'pagerduty', type: 'pagerduty', routingKey: pdKey };
-    const eventsUrl = env.ALERT_PAGERDUTY_EVENTS_URL?.trim();
-    if (eventsUrl) pd.eventsUrl = httpUrl('ALERT_PAGERDUTY_EVENTS_URL', eventsUrl);
+    const eventsUrl = read.url('ALERT_PAGERDUTY_EVENTS_URL');
+    if (eventsUrl) pd.eventsUrl = eventsUrl;
     out.push(pd);
   }
-  const hooks = (env.ALERT_WEBHOOK_URLS ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const secret = env.ALERT_WEBHOOK_SECRET?.trim();
+  const hooks = read.list('ALERT_WEBHOOK_URLS') ?? [];
+  const secret = read.string('ALERT_WEBHOOK_SECRET');
   hooks.forEach((u, i) => {
-    const hook: ChannelConfig = {
-      name: i === 0 ? 'webhook' : `webhook-${i + 1}`,
-      type: 'webhook',
-      url: httpUrl('ALERT_WEBHOOK_URLS', u),
-    };
+    if (!parseUrl(u))
+      throw configError('ALERT_WEBHOOK_URLS', 'is not a comma-separated list of http(s) URLs');
+    const hook: ChannelConfig = { name: i === 0 ? 'webhook' : `webhook-${i + 1}`, type: 'webhook', url: u };
     if (secret) hook.secret = secret;
     out.push(hook);
   });
   return out;
-}
-
-function positiveInt(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined || value.trim() === '') return fallback;
-  if (!/^\d+$/.test(value.trim()) || Number(value) < 1)
-    throw configError(name, `must be a positive integer (got "${value}")`);
-  return Number(value);
 }
 
 export function resolveSettings(
@@ -124,19 +103,21 @@ export function resolveSettings(
     if (seen.has(c.name)) throw configError('channels', `channel name "${c.name}" is declared twice`);
     seen.add(c.name);
   }
+  const read = readAlertSettings(env);
+  const positiveInt = (name: string, fallback: number) =>
+    read.integer(name, { default: fallback, min: 1, expected: 'a positive integer' });
   const retentionDays =
-    options.retentionDays ??
-    positiveInt('ALERT_HISTORY_RETENTION_DAYS', env.ALERT_HISTORY_RETENTION_DAYS, 30);
+    options.retentionDays ?? positiveInt('ALERT_HISTORY_RETENTION_DAYS', DEFAULTS.alertHistoryRetentionDays);
   const retry = {
-    maxAttempts: options.retry?.maxAttempts ?? 8,
-    baseDelayMs: options.retry?.baseDelayMs ?? 1000,
-    maxDelayMs: options.retry?.maxDelayMs ?? 300_000,
+    maxAttempts: options.retry?.maxAttempts ?? DEFAULTS.alerts.retry.maxAttempts,
+    baseDelayMs: options.retry?.baseDelayMs ?? DEFAULTS.alerts.retry.baseDelayMs,
+    maxDelayMs: options.retry?.maxDelayMs ?? DEFAULTS.alerts.retry.maxDelayMs,
   };
   if (retry.maxAttempts < 1) throw configError('retry.maxAttempts', 'must be at least 1');
   const heartbeatMs =
-    options.heartbeatMs ?? positiveInt('ALERT_REPLICA_HEARTBEAT_MS', env.ALERT_REPLICA_HEARTBEAT_MS, 1000);
+    options.heartbeatMs ?? positiveInt('ALERT_REPLICA_HEARTBEAT_MS', DEFAULTS.alerts.heartbeatMs);
   const replicaTimeoutMs =
-    options.replicaTimeoutMs ?? positiveInt('ALERT_REPLICA_TIMEOUT_MS', env.ALERT_REPLICA_TIMEOUT_MS, 5000);
+    options.replicaTimeoutMs ?? positiveInt('ALERT_REPLICA_TIMEOUT_MS', DEFAULTS.alerts.replicaTimeoutMs);
   if (!(replicaTimeoutMs >= 2 * heartbeatMs))
     throw configError(
       options.replicaTimeoutMs !== undefined ? 'replicaTimeoutMs' : 'ALERT_REPLICA_TIMEOUT_MS',

@@ -5,8 +5,9 @@
  * need `authorize.read`, changes `authorize.write`. Errors are the monitoring API's problems
  * (`src/errors.ts`), naming the offending field.
  */
-import type { FastifyError, FastifyInstance, onRequestHookHandler, RouteOptions } from 'fastify';
-import { replyError, replyProblem } from '../errors.ts';
+import type { FastifyInstance, onRequestHookHandler, RouteOptions } from 'fastify';
+import { DEFAULTS } from '../defaults.ts';
+import { replyError } from '../errors.ts';
 import { bearer, paths, problemSchema, protectedErrors } from '../routes/schemas.ts';
 import { strictInput } from '../strict-input.ts';
 import { AlertError, invalidField } from './errors.ts';
@@ -252,7 +253,7 @@ function splitList<T extends string>(
 }
 
 /** Default largest Alertmanager webhook body: a group of 1,000 alerts with long annotations. */
-export const DEFAULT_WEBHOOK_BODY_LIMIT = 10 * 1024 * 1024;
+export const DEFAULT_WEBHOOK_BODY_LIMIT = DEFAULTS.webhookBodyLimitBytes;
 
 export function registerAlertRoutes(
   app: FastifyInstance,
@@ -263,14 +264,9 @@ export function registerAlertRoutes(
   // Bodies are JSON only and validated without coercion, also when these routes are mounted
   // without the monitoring plugin.
   strictInput(app);
-  // Alert errors map onto the shared problem types; everything else is answered as on every
-  // other monitoring route (also when these routes are mounted without the monitoring plugin).
-  app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (err instanceof AlertError && err.code !== 'invalid_config') {
-      return replyProblem(reply, err.code, { detail: err.message, ...(err.field && { field: err.field }) });
-    }
-    return replyError(err, request, reply);
-  });
+  // Errors are answered as on every other monitoring route, by their code (alert errors carry
+  // the shared problem codes), also when these routes are mounted without the monitoring plugin.
+  app.setErrorHandler(replyError);
 
   const route = (options: RouteOptions) => {
     const url = options.url === '/' ? [{ url: '/', hide: false }] : paths(`${options.url}/`);

@@ -7,6 +7,7 @@
  * digest only (stored, listed, no immediate notification).
  */
 import { readFileSync } from 'node:fs';
+import { parseDuration as parseDurationText, parseUrl } from '@authlens/sdk/internal';
 import YAML from 'yaml';
 import { validatePublicTemplate } from '../incidents/template.ts';
 import type { PublicIncidentTemplate } from '../incidents/types.ts';
@@ -122,15 +123,11 @@ export interface Routing {
   maintenance: CompiledMaintenance[];
 }
 
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
+/** A number of seconds, or a string with its unit (`30s`, `5m`, `4h`). */
 export function parseDuration(value: unknown, field: string): number {
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.round(value * 1000);
-  if (typeof value === 'string') {
-    const m = DURATION.exec(value.trim());
-    if (m) return Math.round(Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS]);
-  }
+  const ms = typeof value === 'string' ? parseDurationText(value.trim()) : undefined;
+  if (ms !== undefined) return ms;
   throw configError(field, `${JSON.stringify(value)} is not a duration (seconds, or e.g. "30s", "5m", "4h")`);
 }
 
@@ -217,13 +214,7 @@ function nonEmptyString(v: unknown, field: string): string {
 }
 function url(v: unknown, field: string): string {
   const s = nonEmptyString(v, field);
-  let u: URL;
-  try {
-    u = new URL(s);
-  } catch {
-    throw configError(field, 'is not a valid URL');
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw configError(field, 'must be an http(s) URL');
+  if (!parseUrl(s)) throw configError(field, 'must be an http(s) URL');
   return s;
 }
 

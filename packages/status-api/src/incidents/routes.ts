@@ -3,10 +3,10 @@
  * checked on `onRequest` before the body is parsed. Bodies are strict: unknown keys and wrong
  * types answer 400 naming the field (the API's one rule, `src/strict-input.ts`).
  */
-import type { FastifyError, FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { idParams } from '../alerts/routes.ts';
 import type { Authorize } from '../auth.ts';
-import { replyError, replyProblem } from '../errors.ts';
+import { replyError } from '../errors.ts';
 import { bearer, paths, problemSchema, protectedErrors } from '../routes/schemas.ts';
 import { strictInput } from '../strict-input.ts';
 import { IncidentError, type Incidents } from './service.ts';
@@ -110,11 +110,8 @@ export interface IncidentRoutesOptions {
 function register(app: FastifyInstance, { incidents, authorize }: IncidentRoutesOptions): void {
   // JSON bodies only, no coercion, unknown keys refused: also when mounted without the plugin.
   strictInput(app);
-  app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (err instanceof IncidentError)
-      return replyProblem(reply, err.code, { detail: err.message, field: err.field });
-    return replyError(err, request, reply);
-  });
+  // Incident errors carry the shared problem codes: answered by code, as on every other route.
+  app.setErrorHandler(replyError);
   const byId = { ...protectedErrors, 404: problemSchema };
   const schema = (s: Record<string, unknown>, hide: boolean) => ({
     tags: ['incidents'],

@@ -3,6 +3,7 @@
  * keyed API, opened by alerts that a public routing rule matches (text from the rule, never from
  * the alert), and scheduled from the routing file's public maintenance windows.
  */
+import { AuthlensError } from '@authlens/sdk';
 import type { Database } from '../store/database.ts';
 import {
   addUpdate,
@@ -23,13 +24,13 @@ import {
   type PublicIncidentTemplate,
 } from './types.ts';
 
-export class IncidentError extends Error {
-  readonly code: 'invalid_field' | 'not_found' | 'conflict';
+/** A refused incident change: `code` is its problem type, `field` the request field at fault. */
+export class IncidentError extends AuthlensError {
+  declare readonly code: 'invalid_field' | 'not_found' | 'conflict';
   readonly field: string;
   constructor(code: IncidentError['code'], message: string, field: string) {
-    super(message);
+    super(code, message);
     this.name = 'IncidentError';
-    this.code = code;
     this.field = field;
   }
 }

@@ -3,17 +3,20 @@
  * The shared monitoring settings (retention, SLO target, Prometheus, health timeouts) come from
  * the status API's `normalizeOptions()`, so the API and the jobs never disagree.
  */
+
+import { DEFAULTS } from '../defaults.ts';
 import { MonitoringConfigError } from '../errors.ts';
 import type { RetentionPolicy } from '../metrics/reports.ts';
 import { normalizeOptions } from '../options.ts';
+import { readSettings, smtpUrlFrom } from '../settings.ts';
 import { DEFAULT_STORE_URL } from '../store/index.ts';
 
 export type Env = Record<string, string | undefined>;
 
-/** A setting the command needs is not set (exit 1), as opposed to a malformed one (exit 2). */
+/** A setting the command needs is not set (`missing_setting`, exit 1), as opposed to a malformed one (exit 2). */
 export class MissingSettingError extends MonitoringConfigError {
   constructor(setting: string, reason: string) {
-    super(setting, reason);
+    super(setting, reason, 'missing_setting');
     this.name = 'MissingSettingError';
   }
 }
@@ -45,42 +48,26 @@ export interface JobSettings {
 
 const ADDRESS = /^[^\s@,<>]+@[^\s@,<>]+$/;
 
-function smtpUrlFrom(env: Env): string | undefined {
-  const url = env.SMTP_URL?.trim();
-  if (url) {
-    if (!/^smtps?:\/\/[^/]+/.test(url))
-      throw new MonitoringConfigError('SMTP_URL', 'must start with smtp:// or smtps://');
-    return url;
-  }
-  const host = env.SMTP_HOST?.trim();
-  if (!host) return undefined;
-  const port = env.SMTP_PORT?.trim() || '25';
-  if (!/^\d{1,5}$/.test(port) || Number(port) > 65535)
-    throw new MonitoringConfigError('SMTP_PORT', `'${port}' is not a port number`);
-  return `smtp://${host}:${port}`;
-}
-
 export function resolveJobSettings(env: Env = process.env, storeUrl?: string): JobSettings {
   const o = normalizeOptions({ env });
+  const read = readSettings(env);
   const days = (category: string) => o.retention.find((p) => p.category === category)?.maxAgeDays;
-  const recipients = (env.MONITORING_DIGEST_RECIPIENTS ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const recipients = read.list('MONITORING_DIGEST_RECIPIENTS') ?? [];
   for (const r of recipients) {
     if (!ADDRESS.test(r))
       throw new MonitoringConfigError('MONITORING_DIGEST_RECIPIENTS', `'${r}' is not an e-mail address`);
   }
-  const from = env.MONITORING_DIGEST_FROM?.trim() || env.ALERT_EMAIL_FROM?.trim() || 'authlens@localhost';
+  const from =
+    read.string('MONITORING_DIGEST_FROM') ?? read.string('ALERT_EMAIL_FROM') ?? DEFAULTS.jobs.digestFrom;
   if (!ADDRESS.test(from.replace(/^.*<(.+)>$/, '$1')))
     throw new MonitoringConfigError('MONITORING_DIGEST_FROM', `'${from}' is not an e-mail address`);
-  const smtpUrl = smtpUrlFrom(env);
+  const smtpUrl = smtpUrlFrom(read);
   const url = storeUrl ?? (env.ALERT_STORE_URL?.trim() || DEFAULT_STORE_URL);
   return {
     storeUrl: url,
     serviceName: o.serviceName,
-    metricsRetentionDays: days('metrics') ?? 90,
-    alertRetentionDays: days('alert_history') ?? 30,
+    metricsRetentionDays: days('metrics') ?? DEFAULTS.metricsRetentionDays,
+    alertRetentionDays: days('alert_history') ?? DEFAULTS.alertHistoryRetentionDays,
     retention: o.retention,
     sloTarget: o.sloTarget,
     ...(o.prometheusUrl && { prometheusUrl: o.prometheusUrl }),

@@ -7,8 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { metrics } from '@opentelemetry/api';
-import { MonitoringConfigError } from '../errors.ts';
+import { DEFAULTS } from '../defaults.ts';
 import type { HealthCheck } from '../health/types.ts';
+import { readSettings } from '../settings.ts';
 import type { Executor } from '../store/database.ts';
 import type { JobResult } from './result.ts';
 import type { JobRuntime } from './runtime.ts';
@@ -189,14 +190,6 @@ export async function runJobNow(
   }
 }
 
-const positiveInt = (setting: string, raw: string | undefined, fallback: number): number => {
-  if (raw === undefined || raw.trim() === '') return fallback;
-  if (!/^\d+$/.test(raw.trim()) || Number(raw) < 10) {
-    throw new MonitoringConfigError(setting, `'${raw}' must be an integer ≥ 10 (milliseconds)`);
-  }
-  return Number(raw);
-};
-
 export function createScheduler(rt: JobRuntime, options: SchedulerOptions = {}): Scheduler {
   const jobs: Record<string, JobDefinition> = options.jobs ?? jobDefinitions();
   const names = Object.keys(jobs);
@@ -204,7 +197,13 @@ export function createScheduler(rt: JobRuntime, options: SchedulerOptions = {}):
   const schedules = new Map<string, Schedule>(
     names.map((n) => [n, overrides.get(n) ?? (jobs[n] as JobDefinition).defaultSchedule]),
   );
-  const tickMs = options.tickMs ?? positiveInt('AUTHLENS_JOBS_TICK_MS', rt.env.AUTHLENS_JOBS_TICK_MS, 5000);
+  const tickMs =
+    options.tickMs ??
+    readSettings(rt.env).integer('AUTHLENS_JOBS_TICK_MS', {
+      default: DEFAULTS.jobs.tickMs,
+      min: 10,
+      expected: 'an integer ≥ 10 (milliseconds)',
+    });
   const leaseMs = options.leaseMs ?? 600_000;
   const maxAttempts = options.maxAttempts ?? 3;
   const retryDelayMs = options.retryDelayMs ?? 60_000;

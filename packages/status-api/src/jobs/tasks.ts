@@ -5,7 +5,7 @@
  * `compliance-task.ts`, `security-task.ts`, `sla-task.ts`, and `digest.ts`) that changes stored
  * state and returns a one-line summary plus details.
  */
-import { MetricsSourceError } from '../errors.ts';
+import { errorCode } from '@authlens/sdk/internal';
 import { businessSnapshot } from './business-task.ts';
 import { cleanup } from './cleanup-task.ts';
 import { compliance } from './compliance-task.ts';
@@ -72,4 +72,4 @@ export function jobDefinitions(options: JobOptions = {}): Record<JobName, JobDef
 }
 
 /** True when the error says no KPI source is configured (not a failure of one). */
-export const isMetricsUnavailable = (err: unknown) => err instanceof MetricsSourceError && err.unavailable;
+export const isMetricsUnavailable = (err: unknown) => errorCode(err) === 'metrics_unavailable';

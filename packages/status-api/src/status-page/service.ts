@@ -6,8 +6,10 @@
  * connection to the same file could wait on itself).
  */
 
+import { parseUrl } from '@authlens/sdk/internal';
 import { resolveSettings } from '../alerts/config.ts';
 import type { AlertRoutesOptions } from '../alerts/index.ts';
+import { DEFAULTS } from '../defaults.ts';
 import { MonitoringConfigError } from '../errors.ts';
 import type { HealthReport } from '../health/types.ts';
 import { createIncidents, type Incidents, type PublicMaintenanceWindow } from '../incidents/service.ts';
@@ -37,12 +39,9 @@ export interface StatusPageContext {
 
 /** An http(s) URL ending in `/` (the page's own URL; feeds are beside it). */
 function checkedUrl(value: string): string {
-  try {
-    const url = new URL(value);
-    if (url.protocol === 'http:' || url.protocol === 'https:')
-      return url.href.endsWith('/') ? url.href : `${url.href}/`;
-  } catch {}
-  throw new MonitoringConfigError('statusPage.publicUrl', `'${value}' is not an http(s) URL`);
+  const url = parseUrl(value);
+  if (!url) throw new MonitoringConfigError('statusPage.publicUrl', `'${value}' is not an http(s) URL`);
+  return url.href.endsWith('/') ? url.href : `${url.href}/`;
 }
 
 export function statusPageContext(
@@ -51,7 +50,7 @@ export function statusPageContext(
 ): StatusPageContext {
   const history = createStatusHistory(db);
   const incidents = createIncidents(db, options.components ? { components: options.components } : {});
-  const days = options.days ?? 90;
+  const days = options.days ?? DEFAULTS.statusPageDays;
   if (!Number.isInteger(days) || days < 7 || days > 365)
     throw new MonitoringConfigError('statusPage.days', `${days} must be an integer from 7 to 365`);
   const publicUrl = options.publicUrl === undefined ? undefined : checkedUrl(options.publicUrl);

@@ -5,6 +5,7 @@
  * PostgreSQL; on SQLite every transaction is `BEGIN IMMEDIATE`, i.e. one writer at a time.
  */
 
+import { DEFAULTS } from '../defaults.ts';
 import { type Database, type Executor, openDatabase, type Row, type SqlValue } from './database.ts';
 import { migrate } from './migrations.ts';
 import type {
@@ -180,7 +181,7 @@ export interface AlertStore extends AlertRepo {
   close(): Promise<void>;
 }
 
-export const DEFAULT_STORE_URL = 'sqlite:./data/authlens.db';
+export const DEFAULT_STORE_URL = DEFAULTS.storeUrl;
 
 /** Opens the store at `url` (`sqlite:<path>` or `postgres://…`) and applies pending migrations. */
 export async function createAlertStore(url: string = DEFAULT_STORE_URL): Promise<AlertStore> {

@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { AuthlensError } from '@authlens/sdk';
 import pg from 'pg';
 import { type Checkpointer, startCheckpointer } from './sqlite-checkpointer.ts';
 
@@ -23,11 +24,16 @@ export interface Database extends Executor {
   close(): Promise<void>;
 }
 
-export class StoreUrlError extends Error {
-  readonly field = 'ALERT_STORE_URL';
+/** A malformed `ALERT_STORE_URL` (`invalid_config`, `setting` is the variable). */
+export class StoreUrlError extends AuthlensError {
   constructor(message: string) {
-    super(`ALERT_STORE_URL: ${message}`);
+    super('invalid_config', `ALERT_STORE_URL: ${message}`, { setting: 'ALERT_STORE_URL' });
     this.name = 'StoreUrlError';
+  }
+
+  /** @deprecated Use `setting`. */
+  get field(): string {
+    return 'ALERT_STORE_URL';
   }
 }
 
