@@ -204,7 +204,7 @@ describe('ReDoS replay against authlens serve (SQLite)', () => {
       now: Date.now(),
     });
     await stale.close();
-    await sleep(2100); // the brief silence has ended
+    await sleep(2100); // the short silence has ended
 
     server = await startServe(env);
     running.push(server);
