@@ -141,8 +141,11 @@ export class ServerRequestState implements RequestState {
   userId: string | undefined = undefined;
   /** The Fastify span of a sampled request, ended with the response. */
   frameworkSpan: Span | undefined = undefined;
-  /** True once the Fastify span carries an error status with a message. */
-  frameworkErrored = false;
+  /**
+   * True once the active span (the Fastify span if there is one, else the server span)
+   * carries an error status with the exception's message (kept when the response closes).
+   */
+  errorRecorded = false;
   readonly request: IncomingMessage;
   readonly span: Span;
   readonly method: string;
@@ -259,7 +262,7 @@ export function instrumentHttpServers(options: ServerInstrumentationOptions): ()
     const framework = state.frameworkSpan;
     if (framework !== undefined) {
       framework.setAttribute('http.response.status_code', status);
-      if (status >= 500 && !state.frameworkErrored) framework.setStatus({ code: SpanStatusCode.ERROR });
+      if (status >= 500 && !state.errorRecorded) framework.setStatus({ code: SpanStatusCode.ERROR });
       framework.end();
     }
     const url = req.url ?? '/';
@@ -287,8 +290,9 @@ export function instrumentHttpServers(options: ServerInstrumentationOptions): ()
     if (method === '_OTHER') attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = state.method;
     span.setAttributes(attributes);
     span.updateName(route ? `${method} ${route}` : method);
-    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-    else if (!res.writableFinished)
+    if (status >= 500) {
+      if (framework !== undefined || !state.errorRecorded) span.setStatus({ code: SpanStatusCode.ERROR });
+    } else if (!res.writableFinished)
       span.setStatus({ code: SpanStatusCode.ERROR, message: 'response aborted' });
     span.end();
   }

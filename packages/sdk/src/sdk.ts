@@ -145,7 +145,11 @@ export async function startSdk(
     // Fastify names the route on the request state the HTTP server instrumentation creates.
     const undoFastify =
       config.instrumentations.has('fastify') && config.instrumentations.has('http')
-        ? instrumentFastify({ tracer: tracerProvider.getTracer(FASTIFY_SCOPE), redactor })
+        ? instrumentFastify({
+            tracer: tracerProvider.getTracer(FASTIFY_SCOPE),
+            redactor,
+            spans: config.fastifySpans,
+          })
         : () => {};
     undo.push(undoFastify);
     const undoInstrumentations = await enableInstrumentations(config.instrumentations, {
