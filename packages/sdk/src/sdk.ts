@@ -135,7 +135,8 @@ export async function startSdk(
     const loggerProvider = logsPipeline?.loggerProvider;
     const undoServer = config.instrumentations.has('http')
       ? instrumentHttpServers({
-          tracer: tracerProvider.getTracer('@authlens/sdk/http-server'),
+          sampler: traces.sampler,
+          onSpanEnd: (span) => traces.onServerSpanEnd(span),
           recordDuration: metricsPipeline.recordDuration,
           redactor,
           excludedPaths: config.excludedPaths,
