@@ -111,7 +111,7 @@ export class ServerSpan implements Span {
    * construction, so only the length limit applies; never dropped for the count limit).
    */
   setOwnAttribute(key: string, value: string | number): void {
-    if (!(key in this.attributes)) this.attributeCount++;
+    if (!Object.hasOwn(this.attributes, key)) this.attributeCount++;
     const max = SERVER_SPAN_LIMITS.attributeValueLengthLimit;
     this.attributes[key] = typeof value === 'string' && value.length > max ? value.slice(0, max) : value;
   }
