@@ -14,13 +14,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { listeningPort, loadLogin } from './login-load.ts';
 import { cpuSeconds, rssMb } from './proc.ts';
-
-type Autocannon = (opts: Record<string, unknown>) => Promise<{ requests: { total: number } }>;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const [dirA, dirB] = process.argv.slice(2).map((d) => path.resolve(d));
 if (dirA === undefined || dirB === undefined) {
@@ -81,28 +78,11 @@ async function startSide(name: string, dir: string): Promise<Side> {
     },
   );
   child.stdout?.resume();
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stderr?.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /LISTENING (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`${name} exited (${code}): ${out}`)));
-  });
+  const port = await listeningPort(child, name);
   return { name, child, port, cpuUs: [], rps: [] };
 }
 
-const body = JSON.stringify({ username: 'alice', password: 'correct horse battery staple' });
-const load = (side: Side, duration: number) =>
-  autocannon({
-    url: `http://127.0.0.1:${side.port}/login`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-    connections: 50,
-    duration,
-  });
+const load = (side: Side, duration: number) => loadLogin(side.port, duration, { connections: 50 });
 
 const sides = [await startSide('A', dirA), await startSide('B', dirB)];
 try {

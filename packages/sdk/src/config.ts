@@ -131,6 +131,8 @@ export interface SdkConfig {
   redaction: { keys: string[]; patterns: RegExp[] };
   /** Exact request paths and path prefixes (`/static/*`) the HTTP server instrumentation skips. */
   excludedPaths: { exact: ReadonlySet<string>; prefixes: readonly string[] };
+  /** `AUTHLENS_FASTIFY_SPANS`: a Fastify child span per sampled request (default: the server span only). */
+  fastifySpans: boolean;
   sentry:
     | {
         dsn: string;
@@ -505,6 +507,7 @@ export function normalizeOptions(options: StartOptions = {}): SdkConfig {
       patterns: [...(options.redaction?.patterns ?? [])],
     },
     excludedPaths,
+    fastifySpans: read.boolean('AUTHLENS_FASTIFY_SPANS', { default: false }),
     sentry,
   };
 }

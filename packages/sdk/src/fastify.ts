@@ -5,11 +5,12 @@
  *
  * Per request the hook only names the route on the request state (so the server span, the
  * duration metric, log lines and Sentry events get `http.route`, also for requests rejected
- * by the app's auth hooks or schema validation). Only for a recorded (sampled) server span it
- * starts a Fastify child span, makes it the active span for the rest of the request (pg and
- * Redis spans nest under it) and lets the HTTP server instrumentation end it with the
- * response. Unsampled requests pay for one hook call and `request.routeOptions.url` (Fastify's
- * documented route accessor).
+ * by the app's auth hooks or schema validation). One span per request: the route goes on the
+ * server span, and 5xx exceptions are recorded on it. With `spans` (`AUTHLENS_FASTIFY_SPANS`)
+ * a recorded (sampled) server span also gets a Fastify child span, made the active span for
+ * the rest of the request (pg and Redis spans nest under it) and ended by the HTTP server
+ * instrumentation with the response. Unsampled requests pay for one hook call and
+ * `request.routeOptions.url` (Fastify's documented route accessor).
  */
 import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
@@ -44,6 +45,8 @@ interface FastifyLike {
 export interface FastifyInstrumentationOptions {
   tracer: Tracer;
   redactor: Redactor;
+  /** A Fastify child span for each sampled request (default: the server span only). */
+  spans?: boolean;
 }
 
 /** The status Fastify will send for `error` (its own rule; onError hooks run before it is set). */
@@ -62,6 +65,7 @@ function routeOf(request: FastifyRequestLike): string | undefined {
 /** Subscribes to new Fastify instances; returns the undo function. */
 export function instrumentFastify(options: FastifyInstrumentationOptions): () => void {
   const { tracer, redactor } = options;
+  const spans = options.spans === true;
   let enabled = true;
 
   function startFastifySpan(
@@ -94,20 +98,21 @@ export function instrumentFastify(options: FastifyInstrumentationOptions): () =>
     if (enabled && state !== undefined) {
       const route = routeOf(request);
       if (route !== undefined) state.route = route;
-      if (state.span.isRecording()) startFastifySpan(state, request, route);
+      if (spans && state.span.isRecording()) startFastifySpan(state, request, route);
     }
     done();
   }
 
   // Errors of 4xx responses (validation, 401/403) are normal in auth services: only 5xx mark
-  // the span (the exception message is redacted at export, with the other span fields).
+  // the span — the Fastify span when there is one, else the server span (the exception
+  // message is redacted at export, with the other span fields).
   function authlensOnError(request: FastifyRequestLike, reply: ReplyLike, error: Error, done: HookDone) {
     const state = (request.raw as unknown as Record<symbol, ServerRequestState | undefined>)[kRequestState];
-    const span = state?.frameworkSpan;
-    if (enabled && span !== undefined && errorStatus(reply, error) >= 500) {
+    const span = state === undefined ? undefined : (state.frameworkSpan ?? state.span);
+    if (enabled && span?.isRecording() && errorStatus(reply, error) >= 500) {
       span.recordException(error);
       span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
-      (state as ServerRequestState).frameworkErrored = true;
+      (state as ServerRequestState).errorRecorded = true;
     }
     done();
   }

@@ -1,23 +1,26 @@
 /**
  * A lean server-side HTTP instrumentation (replaces the stock one's incoming-request half).
- * Per request it does only what every request needs: one span start (a cheap non-recording
- * span when the sampler says no), the correlation ID header, one context switch, one
- * histogram point. Span attributes are computed only for recorded spans, once, at the end;
- * headers are read once; nothing is parsed twice.
+ * Per request it does only what every request needs: IDs and the sampler's decision (an
+ * unsampled request gets the API's non-recording span around its IDs, no SDK span; a recorded
+ * one a compact `ServerSpan`), the correlation ID header, one context switch, one histogram
+ * point. Span attributes are computed only for recorded spans, once, at the end; headers are
+ * read once; nothing is parsed twice.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  SamplingDecision as ApiSamplingDecision,
   type Context,
   context,
   propagation,
   ROOT_CONTEXT,
   type Span,
+  type SpanContext,
   SpanKind,
   SpanStatusCode,
-  type Tracer,
   trace,
 } from '@opentelemetry/api';
 import { RPCType, setRPCMetadata } from '@opentelemetry/core';
+import { RandomIdGenerator, type Sampler } from '@opentelemetry/sdk-trace';
 import {
   ATTR_CLIENT_ADDRESS,
   ATTR_ERROR_TYPE,
@@ -33,10 +36,11 @@ import {
   ATTR_USER_AGENT_ORIGINAL,
 } from '@opentelemetry/semantic-conventions';
 import { CORRELATION_ID_HEADER, type RequestState, validCorrelationId } from './context.ts';
-import { TRACE_FLAG_RANDOM, withRandomFlag } from './propagation/trace-context.ts';
+import { TRACE_FLAG_RANDOM } from './propagation/trace-context.ts';
 import type { Redactor } from './redaction.ts';
 import type { RecordDuration } from './request-duration.ts';
 import { patchServerDispatch } from './server-dispatch.ts';
+import { ServerSpan } from './server-span.ts';
 
 /** Servers marked with this symbol are not traced (the SDK's own scrape server). */
 const kIgnoreServer = Symbol.for('authlens.ignore-server');
@@ -59,7 +63,10 @@ const KNOWN_METHODS = new Set([
 ]);
 
 export interface ServerInstrumentationOptions {
-  tracer: Tracer;
+  /** Decides which requests are recorded and sampled (the traces pipeline's sampler). */
+  sampler: Sampler;
+  /** Receives every ended recorded server span (the traces pipeline exports the sampled ones). */
+  onSpanEnd: (span: ServerSpan) => void;
   /** Records `http.server.request.duration` (see `request-duration.ts`). */
   recordDuration: RecordDuration;
   redactor: Redactor;
@@ -141,8 +148,11 @@ export class ServerRequestState implements RequestState {
   userId: string | undefined = undefined;
   /** The Fastify span of a sampled request, ended with the response. */
   frameworkSpan: Span | undefined = undefined;
-  /** True once the Fastify span carries an error status with a message. */
-  frameworkErrored = false;
+  /**
+   * True once the active span (the Fastify span if there is one, else the server span)
+   * carries an error status with the exception's message (kept when the response closes).
+   */
+  errorRecorded = false;
   readonly request: IncomingMessage;
   readonly span: Span;
   readonly method: string;
@@ -189,7 +199,10 @@ function errorTypeOf(status: number, finished: boolean): string | undefined {
 
 /** Patches `http.Server` and `https.Server` request dispatch; returns the undo function. */
 export function instrumentHttpServers(options: ServerInstrumentationOptions): () => void {
-  const { tracer, recordDuration, redactor } = options;
+  const { sampler, onSpanEnd, recordDuration, redactor } = options;
+  const ids = new RandomIdGenerator();
+  const noLinks: never[] = [];
+  const noAttributes = {};
   const exact = options.excludedPaths?.exact ?? new Set<string>();
   const prefixes = options.excludedPaths?.prefixes ?? [];
   const skip =
@@ -211,12 +224,7 @@ export function instrumentHttpServers(options: ServerInstrumentationOptions): ()
     const parent =
       headers.traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, headers);
     const method = req.method ?? 'GET';
-    const started = tracer.startSpan(method, { kind: SpanKind.SERVER }, parent);
-    // W3C Level 2: the server span keeps the random flag of its parent.
-    const span =
-      parent !== ROOT_CONTEXT && (trace.getSpanContext(parent)?.traceFlags ?? 0) & TRACE_FLAG_RANDOM
-        ? withRandomFlag(started)
-        : started;
+    const span = startServerSpan(method, parent, start);
     const correlationId = validCorrelationId(headers[CORRELATION_ID_HEADER]) ?? span.spanContext().traceId;
     if (!res.headersSent) res.setHeader(CORRELATION_ID_HEADER, correlationId);
     const state = new ServerRequestState(req, span, method, correlationId, start, parent);
@@ -226,6 +234,32 @@ export function instrumentHttpServers(options: ServerInstrumentationOptions): ()
     res.on('close', onResponseClose);
     // One small context object instead of two copies of the parent's map.
     return context.with(state.context, emit, server, 'request', req, res);
+  }
+
+  /**
+   * The request's span: the sampler's decision on fresh IDs (or the parent's trace ID), as
+   * the SDK's tracer takes it; a recorded span is a `ServerSpan`, any other the API's
+   * non-recording span around the IDs. W3C Level 2: the span keeps the random flag of its parent.
+   */
+  function startServerSpan(method: string, parent: Context, start: number): Span {
+    const parentContext = parent === ROOT_CONTEXT ? undefined : trace.getSpanContext(parent);
+    const validParent =
+      parentContext !== undefined && trace.isSpanContextValid(parentContext) ? parentContext : undefined;
+    const traceId = validParent?.traceId ?? ids.generateTraceId();
+    const result = sampler.shouldSample(parent, traceId, method, SpanKind.SERVER, noAttributes, noLinks);
+    let traceFlags = result.decision === ApiSamplingDecision.RECORD_AND_SAMPLED ? 1 : 0;
+    if (validParent !== undefined && validParent.traceFlags & TRACE_FLAG_RANDOM)
+      traceFlags |= TRACE_FLAG_RANDOM;
+    const spanContext: SpanContext = {
+      traceId,
+      spanId: ids.generateSpanId(),
+      traceFlags,
+      traceState: result.traceState ?? validParent?.traceState,
+    };
+    if (result.decision === ApiSamplingDecision.NOT_RECORD) return trace.wrapSpanContext(spanContext);
+    const span = new ServerSpan(method, spanContext, validParent, performance.timeOrigin + start, onSpanEnd);
+    if (result.attributes) span.setAttributes(result.attributes);
+    return span;
   }
 
   function onResponseClose(this: ServerResponse) {
@@ -259,36 +293,36 @@ export function instrumentHttpServers(options: ServerInstrumentationOptions): ()
     const framework = state.frameworkSpan;
     if (framework !== undefined) {
       framework.setAttribute('http.response.status_code', status);
-      if (status >= 500 && !state.frameworkErrored) framework.setStatus({ code: SpanStatusCode.ERROR });
+      if (status >= 500 && !state.errorRecorded) framework.setStatus({ code: SpanStatusCode.ERROR });
       framework.end();
     }
+    // A recorded server span is always ours (started above).
+    const own = span as ServerSpan;
     const url = req.url ?? '/';
     const q = url.indexOf('?');
-    const attributes: Record<string, string | number> = {
-      [ATTR_HTTP_REQUEST_METHOD]: method,
-      [ATTR_URL_PATH]: redactor.redactString(q === -1 ? url : url.slice(0, q)),
-      [ATTR_URL_SCHEME]: scheme,
-      [ATTR_HTTP_RESPONSE_STATUS_CODE]: status,
-      correlation_id: state.correlationId,
-      [ATTR_NETWORK_PROTOCOL_VERSION]: req.httpVersion,
-    };
-    if (route) attributes[ATTR_HTTP_ROUTE] = route;
-    if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
+    own.setOwnAttribute(ATTR_HTTP_REQUEST_METHOD, method);
+    own.setOwnAttribute(ATTR_URL_PATH, redactor.redactString(q === -1 ? url : url.slice(0, q)));
+    own.setOwnAttribute(ATTR_URL_SCHEME, scheme);
+    own.setOwnAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+    own.setOwnAttribute('correlation_id', state.correlationId);
+    own.setOwnAttribute(ATTR_NETWORK_PROTOCOL_VERSION, req.httpVersion);
+    if (route) own.setOwnAttribute(ATTR_HTTP_ROUTE, route);
+    if (errorType !== undefined) own.setOwnAttribute(ATTR_ERROR_TYPE, errorType);
     // Redacted with its `?`, so the query-parameter rule also sees the first parameter.
-    if (q !== -1) attributes[ATTR_URL_QUERY] = redactor.redactString(url.slice(q)).slice(1);
+    if (q !== -1) own.setOwnAttribute(ATTR_URL_QUERY, redactor.redactString(url.slice(q)).slice(1));
     const address = state.clientAddress;
-    if (address) attributes[ATTR_CLIENT_ADDRESS] = address;
+    if (address) own.setOwnAttribute(ATTR_CLIENT_ADDRESS, address);
     const ua = req.headers['user-agent'];
-    if (ua) attributes[ATTR_USER_AGENT_ORIGINAL] = ua;
+    if (ua) own.setOwnAttribute(ATTR_USER_AGENT_ORIGINAL, ua);
     const host = req.headers.host;
-    if (host) attributes[ATTR_SERVER_ADDRESS] = host.replace(/:\d+$/, '');
+    if (host) own.setOwnAttribute(ATTR_SERVER_ADDRESS, host.replace(/:\d+$/, ''));
     // `enduser.id` is not in the stable conventions (no constant in the stable entry point).
-    if (state.userId !== undefined) attributes['enduser.id'] = state.userId;
-    if (method === '_OTHER') attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = state.method;
-    span.setAttributes(attributes);
+    if (state.userId !== undefined) own.setOwnAttribute('enduser.id', state.userId);
+    if (method === '_OTHER') own.setOwnAttribute(ATTR_HTTP_REQUEST_METHOD_ORIGINAL, state.method);
     span.updateName(route ? `${method} ${route}` : method);
-    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-    else if (!res.writableFinished)
+    if (status >= 500) {
+      if (framework !== undefined || !state.errorRecorded) span.setStatus({ code: SpanStatusCode.ERROR });
+    } else if (!res.writableFinished)
       span.setStatus({ code: SpanStatusCode.ERROR, message: 'response aborted' });
     span.end();
   }

@@ -72,7 +72,8 @@ export async function startSdk(
     const loggerProvider = logsPipeline?.loggerProvider;
     const undoServer = config.instrumentations.has('http')
       ? instrumentHttpServers({
-          tracer: tracerProvider.getTracer('@authlens/sdk/http-server'),
+          sampler: traces.sampler,
+          onSpanEnd: (span) => traces.onServerSpanEnd(span),
           recordDuration: metricsPipeline.recordDuration,
           redactor,
           excludedPaths: config.excludedPaths,
@@ -82,7 +83,11 @@ export async function startSdk(
     // Fastify names the route on the request state the HTTP server instrumentation creates.
     const undoFastify =
       config.instrumentations.has('fastify') && config.instrumentations.has('http')
-        ? instrumentFastify({ tracer: tracerProvider.getTracer(FASTIFY_SCOPE), redactor })
+        ? instrumentFastify({
+            tracer: tracerProvider.getTracer(FASTIFY_SCOPE),
+            redactor,
+            spans: config.fastifySpans,
+          })
         : () => {};
     undo.push(undoFastify);
     const undoInstrumentations = await enableInstrumentations(config.instrumentations, {

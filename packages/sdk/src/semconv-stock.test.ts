@@ -28,6 +28,7 @@ import { instrumentHttpServers } from './http-server.ts';
 import { HTTP_DURATION_BUCKETS } from './pipelines/metrics.ts';
 import { createRedactor } from './redaction.ts';
 import { RequestDurationHistogram } from './request-duration.ts';
+import type { ServerSpan } from './server-span.ts';
 
 class Reader extends MetricReader {
   protected override async onForceFlush() {}
@@ -99,7 +100,10 @@ async function serve(app: ReturnType<typeof buildApp>): Promise<void> {
   }
 }
 
-function observe(spans: ReadableSpan[], metric: HistogramMetricData | undefined): Observed {
+function observe(
+  spans: ReadonlyArray<Pick<ReadableSpan, 'kind' | 'attributes' | 'name' | 'status'>>,
+  metric: HistogramMetricData | undefined,
+): Observed {
   const server = spans.filter((s) => s.kind === SpanKind.SERVER);
   const byPath = (attrs: Attributes, path: string) =>
     attrs['url.path'] === path || attrs['http.target'] === path;
@@ -158,8 +162,10 @@ beforeAll(async () => {
     const reader = new Reader({ metricProducers: [histogram] });
     const meterProvider = new MeterProvider({ resource, readers: [reader] });
     const redactor = createRedactor();
+    const serverSpans: ServerSpan[] = [];
     const undoServer = instrumentHttpServers({
-      tracer: provider.getTracer('@authlens/sdk/http-server'),
+      sampler: new AlwaysOnSampler(),
+      onSpanEnd: (span) => serverSpans.push(span),
       recordDuration: histogram.record,
       redactor,
     });
@@ -170,7 +176,7 @@ beforeAll(async () => {
       undoFastify();
       undoServer();
     }
-    authlens = observe(exporter.getFinishedSpans(), await durationMetric(reader));
+    authlens = observe([...serverSpans, ...exporter.getFinishedSpans()], await durationMetric(reader));
     await meterProvider.shutdown();
   }
 

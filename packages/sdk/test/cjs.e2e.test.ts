@@ -1,7 +1,8 @@
 /**
  * The one-line start for a CommonJS app: `node --import @authlens/sdk/register server.cjs`,
  * where Fastify, pg and ioredis are loaded with `require()`. One request's HTTP server,
- * Fastify, pg and Redis spans share one trace.
+ * Fastify, pg and Redis spans share one trace (the Fastify span asked for with
+ * `AUTHLENS_FASTIFY_SPANS=true`; by default the server span is the request's only span).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type FixtureProcess, waitFor } from './support/fixture-process.ts';
@@ -17,6 +18,7 @@ beforeAll(async () => {
       OTEL_EXPORTER_OTLP_ENDPOINT: suite.otlp.url,
       OTEL_BSP_SCHEDULE_DELAY: '100',
       OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+      AUTHLENS_FASTIFY_SPANS: 'true',
     },
     'test/fixtures/server.cjs',
   );

@@ -51,12 +51,31 @@ function writeLink(w: ProtoWriter, link: Link & { droppedAttributesCount?: numbe
 
 const scratch = new ProtoWriter();
 
+/** What the encoder reads of a span: an SDK span, or authlens's own server span record. */
+export type EncodableSpan = Pick<
+  ReadableSpan,
+  | 'spanContext'
+  | 'parentSpanContext'
+  | 'name'
+  | 'kind'
+  | 'startTime'
+  | 'endTime'
+  | 'attributes'
+  | 'droppedAttributesCount'
+  | 'events'
+  | 'droppedEventsCount'
+  | 'links'
+  | 'droppedLinksCount'
+  | 'status'
+  | 'instrumentationScope'
+>;
+
 /**
  * `extraTraceFlags`: W3C trace-flag bits the span's own context lacks (the Level 2 random
  * flag of the trace, which the SDK's tracer does not keep); 0 writes what the stock
  * serializer writes.
  */
-export function encodeSpan(span: ReadableSpan, extraTraceFlags = 0): EncodedSpan {
+export function encodeSpan(span: EncodableSpan, extraTraceFlags = 0): EncodedSpan {
   const w = scratch;
   w.reset();
   const ctx = span.spanContext();

@@ -27,6 +27,7 @@ import { encodeEnvelope } from '../export/log-encoding.ts';
 import { type EncodedSpan, encodeSpan, encodeTraceRequest } from '../export/span-encoding.ts';
 import { RANDOM_TRACE, TRACE_FLAG_RANDOM } from '../propagation/trace-context.ts';
 import type { Redactor } from '../redaction.ts';
+import { SERVER_SPAN_LIMITS, type ServerSpan } from '../server-span.ts';
 
 function buildSampler(config: SdkConfig): Sampler {
   const ratio = new TraceIdRatioBasedSampler(config.samplerRatio);
@@ -49,7 +50,10 @@ function buildSampler(config: SdkConfig): Sampler {
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Redacts span attributes, event attributes (exception messages) and the status message in place. */
-export function redactSpans(spans: ReadableSpan[], redactor: Redactor) {
+export function redactSpans(
+  spans: ReadonlyArray<Pick<ReadableSpan, 'attributes' | 'events' | 'status'>>,
+  redactor: Redactor,
+) {
   for (const span of spans) {
     const attrs = span.attributes as Mutable<ReadableSpan['attributes']>;
     for (const key of Object.keys(attrs)) {
@@ -75,6 +79,10 @@ export function redactSpans(spans: ReadableSpan[], redactor: Redactor) {
 
 export interface TracesPipeline {
   readonly tracerProvider: TracerProvider;
+  /** The provider's sampler, for the server spans the HTTP server instrumentation starts itself. */
+  readonly sampler: Sampler;
+  /** Exports an ended server span when it is sampled (redacted and encoded now, like the rest). */
+  onServerSpanEnd(span: ServerSpan): void;
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
   /** Drops what is queued without waiting (the collector cannot be reached). */
@@ -131,17 +139,27 @@ export function buildTracesPipeline(
       shutdown: () => spans.shutdown(),
     });
   }
+  // Nothing exports spans without an endpoint: sample nothing, so requests only pay for
+  // IDs (logs and Sentry still get trace and correlation IDs).
+  const sampler = endpoint ? buildSampler(config) : new AlwaysOffSampler();
   const tracerProvider = new TracerProvider({
     resource,
-    // Nothing exports spans without an endpoint: sample nothing, so requests only pay for
-    // IDs (logs and Sentry still get trace and correlation IDs).
-    sampler: endpoint ? buildSampler(config) : new AlwaysOffSampler(),
+    sampler,
     spanProcessors,
-    spanLimits: { attributeValueLengthLimit: 4096, attributeCountLimit: 64, eventCountLimit: 32 },
+    // The same limits as the server spans the HTTP server instrumentation records itself.
+    spanLimits: { ...SERVER_SPAN_LIMITS },
   });
   let stopping: Promise<void> | undefined;
   return {
     tracerProvider,
+    sampler,
+    onServerSpanEnd(span) {
+      // The server span carries the random flag in its own context already.
+      if (batcher !== undefined && span.spanContext().traceFlags & 1) {
+        redactSpans([span], redactor);
+        batcher.add(encodeSpan(span));
+      }
+    },
     forceFlush: async () => batcher?.flush(),
     shutdown: () => {
       stopping ??= tracerProvider.shutdown();

@@ -192,7 +192,8 @@ describe('the random flag through the server span', () => {
     context.setGlobalContextManager(contextManager.enable());
     propagation.setGlobalPropagator(propagator);
     undo = instrumentHttpServers({
-      tracer: provider.getTracer('t'),
+      sampler: new AlwaysOnSampler(),
+      onSpanEnd: () => {},
       recordDuration: () => {},
       redactor: createRedactor(),
     });
