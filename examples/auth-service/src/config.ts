@@ -1,7 +1,11 @@
 /**
  * One `normalizeOptions()`: explicit option, then environment variable, then default.
- * A malformed environment value fails at start with one line naming the variable.
+ * A malformed environment value fails at start with one line naming the variable. The values are
+ * read with authlens's own environment readers (`@authlens/sdk/internal`: shared by the authlens
+ * packages and this in-repo example, not a public API), so no parser is written twice.
  */
+import { AuthlensError } from '@authlens/sdk';
+import { createEnvReader, type Env, type EnvReader } from '@authlens/sdk/internal';
 
 export interface LockoutOptions {
   /** Failed logins (password or MFA) on one account before it is locked. Default 5. */
@@ -66,81 +70,95 @@ export interface ResolvedOptions {
   serviceName: string;
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
+/** A refused setting of the example (`invalid_config`, like every authlens configuration error). */
+export class ConfigError extends AuthlensError {
+  constructor(setting: string, message: string) {
+    super('invalid_config', message, { setting });
     this.name = 'ConfigError';
   }
 }
 
-function intFrom(
-  env: Record<string, string | undefined>,
-  name: string,
-  explicit: number | undefined,
-  fallback: number,
-  min: number,
-): number {
-  if (explicit !== undefined) {
-    if (!Number.isInteger(explicit) || explicit < min) {
-      throw new ConfigError(`option for ${name} must be an integer >= ${min}, got ${explicit}`);
-    }
-    return explicit;
-  }
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(value) || value < min) {
-    throw new ConfigError(`${name} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
-  }
-  return value;
+/** authlens's environment readers with the example's wording: `NAME must be …, got "value"`. */
+export function envReader(env: Env): EnvReader {
+  return createEnvReader(env, ({ setting, value, expected }) => {
+    const got = value === '<hidden>' ? '' : `, got ${JSON.stringify(value)}`;
+    return new ConfigError(setting, `${setting} must be ${expected}${got}`);
+  });
 }
 
-function urlFrom(
-  env: Record<string, string | undefined>,
-  name: string,
-  explicit: string | undefined,
-  protocols: string[],
-): string | undefined {
-  const raw = explicit ?? (env[name] === '' ? undefined : env[name]);
-  if (raw === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(`${name} is not a valid URL`);
-  }
-  if (!protocols.includes(url.protocol)) {
-    throw new ConfigError(`${name} must use ${protocols.join(' or ')} (got ${url.protocol})`);
-  }
-  return raw;
-}
+/** `postgres://…`, `redis://…`: the value holds a password, so an error never repeats it. */
+const POSTGRES = ['postgres:', 'postgresql:'];
+const REDIS = ['redis:', 'rediss:'];
 
 export function normalizeOptions(options: AppOptions = {}): ResolvedOptions {
   const env = options.env ?? process.env;
+  const read = envReader(env);
+  const seconds = (name: string, option: string, value: number | undefined, fallback: number, min = 1) =>
+    read.integer(name, { default: fallback, min, option: { name: option, value } });
   return {
-    databaseUrl: urlFrom(env, 'DATABASE_URL', options.databaseUrl, ['postgres:', 'postgresql:']),
+    databaseUrl: read.url('DATABASE_URL', {
+      protocols: POSTGRES,
+      secret: true,
+      option: { name: 'databaseUrl', value: options.databaseUrl },
+    }),
     sqlitePath: options.sqlitePath ?? env.SQLITE_PATH ?? ':memory:',
-    redisUrl: urlFrom(env, 'REDIS_URL', options.redisUrl, ['redis:', 'rediss:']),
+    redisUrl: read.url('REDIS_URL', {
+      protocols: REDIS,
+      secret: true,
+      option: { name: 'redisUrl', value: options.redisUrl },
+    }),
     redisKeyPrefix: options.redisKeyPrefix ?? env.REDIS_KEY_PREFIX ?? 'auth-service:',
     lockout: {
-      maxFailures: intFrom(env, 'LOCKOUT_MAX_FAILURES', options.lockout?.maxFailures, 5, 1),
-      windowSeconds: intFrom(env, 'LOCKOUT_WINDOW_SECONDS', options.lockout?.windowSeconds, 900, 1),
-      durationSeconds: intFrom(env, 'LOCKOUT_DURATION_SECONDS', options.lockout?.durationSeconds, 900, 1),
+      maxFailures: seconds('LOCKOUT_MAX_FAILURES', 'lockout.maxFailures', options.lockout?.maxFailures, 5),
+      windowSeconds: seconds(
+        'LOCKOUT_WINDOW_SECONDS',
+        'lockout.windowSeconds',
+        options.lockout?.windowSeconds,
+        900,
+      ),
+      durationSeconds: seconds(
+        'LOCKOUT_DURATION_SECONDS',
+        'lockout.durationSeconds',
+        options.lockout?.durationSeconds,
+        900,
+      ),
     },
     bruteForce: {
-      threshold: intFrom(env, 'BRUTE_FORCE_THRESHOLD', options.bruteForce?.threshold, 10, 2),
-      windowSeconds: intFrom(env, 'BRUTE_FORCE_WINDOW_SECONDS', options.bruteForce?.windowSeconds, 300, 1),
+      threshold: seconds(
+        'BRUTE_FORCE_THRESHOLD',
+        'bruteForce.threshold',
+        options.bruteForce?.threshold,
+        10,
+        2,
+      ),
+      windowSeconds: seconds(
+        'BRUTE_FORCE_WINDOW_SECONDS',
+        'bruteForce.windowSeconds',
+        options.bruteForce?.windowSeconds,
+        300,
+      ),
     },
-    accessTokenTtlSeconds: intFrom(env, 'ACCESS_TOKEN_TTL_SECONDS', options.accessTokenTtlSeconds, 900, 1),
-    refreshTokenTtlSeconds: intFrom(
-      env,
+    accessTokenTtlSeconds: seconds(
+      'ACCESS_TOKEN_TTL_SECONDS',
+      'accessTokenTtlSeconds',
+      options.accessTokenTtlSeconds,
+      900,
+    ),
+    refreshTokenTtlSeconds: seconds(
       'REFRESH_TOKEN_TTL_SECONDS',
+      'refreshTokenTtlSeconds',
       options.refreshTokenTtlSeconds,
       14 * 24 * 3600,
-      1,
     ),
-    oauthProviderUrl: urlFrom(env, 'OAUTH_PROVIDER_URL', options.oauthProviderUrl, ['http:', 'https:']),
-    oauthProviderPort: intFrom(env, 'OAUTH_PROVIDER_PORT', options.oauthProviderPort, 0, 0),
+    oauthProviderUrl: read.url('OAUTH_PROVIDER_URL', {
+      option: { name: 'oauthProviderUrl', value: options.oauthProviderUrl },
+    }),
+    oauthProviderPort: read.integer('OAUTH_PROVIDER_PORT', {
+      default: 0,
+      min: 0,
+      max: 65535,
+      option: { name: 'oauthProviderPort', value: options.oauthProviderPort },
+    }),
     oauthClientId: options.oauthClientId ?? env.OAUTH_CLIENT_ID ?? 'authlens-demo',
     oauthClientSecret: options.oauthClientSecret ?? env.OAUTH_CLIENT_SECRET,
     totpIssuer: options.totpIssuer ?? 'authlens demo',

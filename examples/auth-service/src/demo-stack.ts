@@ -23,7 +23,9 @@ import http from 'node:http';
 import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { errorCode } from '@authlens/sdk/internal';
 import { createClient } from './client.ts';
+import { envReader } from './config.ts';
 import {
   driveTraffic,
   expectStatus,
@@ -103,14 +105,8 @@ const urlOf = (hostPort: string, pathname = '') =>
 
 /** A port from the variable when it is a positive number, else a free one. */
 async function port(name: string): Promise<number> {
-  const raw = env[name];
-  if (raw !== undefined && raw !== '' && raw !== '0') {
-    const n = Number(raw);
-    if (!/^\d+$/.test(raw) || n > 65535)
-      throw new StartError(`${name} must be an integer 0–65535, got ${JSON.stringify(raw)}`);
-    return n;
-  }
-  return freePort();
+  const n = envReader(env).integer(name, { default: 0, min: 0, max: 65535 });
+  return n === 0 ? freePort() : n;
 }
 
 function spawnLogged(
@@ -401,7 +397,7 @@ async function afterFirstScrape(url: string, promUrl: string): Promise<void> {
   });
   await step('second burst from 203.0.113.7 (after a scrape)', async () => {
     const attacker = createClient(url, { 'x-forwarded-for': '203.0.113.7' });
-    const tries = Number(env.BRUTE_FORCE_THRESHOLD ?? '10') || 10;
+    const tries = envReader(env).integer('BRUTE_FORCE_THRESHOLD', { default: 10, min: 2 });
     const statuses: number[] = [];
     for (let i = 0; i < tries; i++) {
       const res = await attacker.login(`guess${i}@example.com`, `guess-${i}`);
@@ -421,8 +417,8 @@ const PASSWORD = 'correct horse battery staple';
  * look at them.
  */
 function trickle(url: string): void {
-  const every = Number(env.DEMO_TRICKLE_MS ?? '5000');
-  if (!Number.isFinite(every) || every <= 0) return;
+  const every = envReader(env).integer('DEMO_TRICKLE_MS', { default: 5000, min: 0 });
+  if (every === 0) return;
   let n = 0;
   const timer = setInterval(() => {
     if (stopping) return clearInterval(timer);
@@ -515,7 +511,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     const message = err instanceof Error ? err.message : String(err);
     // A StartError without a role is a setup problem (bad variable, missing binary): exit 2.
-    const role = err instanceof StartError ? err.role : 'service';
+    const role =
+      err instanceof StartError ? err.role : errorCode(err) === 'invalid_config' ? undefined : 'service';
     out(`authlens demo:stack: ${message}`);
     if (role) {
       const log = tailLog(logs[role]);

@@ -4,29 +4,22 @@
  * server (in-flight requests finish, stores close) and exits; a second signal exits at once.
  */
 import { currentHandle, getLogger } from '@authlens/sdk';
+import { errorCode } from '@authlens/sdk/internal';
 import { buildApp } from './app.ts';
-import { ConfigError } from './config.ts';
+import { envReader } from './config.ts';
 import { createMonitoring } from './monitoring.ts';
 
 const log = getLogger('auth-service');
 
-function portFrom(raw: string | undefined): number {
-  if (raw === undefined || raw === '') return 3000;
-  const port = Number(raw);
-  if (!/^\d+$/.test(raw) || port > 65535)
-    throw new ConfigError(`PORT must be an integer 0–65535, got ${JSON.stringify(raw)}`);
-  return port;
-}
-
 let app: Awaited<ReturnType<typeof buildApp>>;
 let port: number;
 try {
-  port = portFrom(process.env.PORT);
+  port = envReader(process.env).integer('PORT', { default: 3000, min: 0, max: 65535 });
   const monitoring = await createMonitoring();
   app = await buildApp({ onBruteForce: monitoring.onBruteForce, configure: monitoring.configure });
 } catch (err) {
   // Configuration errors (ours, the SDK's, the status API's) end start-up with one line naming the variable.
-  if (err instanceof ConfigError || (err instanceof Error && err.name.endsWith('ConfigError'))) {
+  if (err instanceof Error && errorCode(err) === 'invalid_config') {
     process.stderr.write(`auth-service: ${err.message}\n`);
     process.exit(2);
   }

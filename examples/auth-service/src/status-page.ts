@@ -3,6 +3,7 @@
  * alert manager (whose public routing rules open incidents) and the status page (history and
  * incidents), and the demo's seeded history (`AUTHLENS_DEMO_STATUS_DAYS`, labelled demo data).
  */
+
 import {
   createIncidents,
   createStatusHistory,
@@ -12,6 +13,7 @@ import {
   seedDemoHistory,
   storeOver,
 } from '@authlens/status-api';
+import { envReader } from './config.ts';
 
 export interface StatusStore {
   db: Database;
@@ -44,10 +46,7 @@ export async function seedDemoStatus(
   checkNames: readonly string[],
   env: Record<string, string | undefined>,
 ): Promise<number> {
-  const raw = env.AUTHLENS_DEMO_STATUS_DAYS?.trim();
-  if (!raw) return 0;
-  const days = Number(raw);
-  if (!Number.isInteger(days) || days < 1 || days > 89)
-    throw new Error(`AUTHLENS_DEMO_STATUS_DAYS: '${raw}' must be an integer from 1 to 89`);
+  const days = envReader(env).integer('AUTHLENS_DEMO_STATUS_DAYS', { default: 0, min: 1, max: 89 });
+  if (days === 0) return 0;
   return seedDemoHistory(createStatusHistory(db), checkNames, days);
 }

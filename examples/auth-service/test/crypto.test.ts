@@ -82,15 +82,28 @@ describe('configuration', () => {
 
   it('fails with one line naming the variable', () => {
     const bad: [Record<string, string>, RegExp][] = [
-      [{ LOCKOUT_MAX_FAILURES: 'five' }, /^LOCKOUT_MAX_FAILURES must be an integer >= 1, got "five"$/],
+      [{ LOCKOUT_MAX_FAILURES: 'five' }, /^LOCKOUT_MAX_FAILURES must be an integer ≥ 1, got "five"$/],
       [{ LOCKOUT_DURATION_SECONDS: '0' }, /^LOCKOUT_DURATION_SECONDS/],
-      [{ DATABASE_URL: 'mysql://x/y' }, /^DATABASE_URL must use postgres: or postgresql:/],
-      [{ REDIS_URL: 'not a url' }, /^REDIS_URL is not a valid URL$/],
-      [{ BRUTE_FORCE_THRESHOLD: '1' }, /^BRUTE_FORCE_THRESHOLD must be an integer >= 2/],
+      // A database or Redis URL may hold a password: the error names the variable, never the value.
+      [
+        { DATABASE_URL: 'mysql://user:s3cret@x/y' },
+        /^DATABASE_URL must be a URL starting with postgres:\/\/ or postgresql:\/\/$/,
+      ],
+      [{ REDIS_URL: 'not a url' }, /^REDIS_URL must be a URL starting with redis:\/\/ or rediss:\/\/$/],
+      [{ BRUTE_FORCE_THRESHOLD: '1' }, /^BRUTE_FORCE_THRESHOLD must be an integer ≥ 2, got "1"$/],
+      [
+        { OAUTH_PROVIDER_PORT: '70000' },
+        /^OAUTH_PROVIDER_PORT must be an integer from 0 to 65535, got "70000"$/,
+      ],
     ];
     for (const [env, message] of bad) {
       expect(() => normalizeOptions({ env })).toThrow(ConfigError);
       expect(() => normalizeOptions({ env })).toThrow(message);
+      expect(() => normalizeOptions({ env })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
     }
+    // An explicit option is checked by the same rule and named in the error.
+    expect(() => normalizeOptions({ env: {}, lockout: { maxFailures: 0 } })).toThrow(
+      /^lockout\.maxFailures must be an integer ≥ 1, got "0"$/,
+    );
   });
 });

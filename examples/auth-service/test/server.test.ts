@@ -8,12 +8,15 @@ const exampleDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 
 describe('server start-up', () => {
   it.each([
-    [{ PORT: 'eighty' }, /^auth-service: PORT must be an integer 0–65535, got "eighty"\n$/],
+    [{ PORT: 'eighty' }, /^auth-service: PORT must be an integer from 0 to 65535, got "eighty"\n$/],
     [
       { LOCKOUT_MAX_FAILURES: '-1' },
-      /^auth-service: LOCKOUT_MAX_FAILURES must be an integer >= 1, got "-1"\n$/,
+      /^auth-service: LOCKOUT_MAX_FAILURES must be an integer ≥ 1, got "-1"\n$/,
     ],
-    [{ DATABASE_URL: 'mysql://db/auth' }, /^auth-service: DATABASE_URL must use postgres: or postgresql:/],
+    [
+      { DATABASE_URL: 'mysql://db/auth' },
+      /^auth-service: DATABASE_URL must be a URL starting with postgres:\/\/ or postgresql:\/\/\n$/,
+    ],
   ])('exits 2 on %o', (env, message) => {
     const result = spawnSync(process.execPath, ['--conditions=authlens-source', 'src/server.ts'], {
       cwd: exampleDir,
