@@ -17,6 +17,10 @@
  *
  *   node --conditions=authlens-source packages/status-api/benchmarks/alerts-create.ts
  *
+ * authlens runs as users run it: the built dist/ (built first, incrementally), no type stripping.
+ * BENCH_FROM=sources runs the TypeScript sources instead (the variant flag
+ * `--conditions=authlens-source` does the same for one server, to compare both in one run).
+ *
  * Settings: BENCH_DURATION_MS (default 5000 per scenario and server), BENCH_CONNECTIONS (50),
  * BENCH_FILL (100000 alerts before reading RSS), BENCH_CPU_PROF=<dir> (authlens with --cpu-prof,
  * profiles written there on exit), BENCH_BACKENDS=sqlite,postgres, BENCH_SCENARIOS=new,repeat,batch64,
@@ -27,7 +31,14 @@
 import { randomUUID } from 'node:crypto';
 import { type TempStore, tempPostgres, tempSqlite } from '../test/support/alerts-support.ts';
 import { percentile, runLoad } from './load.ts';
-import { cpuMs, rssMb, type ServerUnderTest, startAlertmanager, startAuthlens } from './servers.ts';
+import {
+  buildDist,
+  cpuMs,
+  rssMb,
+  type ServerUnderTest,
+  startAlertmanager,
+  startAuthlens,
+} from './servers.ts';
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
 const WARMUP_MS = 1000;
@@ -38,6 +49,7 @@ const API_KEY = randomUUID();
 const backends = (process.env.BENCH_BACKENDS ?? 'sqlite,postgres').split(',');
 const variants = (process.env.BENCH_VARIANTS ?? '').split('|').map((v) => v.split(' ').filter(Boolean));
 const run = randomUUID().slice(0, 8);
+const FROM = process.env.BENCH_FROM === 'sources' ? 'sources' : 'dist';
 
 type Kind = 'am' | 'authlens';
 interface Target {
@@ -192,6 +204,7 @@ async function fill(t: Target): Promise<number> {
 }
 
 const targets: Target[] = [];
+if (FROM === 'dist') buildDist();
 try {
   targets.push({ kind: 'am', server: await startAlertmanager(), alerts: 0 });
   for (const backend of backends) {
@@ -202,6 +215,7 @@ try {
         name: `authlens ${backend === 'postgres' ? 'PostgreSQL' : 'SQLite'}${flags.length ? ` ${flags.join(' ')}` : ''}`,
         storeUrl: temp.url,
         apiKey: API_KEY,
+        from: FROM,
         nodeFlags: [
           ...flags.filter((f) => f.startsWith('-')),
           ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []),
@@ -258,7 +272,9 @@ try {
       );
     }
   }
-  console.log(`\nRSS idle, and after ${FILL.toLocaleString('en')} alerts:`);
+  console.log(
+    `\nRSS idle, and after ${FILL.toLocaleString('en')} alerts (authlens from ${FROM === 'dist' ? 'the built dist/' : 'the TypeScript sources'}):`,
+  );
   for (const t of targets)
     console.log(`- ${t.server.name}: ${t.idleRss?.toFixed(0)} MB, ${rss.get(t.server.name)?.toFixed(0)} MB`);
 } finally {

@@ -3,7 +3,7 @@
  * `prometheus-alertmanager` (in memory, one receiver that sends nothing) and `authlens serve`
  * (the real CLI) on a given store. CPU time and RSS are read from /proc for each.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -100,15 +100,30 @@ export interface AuthlensServeOptions {
   apiKey: string;
   /** Extra Node flags (e.g. `--cpu-prof`). */
   nodeFlags?: string[];
+  /**
+   * `sources` (default): the TypeScript sources (`--conditions=authlens-source`, types stripped at
+   * load); `dist`: the built JavaScript, as users run the package (build it first: `buildDist()`).
+   */
+  from?: 'sources' | 'dist';
   env?: Record<string, string>;
 }
 
-/** `authlens serve` (the real CLI, from the TypeScript sources) on a free port. */
+/** Builds (incrementally) the dist/ of the packages `authlens serve` runs from. */
+export function buildDist(): void {
+  const tsc = path.join(repoRoot, 'node_modules/.bin/tsc');
+  const projects = ['packages/sdk', 'dashboards', 'packages/status-api'].map(
+    (p) => `${p}/tsconfig.build.json`,
+  );
+  execFileSync(tsc, ['-b', ...projects], { cwd: repoRoot, stdio: 'inherit' });
+}
+
+/** `authlens serve` (the real CLI, from the sources or the built dist/) on a free port. */
 export async function startAuthlens(o: AuthlensServeOptions): Promise<ServerUnderTest> {
   const node = path.join(repoRoot, 'node_modules/node/bin/node');
   const cli = path.join(repoRoot, 'packages/status-api/bin/authlens.js');
   const port = await freePort();
-  const child = spawn(node, [...(o.nodeFlags ?? []), '--conditions=authlens-source', cli, 'serve'], {
+  const from = o.from === 'dist' ? [] : ['--conditions=authlens-source'];
+  const child = spawn(node, [...(o.nodeFlags ?? []), ...from, cli, 'serve'], {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH ?? '',

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `authlens` CLI. Runs the built code (dist/) when present, else the TypeScript sources
-// (Node >= 22.18 strips types; workspaces and tests use this).
+// (Node >= 22.18 strips types). Node's `authlens-source` condition (workspaces, tests, the
+// benchmarks' source mode) asks for the sources even when dist/ is built.
 import { existsSync } from 'node:fs';
 import { serveHeapFlags } from './heap-flags.js';
 
@@ -18,7 +19,10 @@ if (heap.length > 0 && typeof process.execve === 'function') {
 }
 
 const built = new URL('../dist/cli.js', import.meta.url);
+const sourcesAsked = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].some(
+  (a) => a === 'authlens-source' || a.endsWith('=authlens-source'),
+);
 const { main } = await import(
-  existsSync(built) ? built.href : new URL('../src/cli.ts', import.meta.url).href
+  existsSync(built) && !sourcesAsked ? built.href : new URL('../src/cli.ts', import.meta.url).href
 );
 process.exitCode = await main(process.argv.slice(2));

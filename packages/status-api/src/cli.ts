@@ -6,7 +6,6 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
-import { exportDashboards, listDashboards } from '@authlens/dashboards';
 import { AuthlensError, ERROR_CODES, type ErrorCode, start as startTelemetry } from '@authlens/sdk';
 import { errorCode } from '@authlens/sdk/internal';
 import { MissingSettingError, resolveJobSettings } from './jobs/config.ts';
@@ -259,6 +258,9 @@ async function exportCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout(help['export-dashboards'] as string);
     return 0;
   }
+  // Loaded here, not at start: the dashboard builders (Grafana's SDK, YAML) are the largest
+  // modules of the CLI and `serve` never needs them (docs/benchmarks.md, "Alert ingest").
+  const { exportDashboards, listDashboards } = await import('@authlens/dashboards');
   const names = (values.dashboard as string[] | undefined) ?? [];
   const outputDir = values['output-dir'] as string | undefined;
   if (values.all && names.length > 0) throw new UsageError('give either --all or --dashboard, not both');

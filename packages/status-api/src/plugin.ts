@@ -6,8 +6,6 @@
  */
 import { createRequire } from 'node:module';
 import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyPluginAsync } from 'fastify';
 import helmet from 'helmet';
 import { alertRoutes } from './alerts/index.ts';
@@ -124,7 +122,9 @@ export const monitoringPlugin: FastifyPluginAsync<MonitoringOptions> = async (ap
     replyProblem(reply, 'not_found', { detail: 'no endpoint with this method and path' }),
   );
 
+  // The OpenAPI modules (and their YAML writer) load only when the docs are on.
   if (options.docs) {
+    const { default: swagger } = await import('@fastify/swagger');
     await app.register(swagger, {
       openapi: {
         openapi: '3.1.0',
@@ -162,6 +162,7 @@ export const monitoringPlugin: FastifyPluginAsync<MonitoringOptions> = async (ap
   }
 
   if (options.docs) {
+    const { default: swaggerUi } = await import('@fastify/swagger-ui');
     await app.register(swaggerUi, {
       routePrefix: '/docs',
       ...(options.docs !== 'public' && { uiHooks: { onRequest: authorize.read } }),

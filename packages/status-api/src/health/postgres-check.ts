@@ -1,5 +1,5 @@
 /** PostgreSQL health check. */
-import pg from 'pg';
+import type pg from 'pg';
 import { type CommonCheckOptions, common, elapsed, latencyStatus } from './check-options.ts';
 import type { HealthCheck, HealthObservation } from './types.ts';
 
@@ -17,18 +17,22 @@ export function postgresCheck(options: PostgresCheckOptions): HealthCheck {
   if (owned && !options.connectionString)
     throw new TypeError('postgresCheck: pool or connectionString is required');
   const timeout = options.timeoutMs ?? 5000;
-  const pool =
-    options.pool ??
-    new pg.Pool({
-      connectionString: options.connectionString,
-      max: 2,
-      idleTimeoutMillis: 30_000,
-      connectionTimeoutMillis: timeout,
-      query_timeout: timeout,
-      application_name: 'authlens-health',
-    });
-  // A pool emits 'error' when an idle client loses its server; the next check reports it.
-  if (owned) pool.on('error', () => {});
+  // An own pool (and the driver) is opened at the first check, not when the check is built.
+  let opened: Promise<pg.Pool> | undefined = options.pool && Promise.resolve(options.pool);
+  const open = () =>
+    (opened ??= import('pg').then(({ default: driver }) => {
+      const pool = new driver.Pool({
+        connectionString: options.connectionString,
+        max: 2,
+        idleTimeoutMillis: 30_000,
+        connectionTimeoutMillis: timeout,
+        query_timeout: timeout,
+        application_name: 'authlens-health',
+      });
+      // A pool emits 'error' when an idle client loses its server; the next check reports it.
+      pool.on('error', () => {});
+      return pool;
+    }));
   return {
     ...common(options, {
       name: 'postgres',
@@ -37,6 +41,7 @@ export function postgresCheck(options: PostgresCheckOptions): HealthCheck {
       critical: true,
     }),
     async check() {
+      const pool = await open();
       const started = performance.now();
       await pool.query('SELECT 1');
       const ms = elapsed(started);
@@ -53,7 +58,7 @@ export function postgresCheck(options: PostgresCheckOptions): HealthCheck {
       };
     },
     async close() {
-      if (owned) await pool.end();
+      if (owned) await (await opened)?.end();
     },
   };
 }

@@ -1,5 +1,5 @@
 /** Redis health check. */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { type CommonCheckOptions, common, elapsed, latencyStatus } from './check-options.ts';
 import type { HealthCheck } from './types.ts';
 
@@ -20,21 +20,26 @@ export function redisCheck(options: RedisCheckOptions): HealthCheck {
   const degradedMs = options.degradedMs ?? 1000;
   const owned = options.client === undefined;
   if (owned && !options.url) throw new TypeError('redisCheck: client or url is required');
-  const client =
-    options.client ??
-    new Redis(options.url ?? '', {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: options.timeoutMs ?? 5000,
-      retryStrategy: (times) => Math.min(times * 200, 2000),
-      connectionName: 'authlens-health',
-    });
-  // Connection errors surface through the commands below; keep ioredis from logging them.
-  if (owned) client.on('error', () => {});
+  // An own client (and ioredis) is made at the first check, not when the check is built.
+  let opened: Promise<Redis> | undefined = options.client && Promise.resolve(options.client);
+  const open = () =>
+    (opened ??= import('ioredis').then(({ Redis: Client }) => {
+      const client = new Client(options.url ?? '', {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 1,
+        connectTimeout: options.timeoutMs ?? 5000,
+        retryStrategy: (times) => Math.min(times * 200, 2000),
+        connectionName: 'authlens-health',
+      });
+      // Connection errors surface through the commands below; keep ioredis from logging them.
+      client.on('error', () => {});
+      return client;
+    }));
   return {
     ...common(options, { name: 'redis', displayName: 'Cache', componentType: 'datastore', critical: true }),
     async check() {
+      const client = await open();
       if (client.status === 'wait') await client.connect();
       const started = performance.now();
       await client.ping();
@@ -55,7 +60,7 @@ export function redisCheck(options: RedisCheckOptions): HealthCheck {
       };
     },
     async close() {
-      if (owned) client.disconnect();
+      if (owned) (await opened)?.disconnect();
     },
   };
 }

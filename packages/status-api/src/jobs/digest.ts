@@ -5,7 +5,6 @@
  * stored (a manual run's "so far" snapshot of today or this month is left out), so it needs no
  * metrics source of its own.
  */
-import nodemailer from 'nodemailer';
 import type { Alert } from '../alerts/types.ts';
 import type { HealthReport } from '../health/types.ts';
 import { MissingSettingError } from './config.ts';
@@ -194,6 +193,7 @@ export async function sendDigest(rt: JobRuntime): Promise<JobResult> {
     throw new MissingSettingError('SMTP_URL', 'is not set (nor SMTP_HOST): no mail server for the digest');
   const content = await digestContent(rt);
   const { text, html } = renderDigest(content);
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     url: smtpUrl,
     connectionTimeout: 10_000,

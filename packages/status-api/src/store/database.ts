@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { AuthlensError } from '@authlens/sdk';
-import pg from 'pg';
+import type pg from 'pg';
 import { type Checkpointer, startCheckpointer } from './sqlite-checkpointer.ts';
 
 export type SqlValue = string | number | null;
@@ -110,15 +110,24 @@ function openSqlite(file: string): Database {
 }
 
 function openPostgres(url: string): Database {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
-  // An idle client that loses its connection must not crash the process.
-  pool.on('error', () => undefined);
+  // The driver is loaded on first use, not at start: a SQLite store never loads it.
+  let opened: Promise<pg.Pool> | undefined;
   let closed = false;
+  const pool = (): Promise<pg.Pool> => {
+    if (closed && !opened) return Promise.reject(new Error('the PostgreSQL alert store is closed'));
+    opened ??= import('pg').then(({ default: driver }) => {
+      const p = new driver.Pool({ connectionString: url, max: 10 });
+      // An idle client that loses its connection must not crash the process.
+      p.on('error', () => undefined);
+      return p;
+    });
+    return opened;
+  };
   return {
     dialect: 'postgres',
-    query: async (sql, params) => (await pool.query(sql, params as SqlValue[])).rows,
+    query: async (sql, params) => (await (await pool()).query(sql, params as SqlValue[])).rows,
     transaction: async (fn) => {
-      const client = await pool.connect();
+      const client = await (await pool()).connect();
       try {
         await client.query('BEGIN');
         const result = await fn({
@@ -136,7 +145,7 @@ function openPostgres(url: string): Database {
     close: async () => {
       if (closed) return;
       closed = true;
-      await pool.end();
+      await (await opened)?.end();
     },
   };
 }

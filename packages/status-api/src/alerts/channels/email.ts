@@ -1,6 +1,6 @@
 /** E-mail over SMTP (nodemailer), HTML + text. SMTP 5xx is final; 4xx and connection errors are retried. */
 import { createHash } from 'node:crypto';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { EmailChannelConfig } from '../routing.ts';
 import type { Channel, Notification, SendResult } from './types.ts';
 import { eventTitle } from './types.ts';
@@ -32,7 +32,9 @@ export function emailMessage(n: Notification) {
 export function emailChannel(config: EmailChannelConfig): Channel {
   let transport: Transporter | undefined;
   let transportTimeout = 0;
-  const transporter = (timeoutMs: number) => {
+  const transporter = async (timeoutMs: number) => {
+    // Loaded on first send, not at start: most deployments have no e-mail channel.
+    const { default: nodemailer } = await import('nodemailer');
     if (!transport || transportTimeout !== timeoutMs) {
       transport?.close();
       transportTimeout = timeoutMs;
@@ -52,7 +54,7 @@ export function emailChannel(config: EmailChannelConfig): Channel {
       const msg = emailMessage(n);
       const id = createHash('sha256').update(n.idempotencyKey).digest('hex').slice(0, 32);
       try {
-        await transporter(timeoutMs).sendMail({
+        await (await transporter(timeoutMs)).sendMail({
           from: config.from,
           to: config.to,
           subject: msg.subject,
