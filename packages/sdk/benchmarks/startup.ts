@@ -10,6 +10,8 @@
  *
  *   pnpm --filter @authlens/sdk bench:startup     # builds dist/ first; STARTUP_RUNS rounds (default 15)
  *
+ * `STARTUP_DISABLED='pg,ioredis;undici'` adds one row per `;`-separated list: the dist start with
+ * `OTEL_NODE_DISABLED_INSTRUMENTATIONS` set to it (what skipping those instrumentations would buy).
  * `STARTUP_SOURCE=1` adds a third row: the TypeScript sources (`--conditions=authlens-source`,
  * Node's type stripping), as the repo's own tests run them. `STARTUP_BASELINE=/path/to/other/
  * packages/sdk` adds the dist of another checkout (its own built `dist/` and dependencies).
@@ -124,6 +126,14 @@ if (process.env.STARTUP_SOURCE === '1') {
   scenarios['authlens (TypeScript sources)'] = {
     args: ['--conditions=authlens-source', ...register],
     env: authlensEnv,
+    cwd: sdkRoot,
+  };
+}
+// What a cut would buy: the same start with these instrumentations switched off by configuration.
+for (const disabled of (process.env.STARTUP_DISABLED ?? '').split(';').filter(Boolean)) {
+  scenarios[`authlens (dist), without ${disabled}`] = {
+    args: register,
+    env: { ...authlensEnv, OTEL_NODE_DISABLED_INSTRUMENTATIONS: disabled },
     cwd: sdkRoot,
   };
 }
