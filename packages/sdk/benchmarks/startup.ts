@@ -12,12 +12,13 @@
  *
  * `STARTUP_DISABLED='pg,ioredis;undici'` adds one row per `;`-separated list: the dist start with
  * `OTEL_NODE_DISABLED_INSTRUMENTATIONS` set to it (what skipping those instrumentations would buy).
+ * `STARTUP_COMPILE_CACHE=1` runs every row with Node's compile cache (`NODE_COMPILE_CACHE`, warm).
  * `STARTUP_SOURCE=1` adds a third row: the TypeScript sources (`--conditions=authlens-source`,
  * Node's type stripping), as the repo's own tests run them. `STARTUP_BASELINE=/path/to/other/
  * packages/sdk` adds the dist of another checkout (its own built `dist/` and dependencies).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -143,6 +144,13 @@ if (baseline) {
   scenarios['authlens (dist, baseline)'] = { args: register, env: authlensEnv, cwd: baseline };
 }
 
+// Node's own compile cache (`NODE_COMPILE_CACHE`), one directory per row, filled by the untimed start.
+if (process.env.STARTUP_COMPILE_CACHE === '1') {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'authlens-startup-cache-'));
+  for (const [i, s] of Object.values(scenarios).entries())
+    s.env = { ...s.env, NODE_COMPILE_CACHE: path.join(root, String(i)) };
+  process.on('exit', () => rmSync(root, { recursive: true, force: true }));
+}
 const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(scenarios).map((k) => [k, []]));
 const load0 = os.loadavg()[0] ?? 0;
 // One untimed start of each first (disk cache, compile cache).
@@ -193,5 +201,5 @@ for (const name of Object.keys(scenarios)) {
   );
 }
 console.log(
-  `\nNode ${process.version}, login service (Fastify, one log line), ${runs} alternating rounds after one untimed start each, ${new Date().toISOString().slice(0, 16)}Z, 1-min load ${load0.toFixed(1)} → ${load1.toFixed(1)} on ${os.cpus().length} cores.`,
+  `\nNode ${process.version}, login service (Fastify, one log line)${process.env.STARTUP_COMPILE_CACHE === '1' ? ', NODE_COMPILE_CACHE warm in every row' : ''}, ${runs} alternating rounds after one untimed start each, ${new Date().toISOString().slice(0, 16)}Z, 1-min load ${load0.toFixed(1)} → ${load1.toFixed(1)} on ${os.cpus().length} cores.`,
 );
