@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { afterEach, describe, expect, it } from 'vitest';
 import { enableOnFirstResolve, type LazyInstrumentation, loadPackage } from './lazy-instrumentations.ts';
@@ -26,6 +27,16 @@ function lazyFor(modules: string[], created: string[]): LazyInstrumentation {
 // Each test watches modules no earlier test has loaded: a module already loaded (and cached by
 // require-in-the-middle) is handed out again without being resolved.
 describe('enableOnFirstResolve', () => {
+  it('matches a file of the module required by its path', () => {
+    // Resolved before watching: resolving the bare name would itself match.
+    const file = requireHere.resolve('pg-protocol', { paths: [path.dirname(requireHere.resolve('pg'))] });
+    expect(file).toContain('/node_modules/pg-protocol/');
+    const created: string[] = [];
+    stops.push(enableOnFirstResolve([lazyFor(['pg-protocol'], created)], () => {}));
+    requireHere(file);
+    expect(created).toEqual(['pg-protocol']);
+  });
+
   it('matches the module and paths under it, not other names that start the same', () => {
     const created: string[] = [];
     stops.push(enableOnFirstResolve([lazyFor(['pg'], created)], () => {}));

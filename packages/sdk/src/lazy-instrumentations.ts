@@ -23,19 +23,19 @@ const requireHere = createRequire(import.meta.url);
 
 /**
  * Loads a package synchronously through its ESM entry (the copy the rest of the SDK shares,
- * `require(esm)`), or its CommonJS entry where the ESM one cannot be resolved here.
+ * `require(esm)`), or its CommonJS entry where the ESM one cannot be resolved or required.
  */
 export function loadPackage<T>(name: string): T {
-  let esm: string | undefined;
   try {
-    esm = fileURLToPath(import.meta.resolve(name));
+    return requireHere(fileURLToPath(import.meta.resolve(name))) as T;
   } catch {
-    esm = undefined;
+    return requireHere(name) as T;
   }
-  return requireHere(esm ?? name) as T;
 }
 
-const matches = (specifier: string, name: string) => specifier === name || specifier.startsWith(`${name}/`);
+/** `name`, a path under it (`pg/lib/client`), or a file inside it by path (`…/node_modules/pg/…`). */
+const matches = (specifier: string, name: string) =>
+  specifier === name || specifier.startsWith(`${name}/`) || specifier.includes(`/node_modules/${name}/`);
 
 /**
  * Watches module resolution until every lazy instrumentation has been created; each is passed to
