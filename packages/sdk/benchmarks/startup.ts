@@ -12,6 +12,7 @@
  *
  * `STARTUP_DISABLED='pg,ioredis;undici'` adds one row per `;`-separated list: the dist start with
  * `OTEL_NODE_DISABLED_INSTRUMENTATIONS` set to it (what skipping those instrumentations would buy).
+ * `STARTUP_MODULES=1` adds one untimed start per row that counts the modules loaded (`count-modules.ts`).
  * `STARTUP_COMPILE_CACHE=1` runs every row with Node's compile cache (`NODE_COMPILE_CACHE`, warm).
  * `STARTUP_SOURCE=1` adds a third row: the TypeScript sources (`--conditions=authlens-source`,
  * Node's type stripping), as the repo's own tests run them. `STARTUP_BASELINE=/path/to/other/
@@ -65,14 +66,15 @@ function postLogin(port: number): Promise<number> {
   });
 }
 
-function waitForPort(child: ChildProcess): Promise<number> {
+function waitForPort(child: ChildProcess): Promise<{ port: number; modules?: number }> {
   return new Promise((resolve, reject) => {
     let err = '';
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
       err += chunk;
       const m = /LISTENING (\d+)/.exec(err);
-      if (m) resolve(Number(m[1]));
+      const n = /MODULES (\d+)/.exec(err);
+      if (m) resolve({ port: Number(m[1]), ...(n ? { modules: Number(n[1]) } : {}) });
     });
     child.once('exit', (code) =>
       reject(new Error(`service exited (${code}) before listening: ${err.slice(-500)}`)),
@@ -80,20 +82,21 @@ function waitForPort(child: ChildProcess): Promise<number> {
   });
 }
 
-async function once(s: Scenario): Promise<Sample> {
+async function once(s: Scenario, countModules = false): Promise<Sample & { modules?: number }> {
   const t0 = performance.now();
-  const child = spawn(nodeBin, [...s.args, path.join(here, 'login-service.ts')], {
+  const preload = countModules ? ['--import', path.join(here, 'count-modules.ts')] : [];
+  const child = spawn(nodeBin, [...preload, ...s.args, path.join(here, 'login-service.ts')], {
     cwd: s.cwd,
     env: { ...process.env, BENCH_LOG: '1', ...s.env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   try {
-    const port = await waitForPort(child);
+    const { port, modules } = await waitForPort(child);
     const status = await postLogin(port);
     const readyMs = performance.now() - t0;
     const cpuMs = cpuSeconds(child.pid as number) * 1000;
     if (status !== 200) throw new Error(`first POST /login answered ${status}, expected 200`);
-    return { readyMs, cpuMs };
+    return { readyMs, cpuMs, ...(modules === undefined ? {} : { modules }) };
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
@@ -199,6 +202,12 @@ for (const name of Object.keys(scenarios)) {
   console.log(
     `| ${name}${name.endsWith('baseline)') ? `: ${baseline}` : ''} | ${ready} | ${d(dReady)} | ${cpu} | ${d(dCpu)} | ${verdict} (${sign(dReady.median - targetMs)} ms) |`,
   );
+}
+if (process.env.STARTUP_MODULES === '1') {
+  // One extra, untimed start per row with a counting preload: modules loaded until the port is printed.
+  const counts: string[] = [];
+  for (const [name, s] of Object.entries(scenarios)) counts.push(`${name} ${(await once(s, true)).modules}`);
+  console.log(`\nModules loaded until listening: ${counts.join(', ')}.`);
 }
 console.log(
   `\nNode ${process.version}, login service (Fastify, one log line)${process.env.STARTUP_COMPILE_CACHE === '1' ? ', NODE_COMPILE_CACHE warm in every row' : ''}, ${runs} alternating rounds after one untimed start each, ${new Date().toISOString().slice(0, 16)}Z, 1-min load ${load0.toFixed(1)} → ${load1.toFixed(1)} on ${os.cpus().length} cores.`,
