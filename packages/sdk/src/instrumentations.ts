@@ -2,11 +2,13 @@
  * The curated instrumentation set (not `getNodeAutoInstrumentations()`): HTTP client, undici
  * (fetch), pg, ioredis, winston correlation and Node runtime metrics. The HTTP server side
  * (`http-server.ts`) and Fastify (`fastify.ts`) are our own lean instrumentations. ESM imports of instrumented
- * libraries are patched through import-in-the-middle's synchronous module hooks.
+ * libraries are patched through import-in-the-middle's synchronous module hooks. pg and ioredis
+ * are loaded on the app's first import of those modules (`lazy-instrumentations.ts`).
  */
 import { type Instrumentation, registerInstrumentations } from '@opentelemetry/instrumentation';
 import type { InstrumentationName } from './config.ts';
 import { diagLine } from './diag.ts';
+import { enableOnFirstResolve, type LazyInstrumentation, loadPackage } from './lazy-instrumentations.ts';
 import { sdkState } from './state.ts';
 
 /** Modules whose ESM imports need hooking (everything else is left alone: faster start-up). */
@@ -64,17 +66,27 @@ export async function enableInstrumentations(
     const { UndiciInstrumentation } = await import('@opentelemetry/instrumentation-undici');
     list.push(new UndiciInstrumentation());
   }
+  // pg and ioredis load with the app's first import of the module they patch (start-up cost only when used).
+  const lazies: LazyInstrumentation[] = [];
   if (names.has('pg')) {
-    const { PgInstrumentation } = await import('@opentelemetry/instrumentation-pg');
-    list.push(new PgInstrumentation({ requireParentSpan: true }));
+    lazies.push({
+      modules: HOOKED_MODULES.pg,
+      create: () =>
+        new (loadPackage<typeof import('@opentelemetry/instrumentation-pg')>(
+          '@opentelemetry/instrumentation-pg',
+        ).PgInstrumentation)({ requireParentSpan: true }),
+    });
   }
   if (names.has('ioredis')) {
-    const { IORedisInstrumentation } = await import('@opentelemetry/instrumentation-ioredis');
     // Auth services key Redis by session IDs, token hashes and e-mails: record the command name
     // only (`GET`, `EVALSHA`), never keys or arguments.
-    list.push(
-      new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (cmdName) => cmdName }),
-    );
+    lazies.push({
+      modules: HOOKED_MODULES.ioredis,
+      create: () =>
+        new (loadPackage<typeof import('@opentelemetry/instrumentation-ioredis')>(
+          '@opentelemetry/instrumentation-ioredis',
+        ).IORedisInstrumentation)({ requireParentSpan: true, dbStatementSerializer: (cmdName) => cmdName }),
+    });
   }
   let winston: { getConfig(): object; setConfig(config: object): void } | undefined;
   if (names.has('winston')) {
@@ -90,6 +102,10 @@ export async function enableInstrumentations(
     list.push(new RuntimeNodeInstrumentation({ monitoringPrecision: 10 }));
   }
   const undo = registerInstrumentations({ instrumentations: list, ...providers });
+  const lazyUndo: Array<() => void> = [];
+  const stopWatching = enableOnFirstResolve(lazies, (instrumentation) => {
+    lazyUndo.push(registerInstrumentations({ instrumentations: [instrumentation], ...providers }));
+  });
   const state = sdkState();
   if (winston !== undefined) {
     const w = winston;
@@ -105,6 +121,8 @@ export async function enableInstrumentations(
   }
   return () => {
     state.withoutWinstonLogSending = undefined;
+    stopWatching();
+    for (const u of lazyUndo) u();
     undo();
   };
 }
