@@ -4,8 +4,6 @@
  * retries (500, 429 + Retry-After, 408, hang), final 4xx, dedup keys and HMAC signatures.
  * The whole suite runs on both stores (SQLite and PostgreSQL).
  */
-import type { AddressInfo } from 'node:net';
-import { SMTPServer, type SMTPServerDataStream } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AlertManager,
@@ -20,26 +18,14 @@ import {
   startReceiver,
   type TempStore,
 } from './support/alerts-support.ts';
-
-const quotedPrintable = (s: string) =>
-  s
-    .replace(/=\r?\n/g, '')
-    .replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
-
-interface Mail {
-  from: string;
-  to: string[];
-  raw: string;
-}
+import { decodeQp, startSmtp } from './support/jobs-support.ts';
 
 describe.each(backends)('notification channels on $name', ({ name: backend, make }) => {
   let temp: TempStore;
   let slack: Receiver;
   let pd: Receiver;
   let hook: Receiver;
-  let smtp: SMTPServer;
-  let smtpPort = 0;
-  const mails: Mail[] = [];
+  let smtp: Awaited<ReturnType<typeof startSmtp>> | undefined;
   /** SMTP reply for RCPT TO, scripted per test (undefined: accept). */
   const rcptErrors: Array<{ code: number; message: string }> = [];
   let manager: AlertManager;
@@ -53,30 +39,7 @@ describe.each(backends)('notification channels on $name', ({ name: backend, make
       startReceiver({ status: 202, body: '{"status":"success"}' }),
       startReceiver(),
     ]);
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS', 'AUTH'],
-      logger: false,
-      onRcptTo(_address, _session, cb) {
-        const err = rcptErrors.shift();
-        if (err) return cb(Object.assign(new Error(err.message), { responseCode: err.code }));
-        cb();
-      },
-      onData(stream: SMTPServerDataStream, session, cb) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
-          mails.push({
-            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-            to: session.envelope.rcptTo.map((r) => r.address),
-            raw: Buffer.concat(chunks).toString('utf8'),
-          });
-          cb();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    smtpPort = (smtp.server.address() as AddressInfo).port;
+    smtp = await startSmtp({ rcptErrors, decode: false });
 
     const options: AlertManagerOptions = {
       storeUrl: temp.url,
@@ -87,7 +50,7 @@ describe.each(backends)('notification channels on $name', ({ name: backend, make
       env: {
         ALERT_EMAIL_RECIPIENTS: 'admin@company.test, ops@company.test',
         ALERT_EMAIL_FROM: 'alerts@authlens.test',
-        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
         ALERT_SLACK_WEBHOOK_URL: `${slack.url}/services/T000/B000/XXXX`,
         ALERT_PAGERDUTY_INTEGRATION_KEY: 'R0UTINGKEY0123456789012345678901',
         ALERT_PAGERDUTY_EVENTS_URL: `${pd.url}/v2/enqueue`,
@@ -110,7 +73,7 @@ describe.each(backends)('notification channels on $name', ({ name: backend, make
     await manager?.close();
     await replica?.close();
     await Promise.all([slack?.close(), pd?.close(), hook?.close()]);
-    await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+    await smtp?.close();
     await temp?.drop();
   });
 
@@ -131,14 +94,14 @@ describe.each(backends)('notification channels on $name', ({ name: backend, make
       labels: { host: 'db-1' },
       annotations: { runbook: 'https://runbooks/disk' },
     });
-    const mail = await eventually(() => mails.find((m) => m.raw.includes(alert.id)));
+    const mail = await eventually(() => smtp?.mails.find((m) => m.raw.includes(alert.id)));
     expect(mail.from).toBe('alerts@authlens.test');
     expect(mail.to).toEqual(['admin@company.test', 'ops@company.test']);
     expect(mail.raw).toMatch(/^Subject: \[CRITICAL\] Firing: mail_disk$/m);
     expect(mail.raw).toMatch(/Content-Type: text\/plain/);
     expect(mail.raw).toMatch(/Content-Type: text\/html/);
     expect(mail.raw).toContain('Message: Disk <full> & failing');
-    expect(quotedPrintable(mail.raw)).toContain('<td>Disk &lt;full&gt; &amp; failing</td>');
+    expect(decodeQp(mail.raw)).toContain('<td>Disk &lt;full&gt; &amp; failing</td>');
     const headers = mail.raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
     expect(headers).toContain(`X-Authlens-Idempotency-Key: ${alert.id}:trigger:email`);
     await firstDeliveryIn(alert.id, 'sent');

@@ -61,13 +61,29 @@ export const decodeQp = (s: string) =>
     .replace(/=\r?\n/g, '')
     .replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
 
+export interface SmtpOptions {
+  /** SMTP replies for RCPT TO, taken one per recipient while any are left (the caller may push more later). */
+  rcptErrors?: Array<{ code: number; message: string }>;
+  /** Store each message quoted-printable-decoded (default) or exactly as received. */
+  decode?: boolean;
+}
+
 /** A local SMTP server on an ephemeral port that records every message. */
-export async function startSmtp(): Promise<{ port: number; mails: Mail[]; close(): Promise<void> }> {
+export async function startSmtp({ rcptErrors = [], decode = true }: SmtpOptions = {}): Promise<{
+  port: number;
+  mails: Mail[];
+  close(): Promise<void>;
+}> {
   const mails: Mail[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    onRcptTo(_address, _session, cb) {
+      const err = rcptErrors.shift();
+      if (err) return cb(Object.assign(new Error(err.message), { responseCode: err.code }));
+      cb();
+    },
     onData(stream: SMTPServerDataStream, session, cb) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -75,7 +91,9 @@ export async function startSmtp(): Promise<{ port: number; mails: Mail[]; close(
         mails.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
-          raw: decodeQp(Buffer.concat(chunks).toString('utf8')),
+          raw: decode
+            ? decodeQp(Buffer.concat(chunks).toString('utf8'))
+            : Buffer.concat(chunks).toString('utf8'),
         });
         cb();
       });
