@@ -36,6 +36,7 @@ import {
   ATTR_USER_AGENT_ORIGINAL,
 } from '@opentelemetry/semantic-conventions';
 import { CORRELATION_ID_HEADER, type RequestState, validCorrelationId } from './context.ts';
+import { PlatformAttributeValues } from './domain/attribute-values.ts';
 import { TRACE_FLAG_RANDOM } from './propagation/trace-context.ts';
 import type { Redactor } from './redaction.ts';
 import type { RecordDuration } from './request-duration.ts';
@@ -50,17 +51,10 @@ export function markIgnoredServer(server: object): void {
   (server as Record<symbol, boolean>)[kIgnoreServer] = true;
 }
 
-const KNOWN_METHODS = new Set([
-  'GET',
-  'HEAD',
-  'POST',
-  'PUT',
-  'DELETE',
-  'CONNECT',
-  'OPTIONS',
-  'TRACE',
-  'PATCH',
-]);
+/** The methods semantic conventions name; any other is recorded as `_OTHER`. */
+const KNOWN_METHODS: ReadonlySet<string> = new Set(
+  PlatformAttributeValues.httpMethods.filter((m) => m !== '_OTHER'),
+);
 
 export interface ServerInstrumentationOptions {
   /** Decides which requests are recorded and sampled (the traces pipeline's sampler). */
