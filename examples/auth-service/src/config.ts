@@ -93,8 +93,6 @@ const REDIS = ['redis:', 'rediss:'];
 export function normalizeOptions(options: AppOptions = {}): ResolvedOptions {
   const env = options.env ?? process.env;
   const read = envReader(env);
-  const seconds = (name: string, option: string, value: number | undefined, fallback: number, min = 1) =>
-    read.integer(name, { default: fallback, min, option: { name: option, value } });
   return {
     databaseUrl: read.url('DATABASE_URL', {
       protocols: POSTGRES,
@@ -109,47 +107,44 @@ export function normalizeOptions(options: AppOptions = {}): ResolvedOptions {
     }),
     redisKeyPrefix: options.redisKeyPrefix ?? env.REDIS_KEY_PREFIX ?? 'auth-service:',
     lockout: {
-      maxFailures: seconds('LOCKOUT_MAX_FAILURES', 'lockout.maxFailures', options.lockout?.maxFailures, 5),
-      windowSeconds: seconds(
-        'LOCKOUT_WINDOW_SECONDS',
-        'lockout.windowSeconds',
-        options.lockout?.windowSeconds,
-        900,
-      ),
-      durationSeconds: seconds(
-        'LOCKOUT_DURATION_SECONDS',
-        'lockout.durationSeconds',
-        options.lockout?.durationSeconds,
-        900,
-      ),
+      maxFailures: read.integer('LOCKOUT_MAX_FAILURES', {
+        default: 5,
+        min: 1,
+        option: { name: 'lockout.maxFailures', value: options.lockout?.maxFailures },
+      }),
+      windowSeconds: read.integer('LOCKOUT_WINDOW_SECONDS', {
+        default: 900,
+        min: 1,
+        option: { name: 'lockout.windowSeconds', value: options.lockout?.windowSeconds },
+      }),
+      durationSeconds: read.integer('LOCKOUT_DURATION_SECONDS', {
+        default: 900,
+        min: 1,
+        option: { name: 'lockout.durationSeconds', value: options.lockout?.durationSeconds },
+      }),
     },
     bruteForce: {
-      threshold: seconds(
-        'BRUTE_FORCE_THRESHOLD',
-        'bruteForce.threshold',
-        options.bruteForce?.threshold,
-        10,
-        2,
-      ),
-      windowSeconds: seconds(
-        'BRUTE_FORCE_WINDOW_SECONDS',
-        'bruteForce.windowSeconds',
-        options.bruteForce?.windowSeconds,
-        300,
-      ),
+      threshold: read.integer('BRUTE_FORCE_THRESHOLD', {
+        default: 10,
+        min: 2,
+        option: { name: 'bruteForce.threshold', value: options.bruteForce?.threshold },
+      }),
+      windowSeconds: read.integer('BRUTE_FORCE_WINDOW_SECONDS', {
+        default: 300,
+        min: 1,
+        option: { name: 'bruteForce.windowSeconds', value: options.bruteForce?.windowSeconds },
+      }),
     },
-    accessTokenTtlSeconds: seconds(
-      'ACCESS_TOKEN_TTL_SECONDS',
-      'accessTokenTtlSeconds',
-      options.accessTokenTtlSeconds,
-      900,
-    ),
-    refreshTokenTtlSeconds: seconds(
-      'REFRESH_TOKEN_TTL_SECONDS',
-      'refreshTokenTtlSeconds',
-      options.refreshTokenTtlSeconds,
-      14 * 24 * 3600,
-    ),
+    accessTokenTtlSeconds: read.integer('ACCESS_TOKEN_TTL_SECONDS', {
+      default: 900,
+      min: 1,
+      option: { name: 'accessTokenTtlSeconds', value: options.accessTokenTtlSeconds },
+    }),
+    refreshTokenTtlSeconds: read.integer('REFRESH_TOKEN_TTL_SECONDS', {
+      default: 14 * 24 * 3600,
+      min: 1,
+      option: { name: 'refreshTokenTtlSeconds', value: options.refreshTokenTtlSeconds },
+    }),
     oauthProviderUrl: read.url('OAUTH_PROVIDER_URL', {
       option: { name: 'oauthProviderUrl', value: options.oauthProviderUrl },
     }),

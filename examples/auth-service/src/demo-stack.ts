@@ -45,6 +45,8 @@ import {
 
 const W = 21; // label column of the "Where to look" rows
 const env = process.env;
+/** Reads the demo's numeric variables (a bad value ends start-up naming the variable). */
+const read = envReader(env);
 const workDir = mkdtempSync(path.join(tmpdir(), 'authlens-demo-stack-'));
 const logs = {
   service: path.join(workDir, 'service.log'),
@@ -105,7 +107,7 @@ const urlOf = (hostPort: string, pathname = '') =>
 
 /** A port from the variable when it is a positive number, else a free one. */
 async function port(name: string): Promise<number> {
-  const n = envReader(env).integer(name, { default: 0, min: 0, max: 65535 });
+  const n = read.integer(name, { default: 0, min: 0, max: 65535 });
   return n === 0 ? freePort() : n;
 }
 
@@ -397,7 +399,7 @@ async function afterFirstScrape(url: string, promUrl: string): Promise<void> {
   });
   await step('second burst from 203.0.113.7 (after a scrape)', async () => {
     const attacker = createClient(url, { 'x-forwarded-for': '203.0.113.7' });
-    const tries = envReader(env).integer('BRUTE_FORCE_THRESHOLD', { default: 10, min: 2 });
+    const tries = read.integer('BRUTE_FORCE_THRESHOLD', { default: 10, min: 2 });
     const statuses: number[] = [];
     for (let i = 0; i < tries; i++) {
       const res = await attacker.login(`guess${i}@example.com`, `guess-${i}`);
@@ -417,7 +419,7 @@ const PASSWORD = 'correct horse battery staple';
  * look at them.
  */
 function trickle(url: string): void {
-  const every = envReader(env).integer('DEMO_TRICKLE_MS', { default: 5000, min: 0 });
+  const every = read.integer('DEMO_TRICKLE_MS', { default: 5000, min: 0 });
   if (every === 0) return;
   let n = 0;
   const timer = setInterval(() => {
